@@ -1,0 +1,1 @@
+"""Code rewrites: the engine (discover, prefilter, parallel run, diff, atomic write) and the handlers."""
