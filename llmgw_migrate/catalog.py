@@ -99,6 +99,7 @@ def _past(date: str | None, today: dt.date) -> bool:
 _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 _BEDROCK_REGION = re.compile(r"^(us|eu|apac|au|jp|global|us-gov|ca|sa)\.")
 _BEDROCK_VERSION = re.compile(r"-v\d+(:\d+)?$")
+_BEDROCK_VENDORS = {"anthropic", "meta", "amazon", "mistral", "cohere", "ai21", "deepseek", "openai", "qwen"}
 
 
 def name_variants(name: str) -> list[str]:
@@ -122,7 +123,7 @@ def name_variants(name: str) -> list[str]:
         add(_DATE_SUFFIX.sub("", v))
         add(v.removesuffix("-latest"))
     for v in list(out):
-        if "." in v and v.split(".", 1)[0] in {"anthropic", "meta", "amazon", "mistral", "cohere", "ai21", "deepseek", "openai", "qwen"}:
+        if "." in v and v.split(".", 1)[0] in _BEDROCK_VENDORS:
             add(v.split(".", 1)[1])
     for v in list(out):
         add(_DATE_SUFFIX.sub("", _BEDROCK_VERSION.sub("", v)))
@@ -216,7 +217,7 @@ class Catalog:
             if other.is_embedding != model.is_embedding or other.output != model.output:
                 continue
             live = other.live_mappings(today)
-            if not live or other.deprecated_at and _past(other.deprecated_at, today):
+            if not live or (other.deprecated_at and _past(other.deprecated_at, today)):
                 continue
             if provider and not any(p.provider == provider and not p.deprecated(today) for p in live):
                 continue

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import Finding, Status
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class Target(str, Enum):
@@ -43,7 +43,8 @@ class ProviderKey(BaseModel):
     provider: str = Field(description="Gateway provider id ('custom' for custom providers)")
     name: str | None = Field(default=None, description="Custom provider name, or null")
     env_var: str | None = Field(
-        default=None, description="Env var the secret comes from in the LiteLLM setup (a reference, never a value)"
+        default=None,
+        description="Env var the secret comes from in the LiteLLM setup (a reference, never a value)",
     )
     gateway_env_var: str | None = Field(
         default=None, description="Self-hosted gateway variable for this key, e.g. LLM_OPENAI_API_KEY"

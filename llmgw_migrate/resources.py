@@ -9,7 +9,7 @@ from pathlib import Path
 @functools.cache
 def rules_dir() -> Path:
     here = Path(__file__).resolve().parent
-    # In a wheel, hatch force-includes rules/ as llmgw_migrate/rules; in a checkout it sits beside the package.
+    # A wheel holds rules/ as llmgw_migrate/rules (hatch force-include); a checkout has it beside the package.
     for candidate in (here / "rules", here.parent / "rules"):
         if (candidate / "findings").is_dir():
             return candidate

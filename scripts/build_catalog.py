@@ -17,16 +17,50 @@ DEFAULT_SRC = ROOT.parent / "shared" / "reference" / "llmgateway-catalog.json"
 DEFAULT_DST = ROOT / "rules" / "catalog.json"
 
 PROVIDER_FIELDS = (
-    "id", "name", "env_var", "env_required", "env_optional", "default_base_url", "base_url_template",
-    "upstream_paths", "serves", "openai_compatible", "regions", "streaming",
+    "id",
+    "name",
+    "env_var",
+    "env_required",
+    "env_optional",
+    "default_base_url",
+    "base_url_template",
+    "upstream_paths",
+    "serves",
+    "openai_compatible",
+    "regions",
+    "streaming",
 )
 MODEL_FIELDS = (
-    "id", "name", "family", "aliases", "output", "free", "released_at", "deprecated_at", "deactivated_at",
+    "id",
+    "name",
+    "family",
+    "aliases",
+    "output",
+    "free",
+    "released_at",
+    "deprecated_at",
+    "deactivated_at",
 )
 MAPPING_FIELDS = (
-    "provider", "external_id", "input_price", "output_price", "cached_input_price", "request_price",
-    "context_size", "max_output", "streaming", "vision", "tools", "parallel_tool_calls", "reasoning",
-    "json_output", "api_format", "deprecated_at", "deactivated_at", "endpoint_kinds", "regions",
+    "provider",
+    "external_id",
+    "input_price",
+    "output_price",
+    "cached_input_price",
+    "request_price",
+    "context_size",
+    "max_output",
+    "streaming",
+    "vision",
+    "tools",
+    "parallel_tool_calls",
+    "reasoning",
+    "json_output",
+    "api_format",
+    "deprecated_at",
+    "deactivated_at",
+    "endpoint_kinds",
+    "regions",
 )
 
 

@@ -35,5 +35,6 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
-        sys.stderr.write(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)\n")
+        name = type(exc).__name__
+        sys.stderr.write(f"error: internal error: {name}: {exc} (rerun with --debug for details)\n")
         raise typer.Exit(EXIT_ERROR) from None
