@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate docs/findings.md from rules/findings/*.yaml (the one source of truth for finding codes).
 
-    python scripts/gen_docs.py           # rewrite docs/findings.md
-    python scripts/gen_docs.py --check   # exit 1 when docs/findings.md is out of date (CI, tests)
+python scripts/gen_docs.py           # rewrite docs/findings.md
+python scripts/gen_docs.py --check   # exit 1 when docs/findings.md is out of date (CI, tests)
 """
 
 from __future__ import annotations
@@ -17,13 +17,20 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from llmgw_migrate.findings import CodeInfo, registry  # noqa: E402
+
 DOC = ROOT / "docs" / "findings.md"
 
 # The hundreds digit of a code names its family (DEVELOPERS.md).
 FAMILIES = {
-    "1": ("Config conversion", "`llmgw-migrate config`: fields of a LiteLLM proxy config that do not carry over exactly."),
+    "1": (
+        "Config conversion",
+        "`llmgw-migrate config`: fields of a LiteLLM proxy config that do not carry over exactly.",
+    ),
     "2": ("Python code", "`llmgw-migrate code`: Python sources and notebooks."),
-    "3": ("Other files", "`llmgw-migrate code`: JavaScript/TypeScript, .env, YAML, JSON, TOML, Dockerfiles, shell."),
+    "3": (
+        "Other files",
+        "`llmgw-migrate code`: JavaScript/TypeScript, .env, YAML, JSON, TOML, Dockerfiles, shell.",
+    ),
     "4": ("Embedded gateway", "`llmgw-migrate gateway`: the local LLM Gateway-compatible server."),
     "5": ("Verify", "`llmgw-migrate verify`: replay and comparison of the old and new endpoints."),
     "6": ("Check", "`llmgw-migrate check`: the CI gate."),
@@ -88,7 +95,9 @@ def current_doc() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/findings.md is out of date")
     args = parser.parse_args(argv)
     text = current_doc()

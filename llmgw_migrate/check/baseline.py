@@ -71,7 +71,9 @@ class LineCache:
         return ""
 
 
-def fingerprint(finding: Finding, root: Path, lines: LineCache | None = None, context: str | None = None) -> str:
+def fingerprint(
+    finding: Finding, root: Path, lines: LineCache | None = None, context: str | None = None
+) -> str:
     """A stable id for `finding`; `context` overrides the flagged line's text (e.g. a whole hunk)."""
     if context is None:
         context = (lines or LineCache()).line(finding.file, finding.line)
@@ -166,7 +168,7 @@ def match(baseline: Baseline, findings: list[Finding], fingerprints: list[str]) 
     remaining = baseline.counts()
     new: list[Finding] = []
     accepted: list[Finding] = []
-    for finding, fp in zip(findings, fingerprints):
+    for finding, fp in zip(findings, fingerprints, strict=True):
         if remaining.get(fp, 0) > 0:
             remaining[fp] -= 1
             accepted.append(finding)
@@ -186,7 +188,7 @@ def build_baseline(path: Path, findings: list[Finding], fingerprints: list[str])
     """A baseline accepting exactly `findings`, entries sorted so the file diffs well."""
     root = path.resolve().parent
     grouped: dict[str, BaselineEntry] = {}
-    for finding, fp in zip(findings, fingerprints):
+    for finding, fp in zip(findings, fingerprints, strict=True):
         entry = grouped.get(fp)
         if entry is None:
             grouped[fp] = BaselineEntry(
@@ -206,7 +208,13 @@ def render_baseline(baseline: Baseline) -> str:
         "tool": TOOL,
         "version": BASELINE_VERSION,
         "findings": [
-            {"fingerprint": e.fingerprint, "code": e.code, "file": e.file, "message": e.message, "count": e.count}
+            {
+                "fingerprint": e.fingerprint,
+                "code": e.code,
+                "file": e.file,
+                "message": e.message,
+                "count": e.count,
+            }
             for e in baseline.entries
         ],
     }
