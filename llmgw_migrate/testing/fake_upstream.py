@@ -1,0 +1,1121 @@
+"""A deterministic fake LLM provider for tests and CI: OpenAI-, Anthropic-, Azure- and Google-compatible.
+
+    with FakeUpstream() as up:            # background thread (default), or FakeUpstream(subprocess=True)
+        client = OpenAI(base_url=up.url + "/v1", api_key="anything")
+
+Answers are a pure function of (model, conversation): two servers (or the same server reached through
+different wire formats) answer the same conversation alike, which is what parity checks need. The
+conversation is normalised to (role, text) pairs first, so an OpenAI request and the equivalent
+Anthropic or Google request get the same text.
+
+Failure injection, per request or per server:
+- header `x-fake-fail: 500|502|503|429|400|401|timeout|disconnect|midstream`, or a model named
+  `fail-500`, `fail-429`, `fail-timeout`, `fail-midstream`... (the part after `fail-`), or the server
+  option `fail="500"` (every request fails);
+- header `x-fake-delay: <seconds>` or option `delay` adds latency; `chunk_delay` paces stream chunks;
+- `tool_args_variant` (option or header `x-fake-tool-args-variant`) changes generated tool arguments,
+  and the variant `"invalid"` drops required properties (for negative tests).
+
+`require_key` makes the server answer 401 unless the request carries that key (Bearer, x-api-key,
+api-key or `?key=`). `.requests` lists what the server received (method, path, model, key, json);
+`.request_count` counts them; `.disconnects` counts streams the client abandoned.
+
+Run standalone: `python -m llmgw_migrate.testing.fake_upstream --port 8100`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import hashlib
+import json
+import math
+import os
+import re
+import struct
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["FakeOptions", "FakeUpstream", "answer_text", "build_app"]
+
+_WORDS = (
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
+    "quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basil cedar dune ember fern "
+    "granite harbor island jasper kelp lagoon meadow nectar orchid pebble quartz river summit timber "
+    "umber valley willow yarrow zephyr"
+).split()
+
+DEFAULT_MODELS = ("gpt-4o", "gpt-4o-mini", "text-embedding-3-small", "claude-3-5-haiku-latest")
+TIMEOUT_SLEEP = 120.0  # "timeout" failures hang this long (or until the client gives up)
+
+
+@dataclass
+class FakeOptions:
+    fail: str | None = None
+    delay: float = 0.0
+    chunk_delay: float = 0.0
+    tool_args_variant: int | str = 0
+    require_key: str | None = None
+    record: bool = True
+    embedding_dimensions: int = 16
+    models: tuple[str, ...] = DEFAULT_MODELS
+    retry_after: int = 7
+
+
+@dataclass
+class _State:
+    options: FakeOptions
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 0
+    disconnects: int = 0
+    hanging: set[asyncio.Task[Any]] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Deterministic content
+# ----------------------------------------------------------------------------------------------------
+
+
+def _text_of(content: Any) -> str:
+    """Text of an OpenAI/Anthropic/Google content value (string or list of parts)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        out = []
+        for part in content:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, dict):
+                if isinstance(part.get("text"), str):
+                    out.append(part["text"])
+                elif part.get("type") == "tool_result":
+                    out.append(_text_of(part.get("content")))
+                elif "functionResponse" in part:
+                    out.append(json.dumps(part["functionResponse"].get("response"), sort_keys=True))
+        return "".join(out)
+    return str(content)
+
+
+def canonical_openai(messages: Any) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for m in messages if isinstance(messages, list) else []:
+        if not isinstance(m, dict):
+            continue
+        role = str(m.get("role", "user"))
+        role = "system" if role == "developer" else role
+        out.append((role, _text_of(m.get("content"))))
+    return out
+
+
+def canonical_anthropic(body: dict[str, Any]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    system = body.get("system")
+    if system:
+        out.append(("system", _text_of(system)))
+    for m in body.get("messages") or []:
+        if not isinstance(m, dict):
+            continue
+        content = m.get("content")
+        if isinstance(content, list) and any(
+            isinstance(p, dict) and p.get("type") == "tool_result" for p in content
+        ):
+            for p in content:
+                if isinstance(p, dict) and p.get("type") == "tool_result":
+                    out.append(("tool", _text_of(p.get("content"))))
+                elif isinstance(p, dict) and p.get("type") == "text":
+                    out.append(("user", p.get("text", "")))
+            continue
+        out.append((str(m.get("role", "user")), _text_of(content)))
+    return out
+
+
+def canonical_google(body: dict[str, Any]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    system = body.get("systemInstruction") or body.get("system_instruction")
+    if isinstance(system, dict):
+        out.append(("system", _text_of(system.get("parts"))))
+    for c in body.get("contents") or []:
+        if not isinstance(c, dict):
+            continue
+        parts = c.get("parts") or []
+        role = {"model": "assistant"}.get(str(c.get("role", "user")), str(c.get("role", "user")))
+        if any(isinstance(p, dict) and "functionResponse" in p for p in parts):
+            role = "tool"
+        out.append((role, _text_of(parts)))
+    return out
+
+
+def _digest(model: str, convo: list[tuple[str, str]], salt: str = "") -> bytes:
+    payload = json.dumps([model, convo, salt], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).digest()
+
+
+def answer_text(model: str, convo: list[tuple[str, str]], choice: int = 0) -> str:
+    """The reply text for a conversation: a pure function of (model, conversation, choice index)."""
+    d = _digest(model, convo, f"choice{choice}" if choice else "")
+    n = 6 + d[0] % 7
+    words = [_WORDS[d[1 + i] % len(_WORDS)] for i in range(n)]
+    last_user = next((t for r, t in reversed(convo) if r in ("user", "tool")), "")
+    tail = last_user.strip().split()[:3]
+    return "Fake reply " + " ".join(words) + (" re: " + " ".join(tail) if tail else "") + "."
+
+
+def count_tokens(text: str) -> int:
+    return max(1, len(text.split())) if text else 0
+
+
+class _Rng:
+    """A tiny deterministic byte stream seeded from a digest."""
+
+    def __init__(self, seed: bytes) -> None:
+        self.seed = seed
+        self.i = 0
+
+    def next(self) -> int:
+        self.i += 1
+        return hashlib.sha256(self.seed + self.i.to_bytes(4, "big")).digest()[0]
+
+
+def value_for_schema(schema: Any, rng: _Rng, root: Any, variant: int | str = 0, depth: int = 0) -> Any:
+    """A value valid against a (common subset of) JSON Schema, chosen deterministically."""
+    if not isinstance(schema, dict) or depth > 8:
+        return "x"
+    if "$ref" in schema and isinstance(schema["$ref"], str) and schema["$ref"].startswith("#/"):
+        target: Any = root
+        for part in schema["$ref"][2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return value_for_schema(target, rng, root, variant, depth + 1)
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][rng.next() % len(schema["enum"])]
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+            return value_for_schema((non_null or options)[0], rng, root, variant, depth + 1)
+    if isinstance(schema.get("allOf"), list) and schema["allOf"]:
+        merged: dict[str, Any] = {}
+        for s in schema["allOf"]:
+            if isinstance(s, dict):
+                merged.update(s)
+        return value_for_schema(merged, rng, root, variant, depth + 1)
+    typ = schema.get("type")
+    if isinstance(typ, list):
+        typ = next((t for t in typ if t != "null"), "null")
+    if typ is None:
+        typ = "object" if "properties" in schema else "string"
+    if typ == "object":
+        props = schema.get("properties") or {}
+        required = [r for r in schema.get("required") or [] if r in props]
+        out: dict[str, Any] = {}
+        for name, sub in props.items():
+            if variant == "invalid" and name in required:
+                continue
+            out[name] = value_for_schema(sub, rng, root, variant, depth + 1)
+        return out
+    if typ == "array":
+        n = max(int(schema.get("minItems", 1)), 1)
+        if "maxItems" in schema:
+            n = min(n, int(schema["maxItems"]))
+        return [value_for_schema(schema.get("items") or {}, rng, root, variant, depth + 1) for _ in range(n)]
+    if typ in ("integer", "number"):
+        lo: float = schema.get("minimum", schema.get("exclusiveMinimum", 0)) or 0
+        hi: float = schema.get("maximum", schema.get("exclusiveMaximum", lo + 100)) or 0
+        if "exclusiveMinimum" in schema and "minimum" not in schema:
+            lo = lo + 1
+        if "exclusiveMaximum" in schema and "maximum" not in schema:
+            hi = hi - 1
+        lo_i, hi_i = math.ceil(lo), math.floor(hi)
+        value = lo_i + rng.next() % max(hi_i - lo_i + 1, 1) if hi_i >= lo_i else lo
+        return int(value) if typ == "integer" else float(value)
+    if typ == "boolean":
+        return rng.next() % 2 == 0
+    if typ == "null":
+        return None
+    # string
+    fmt = schema.get("format")
+    if fmt == "date":
+        return "2026-01-0" + str(1 + rng.next() % 9)
+    if fmt == "date-time":
+        return "2026-01-01T00:00:0" + str(rng.next() % 10) + "Z"
+    if fmt == "email":
+        return _WORDS[rng.next() % len(_WORDS)] + "@example.com"
+    if fmt in ("uri", "url"):
+        return "https://example.com/" + _WORDS[rng.next() % len(_WORDS)]
+    word = _WORDS[rng.next() % len(_WORDS)]
+    min_len = int(schema.get("minLength", 0))
+    if len(word) < min_len:
+        word = (word * (min_len // len(word) + 1))[:min_len]
+    if "maxLength" in schema:
+        word = word[: max(int(schema["maxLength"]), 0)]
+    return word
+
+
+@dataclass
+class _ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+def _pick_tool(
+    model: str,
+    convo: list[tuple[str, str]],
+    tools: list[tuple[str, Any]],
+    forced: str | None,
+    variant: int | str,
+) -> _ToolCall | None:
+    """A tool call when tools are offered and the conversation does not end with a tool result."""
+    if not tools or (convo and convo[-1][0] == "tool"):
+        return None
+    name, schema = tools[0]
+    if forced:
+        for n, s in tools:
+            if n == forced:
+                name, schema = n, s
+                break
+    seed = _digest(model, convo, f"tool:{name}:{variant}")
+    args = value_for_schema(schema or {"type": "object"}, _Rng(seed), schema, variant)
+    if not isinstance(args, dict):
+        args = {"value": args}
+    return _ToolCall(id="call_" + seed.hex()[:24], name=name, arguments=args)
+
+
+def _embedding(text: str, dims: int) -> list[float]:
+    raw = hashlib.sha256(text.encode()).digest()
+    while len(raw) < dims:
+        raw += hashlib.sha256(raw).digest()
+    vec = [(b - 127.5) / 127.5 for b in raw[:dims]]
+    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+    return [round(v / norm, 6) for v in vec]
+
+
+# ----------------------------------------------------------------------------------------------------
+# HTTP app
+# ----------------------------------------------------------------------------------------------------
+
+_FAIL_STATUS = {
+    "500": 500,
+    "502": 502,
+    "503": 503,
+    "504": 504,
+    "529": 529,
+    "429": 429,
+    "400": 400,
+    "401": 401,
+}
+_STATE_KEY = web.AppKey("state", _State)
+
+
+class _Failure(Exception):
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        body=json.dumps(data, separators=(",", ":")).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def _request_key(request: web.Request) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return (
+        request.headers.get("x-api-key")
+        or request.headers.get("api-key")
+        or request.headers.get("x-goog-api-key")
+        or request.query.get("key")
+    )
+
+
+def _error_body(fmt: str, status: int, message: str) -> dict[str, Any]:
+    etype = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(
+        status, "api_error" if fmt != "google" else "INTERNAL"
+    )
+    if fmt == "anthropic":
+        return {"type": "error", "error": {"type": etype, "message": message}}
+    if fmt == "google":
+        return {"error": {"code": status, "message": message, "status": etype.upper()}}
+    return {"error": {"message": message, "type": etype, "param": None, "code": str(status)}}
+
+
+async def _prologue(request: web.Request, fmt: str, model: str) -> tuple[_State, dict[str, Any], str | None]:
+    """Record the request, check the key, apply delay and pick a failure mode (or None)."""
+    state = request.app[_STATE_KEY]
+    opts = state.options
+    try:
+        body = await request.json() if request.can_read_body else {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Abort(400, _error_body(fmt, 400, "invalid JSON body")) from None
+    if not isinstance(body, dict):
+        body = {}
+    model = model or str(body.get("model") or "")
+    key = _request_key(request)
+    with state.lock:
+        state.count += 1
+        if opts.record:
+            state.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": dict(request.query),
+                    "model": model,
+                    "key": key,
+                    "headers": {k.lower(): v for k, v in request.headers.items()},
+                    "json": body,
+                }
+            )
+    if opts.require_key is not None and key != opts.require_key:
+        raise _Abort(401, _error_body(fmt, 401, "invalid api key"))
+    delay = float(request.headers.get("x-fake-delay") or opts.delay or 0)
+    if delay:
+        await asyncio.sleep(delay)
+    fail = request.headers.get("x-fake-fail") or opts.fail
+    if not fail and model.startswith("fail-"):
+        fail = model[5:]
+    return state, body, fail
+
+
+def _raise_failure(fail: str | None, fmt: str, state: _State) -> None:
+    if not fail or fail in ("midstream", "timeout", "disconnect"):
+        return
+    status = _FAIL_STATUS.get(fail, 500)
+    headers = {"Retry-After": str(state.options.retry_after)} if status == 429 else {}
+    raise _Abort(status, _error_body(fmt, status, f"fake upstream failure {status}"), headers)
+
+
+class _Abort(Exception):
+    """Ends a handler early with a ready response (turned into the answer by `_abort_middleware`)."""
+
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.response = _json(body, status, headers or None)
+
+
+@web.middleware
+async def _abort_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except _Abort as exc:
+        return exc.response
+
+
+async def _special_failure(request: web.Request, fail: str | None) -> None:
+    if fail == "timeout":
+        hanging = request.app[_STATE_KEY].hanging
+        task = asyncio.current_task()
+        assert task is not None
+        hanging.add(task)
+        try:
+            await asyncio.sleep(TIMEOUT_SLEEP)
+        finally:
+            hanging.discard(task)
+    if fail == "disconnect":
+        if request.transport is not None:
+            request.transport.abort()
+        raise ConnectionResetError("fake disconnect")
+
+
+def _openai_tools(body: dict[str, Any]) -> tuple[list[tuple[str, Any]], str | None, bool]:
+    tools = []
+    for t in body.get("tools") or []:
+        if isinstance(t, dict) and isinstance(t.get("function"), dict):
+            tools.append((str(t["function"].get("name", "tool")), t["function"].get("parameters")))
+    choice = body.get("tool_choice")
+    forced = None
+    if isinstance(choice, dict):
+        forced = (choice.get("function") or {}).get("name")
+    disabled = choice == "none"
+    return tools, forced, disabled
+
+
+def _variant(request: web.Request, state: _State) -> int | str:
+    raw = request.headers.get("x-fake-tool-args-variant")
+    if raw is None:
+        return state.options.tool_args_variant
+    return int(raw) if raw.lstrip("-").isdigit() else raw
+
+
+def _json_mode_content(model: str, convo: list[tuple[str, str]], fmt: Any, text: str) -> str | None:
+    if not isinstance(fmt, dict):
+        return None
+    if fmt.get("type") == "json_object":
+        return json.dumps({"answer": text})
+    if fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+        return json.dumps(value_for_schema(schema, _Rng(_digest(model, convo, "json")), schema))
+    return None
+
+
+async def chat_completions(request: web.Request) -> web.StreamResponse:
+    state, body, fail = await _prologue(request, "openai", request.match_info.get("deployment", ""))
+    _raise_failure(fail, "openai", state)
+    await _special_failure(request, fail)
+    model = request.match_info.get("deployment") or str(body.get("model") or "")
+    if not model:
+        return _json(_error_body("openai", 400, "you must provide a model parameter"), 400)
+    if not isinstance(body.get("messages"), list) or not body["messages"]:
+        return _json(_error_body("openai", 400, "messages must be a non-empty array"), 400)
+    convo = canonical_openai(body["messages"])
+    tools, forced, disabled = _openai_tools(body)
+    call = None if disabled else _pick_tool(model, convo, tools, forced, _variant(request, state))
+    n = max(1, min(int(body.get("n") or 1), 8))
+    prompt_tokens = sum(count_tokens(t) for _, t in convo)
+    choices_text = []
+    for i in range(n):
+        text = answer_text(model, convo, i)
+        text = _json_mode_content(model, convo, body.get("response_format"), text) or text
+        choices_text.append(text)
+    created = 1_700_000_000
+    rid = "chatcmpl-" + _digest(model, convo).hex()[:24]
+    completion_tokens = sum(count_tokens(t) for t in choices_text) if call is None else 12
+    usage = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    if body.get("stream"):
+        return await _stream_openai(
+            request, state, fail, model, rid, created, choices_text, call, usage, body.get("stream_options")
+        )
+    choices = []
+    for i, text in enumerate(choices_text):
+        if call is not None:
+            message: dict[str, Any] = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": call.id if i == 0 else f"{call.id}_{i}",
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+                    }
+                ],
+            }
+            finish = "tool_calls"
+        else:
+            message = {"role": "assistant", "content": text}
+            finish = "stop"
+        choices.append({"index": i, "message": message, "logprobs": None, "finish_reason": finish})
+    return _json(
+        {
+            "id": rid,
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "system_fingerprint": "fp_fake",
+            "choices": choices,
+            "usage": usage,
+        }
+    )
+
+
+def _pieces(text: str) -> list[str]:
+    parts = re.findall(r"\S+\s*", text)
+    return parts or [text]
+
+
+async def _stream_openai(
+    request: web.Request,
+    state: _State,
+    fail: str | None,
+    model: str,
+    rid: str,
+    created: int,
+    texts: list[str],
+    call: _ToolCall | None,
+    usage: dict[str, int],
+    stream_options: Any,
+) -> web.StreamResponse:
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await resp.prepare(request)
+    base = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": model}
+
+    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
+        data = dict(
+            base, choices=[{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        )
+        return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
+
+    sent = 0
+    try:
+        for i, text in enumerate(texts):
+            await resp.write(chunk(i, {"role": "assistant", "content": ""}))
+            if call is not None:
+                args = json.dumps(call.arguments)
+                head = {
+                    "index": 0,
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": ""},
+                }
+                await resp.write(chunk(i, {"tool_calls": [head]}))
+                step = max(1, len(args) // 3)
+                for j in range(0, len(args), step):
+                    frag = {"index": 0, "function": {"arguments": args[j : j + step]}}
+                    await resp.write(chunk(i, {"tool_calls": [frag]}))
+                await resp.write(chunk(i, {}, "tool_calls"))
+                continue
+            for piece in _pieces(text):
+                if fail == "midstream" and sent >= 2:
+                    if request.transport is not None:
+                        request.transport.abort()
+                    return resp
+                if state.options.chunk_delay:
+                    await asyncio.sleep(state.options.chunk_delay)
+                await resp.write(chunk(i, {"content": piece}))
+                sent += 1
+            await resp.write(chunk(i, {}, "stop"))
+        if isinstance(stream_options, dict) and stream_options.get("include_usage"):
+            data = dict(base, choices=[], usage=usage)
+            await resp.write(b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n")
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+    except (ConnectionResetError, asyncio.CancelledError):
+        with state.lock:
+            state.disconnects += 1
+        raise
+    return resp
+
+
+async def embeddings(request: web.Request) -> web.Response:
+    state, body, fail = await _prologue(request, "openai", request.match_info.get("deployment", ""))
+    _raise_failure(fail, "openai", state)
+    await _special_failure(request, fail)
+    model = request.match_info.get("deployment") or str(body.get("model") or "")
+    raw = body.get("input")
+    if raw is None or raw == [] or raw == "":
+        return _json(_error_body("openai", 400, "input must not be empty"), 400)
+    inputs = (
+        [raw] if isinstance(raw, str) or (isinstance(raw, list) and raw and isinstance(raw[0], int)) else raw
+    )
+    dims = int(body.get("dimensions") or state.options.embedding_dimensions)
+    data = []
+    tokens = 0
+    for i, item in enumerate(inputs):
+        text = item if isinstance(item, str) else " ".join(str(t) for t in item)
+        tokens += count_tokens(text)
+        vec = _embedding(f"{model}\x00{text}", dims)
+        emb: Any = vec
+        if body.get("encoding_format") == "base64":
+            emb = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode()
+        data.append({"object": "embedding", "index": i, "embedding": emb})
+    return _json(
+        {
+            "object": "list",
+            "data": data,
+            "model": model,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )
+
+
+async def models(request: web.Request) -> web.Response:
+    state = request.app[_STATE_KEY]
+    return _json(
+        {
+            "object": "list",
+            "data": [
+                {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "fake"}
+                for m in state.options.models
+            ],
+        }
+    )
+
+
+async def anthropic_messages(request: web.Request) -> web.StreamResponse:
+    state, body, fail = await _prologue(request, "anthropic", "")
+    _raise_failure(fail, "anthropic", state)
+    await _special_failure(request, fail)
+    model = str(body.get("model") or "")
+    if not model or not isinstance(body.get("messages"), list):
+        return _json(_error_body("anthropic", 400, "model and messages are required"), 400)
+    if "max_tokens" not in body:
+        return _json(_error_body("anthropic", 400, "max_tokens: Field required"), 400)
+    convo = canonical_anthropic(body)
+    tools = [
+        (str(t.get("name", "tool")), t.get("input_schema"))
+        for t in body.get("tools") or []
+        if isinstance(t, dict)
+    ]
+    choice = body.get("tool_choice") or {}
+    forced = choice.get("name") if isinstance(choice, dict) and choice.get("type") == "tool" else None
+    disabled = isinstance(choice, dict) and choice.get("type") == "none"
+    call = None if disabled else _pick_tool(model, convo, tools, forced, _variant(request, state))
+    text = answer_text(model, convo)
+    input_tokens = sum(count_tokens(t) for _, t in convo)
+    output_tokens = count_tokens(text) if call is None else 12
+    mid = "msg_" + _digest(model, convo).hex()[:24]
+    if body.get("stream"):
+        return await _stream_anthropic(
+            request, state, fail, model, mid, text, call, input_tokens, output_tokens
+        )
+    content: list[dict[str, Any]]
+    if call is not None:
+        content = [
+            {
+                "type": "tool_use",
+                "id": call.id.replace("call_", "toolu_"),
+                "name": call.name,
+                "input": call.arguments,
+            }
+        ]
+    else:
+        content = [{"type": "text", "text": text}]
+    return _json(
+        {
+            "id": mid,
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": content,
+            "stop_reason": "tool_use" if call is not None else "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
+        }
+    )
+
+
+async def _stream_anthropic(
+    request: web.Request,
+    state: _State,
+    fail: str | None,
+    model: str,
+    mid: str,
+    text: str,
+    call: _ToolCall | None,
+    input_tokens: int,
+    output_tokens: int,
+) -> web.StreamResponse:
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await resp.prepare(request)
+
+    async def event(name: str, data: dict[str, Any]) -> None:
+        await resp.write(f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode())
+
+    try:
+        await event(
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": mid,
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": [],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+                },
+            },
+        )
+        if call is not None:
+            block = {
+                "type": "tool_use",
+                "id": call.id.replace("call_", "toolu_"),
+                "name": call.name,
+                "input": {},
+            }
+            await event(
+                "content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}
+            )
+            args = json.dumps(call.arguments)
+            step = max(1, len(args) // 3)
+            for j in range(0, len(args), step):
+                delta = {"type": "input_json_delta", "partial_json": args[j : j + step]}
+                await event(
+                    "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
+                )
+        else:
+            block = {"type": "text", "text": ""}
+            await event(
+                "content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}
+            )
+            for sent, piece in enumerate(_pieces(text)):
+                if fail == "midstream" and sent >= 2:
+                    if request.transport is not None:
+                        request.transport.abort()
+                    return resp
+                if state.options.chunk_delay:
+                    await asyncio.sleep(state.options.chunk_delay)
+                delta = {"type": "text_delta", "text": piece}
+                await event(
+                    "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
+                )
+        await event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        await event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "tool_use" if call else "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": output_tokens},
+            },
+        )
+        await event("message_stop", {"type": "message_stop"})
+        await resp.write_eof()
+    except (ConnectionResetError, asyncio.CancelledError):
+        with state.lock:
+            state.disconnects += 1
+        raise
+    return resp
+
+
+async def google_generate(request: web.Request) -> web.StreamResponse:
+    target = request.match_info["target"]
+    model, _, method = target.partition(":")
+    state, body, fail = await _prologue(request, "google", model)
+    _raise_failure(fail, "google", state)
+    await _special_failure(request, fail)
+    if method not in ("generateContent", "streamGenerateContent"):
+        return _json(_error_body("google", 404, f"unknown method {method}"), 404)
+    if not isinstance(body.get("contents"), list):
+        return _json(_error_body("google", 400, "contents is required"), 400)
+    convo = canonical_google(body)
+    tools = []
+    for t in body.get("tools") or []:
+        for fd in (t or {}).get("functionDeclarations") or (t or {}).get("function_declarations") or []:
+            tools.append((str(fd.get("name", "tool")), fd.get("parameters")))
+    cfg = ((body.get("toolConfig") or {}).get("functionCallingConfig")) or {}
+    forced_names = cfg.get("allowedFunctionNames") or []
+    disabled = cfg.get("mode") == "NONE"
+    call = (
+        None
+        if disabled
+        else _pick_tool(
+            model, convo, tools, forced_names[0] if forced_names else None, _variant(request, state)
+        )
+    )
+    text = answer_text(model, convo)
+    gen = body.get("generationConfig") or {}
+    if gen.get("responseMimeType") == "application/json":
+        schema = gen.get("responseSchema") or gen.get("responseJsonSchema")
+        text = (
+            json.dumps(value_for_schema(schema, _Rng(_digest(model, convo, "json")), schema))
+            if schema
+            else json.dumps({"answer": text})
+        )
+    prompt_tokens = sum(count_tokens(t) for _, t in convo)
+    out_tokens = count_tokens(text) if call is None else 12
+    usage = {
+        "promptTokenCount": prompt_tokens,
+        "candidatesTokenCount": out_tokens,
+        "totalTokenCount": prompt_tokens + out_tokens,
+    }
+
+    def candidate(parts: list[dict[str, Any]], finish: str | None) -> dict[str, Any]:
+        c: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
+        if finish:
+            c["finishReason"] = finish
+        return c
+
+    if method == "generateContent":
+        parts = [{"functionCall": {"name": call.name, "args": call.arguments}}] if call else [{"text": text}]
+        return _json(
+            {"candidates": [candidate(parts, "STOP")], "usageMetadata": usage, "modelVersion": model}
+        )
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await resp.prepare(request)
+    try:
+        if call is not None:
+            data = {
+                "candidates": [
+                    candidate([{"functionCall": {"name": call.name, "args": call.arguments}}], "STOP")
+                ],
+                "usageMetadata": usage,
+                "modelVersion": model,
+            }
+            await resp.write(b"data: " + json.dumps(data).encode() + b"\r\n\r\n")
+        else:
+            pieces = _pieces(text)
+            for i, piece in enumerate(pieces):
+                if fail == "midstream" and i >= 2:
+                    if request.transport is not None:
+                        request.transport.abort()
+                    return resp
+                if state.options.chunk_delay:
+                    await asyncio.sleep(state.options.chunk_delay)
+                last = i == len(pieces) - 1
+                data = {
+                    "candidates": [candidate([{"text": piece}], "STOP" if last else None)],
+                    "modelVersion": model,
+                }
+                if last:
+                    data["usageMetadata"] = usage
+                await resp.write(b"data: " + json.dumps(data).encode() + b"\r\n\r\n")
+        await resp.write_eof()
+    except (ConnectionResetError, asyncio.CancelledError):
+        with state.lock:
+            state.disconnects += 1
+        raise
+    return resp
+
+
+async def stats(request: web.Request) -> web.Response:
+    state = request.app[_STATE_KEY]
+    with state.lock:
+        data = {"count": state.count, "disconnects": state.disconnects, "requests": list(state.requests)}
+    return _json(data)
+
+
+async def reset(request: web.Request) -> web.Response:
+    state = request.app[_STATE_KEY]
+    with state.lock:
+        state.count = 0
+        state.disconnects = 0
+        state.requests.clear()
+    return _json({"ok": True})
+
+
+async def health(request: web.Request) -> web.Response:
+    return _json({"status": "ok"})
+
+
+def build_app(options: FakeOptions | None = None, state: _State | None = None) -> web.Application:
+    """The aiohttp application (exposed so users can mount it in their own test servers)."""
+    app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[_abort_middleware])
+    app[_STATE_KEY] = state or _State(options or FakeOptions())
+    for prefix in ("/v1", "", "/openai/v1", "/openai"):
+        app.router.add_post(prefix + "/chat/completions", chat_completions)
+        app.router.add_post(prefix + "/embeddings", embeddings)
+        app.router.add_get(prefix + "/models", models)
+    app.router.add_post("/v1/messages", anthropic_messages)
+    app.router.add_post("/openai/deployments/{deployment}/chat/completions", chat_completions)
+    app.router.add_post("/openai/deployments/{deployment}/embeddings", embeddings)
+    app.router.add_post("/v1beta/models/{target}", google_generate)
+    app.router.add_post("/v1/models/{target}", google_generate)
+    app.router.add_get("/__fake__/stats", stats)
+    app.router.add_post("/__fake__/reset", reset)
+    app.router.add_get("/health", health)
+    return app
+
+
+# ----------------------------------------------------------------------------------------------------
+# Runner
+# ----------------------------------------------------------------------------------------------------
+
+
+async def _shutdown(runner: web.AppRunner, state: _State) -> None:
+    """Cancel handlers hanging on purpose (injected timeouts), then stop; nothing outlives the server."""
+    for task in list(state.hanging):
+        task.cancel()
+    await runner.cleanup()
+    me = asyncio.current_task()
+    rest = [t for t in asyncio.all_tasks() if t is not me]
+    for t in rest:
+        t.cancel()
+    await asyncio.gather(*rest, return_exceptions=True)
+
+
+class FakeUpstream:
+    """Run the fake provider on `host:port` (0 = a free port) in a background thread or a subprocess."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, subprocess: bool = False, **options: Any
+    ) -> None:
+        if "models" in options:
+            options["models"] = tuple(options["models"])
+        self.options = FakeOptions(**options)
+        self.host = host
+        self.port = port
+        self.use_subprocess = subprocess
+        self._state = _State(self.options)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._proc: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> FakeUpstream:
+        if self.use_subprocess:
+            self._start_subprocess()
+        else:
+            self._start_thread()
+        return self
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except Exception:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+        if self._loop is not None and self._thread is not None:
+            loop = self._loop
+            if self._runner is not None:
+                fut = asyncio.run_coroutine_threadsafe(_shutdown(self._runner, self._state), loop)
+                with contextlib.suppress(Exception):
+                    fut.result(timeout=15)
+            loop.call_soon_threadsafe(loop.stop)
+            self._thread.join(timeout=10)
+            self._thread = None
+            self._loop = None
+
+    def __enter__(self) -> FakeUpstream:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _start_thread(self) -> None:
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                runner = web.AppRunner(build_app(state=self._state), access_log=None, handle_signals=False)
+                loop.run_until_complete(runner.setup())
+                site = web.TCPSite(runner, self.host, self.port, backlog=1024)
+                loop.run_until_complete(site.start())
+                self._runner = runner
+                server = site._server
+                assert server is not None
+                self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+            except BaseException as exc:
+                errors.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-upstream", daemon=True)
+        self._thread.start()
+        ready.wait(30)
+        if errors:
+            self._thread = None
+            raise errors[0]
+
+    def _start_subprocess(self) -> None:
+        opts = asdict(self.options)
+        opts["models"] = list(opts["models"])
+        cmd = [
+            sys.executable,
+            "-m",
+            "llmgw_migrate.testing.fake_upstream",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--options",
+            json.dumps(opts),
+        ]
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True)
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        match = re.search(r"http://[^:]+:(\d+)", line)
+        if not match:
+            self._proc.kill()
+            raise RuntimeError(f"fake upstream did not start: {line!r}")
+        self.port = int(match.group(1))
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid if self._proc is not None else os.getpid()
+
+    # introspection ---------------------------------------------------------------------------------
+    def _remote_stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(self.url + "/__fake__/stats", timeout=10) as resp:
+            return json.loads(resp.read())
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        if self._proc is not None:
+            return list(self._remote_stats()["requests"])
+        with self._state.lock:
+            return list(self._state.requests)
+
+    @property
+    def request_count(self) -> int:
+        if self._proc is not None:
+            return int(self._remote_stats()["count"])
+        return self._state.count
+
+    @property
+    def disconnects(self) -> int:
+        if self._proc is not None:
+            return int(self._remote_stats()["disconnects"])
+        return self._state.disconnects
+
+    def reset(self) -> None:
+        if self._proc is not None:
+            req = urllib.request.Request(self.url + "/__fake__/reset", method="POST", data=b"")
+            urllib.request.urlopen(req, timeout=10).close()
+            return
+        with self._state.lock:
+            self._state.requests.clear()
+            self._state.count = 0
+            self._state.disconnects = 0
+
+    def wait_for(self, predicate: Any, timeout: float = 5.0) -> bool:
+        """Poll until predicate(self) is true (for effects that land after a response, e.g. disconnects)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self):
+                return True
+            time.sleep(0.02)
+        return bool(predicate(self))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m llmgw_migrate.testing.fake_upstream")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--options", default="{}", help="JSON object of FakeOptions fields")
+    args = parser.parse_args(argv)
+    raw = json.loads(args.options)
+    if "models" in raw:
+        raw["models"] = tuple(raw["models"])
+    options = FakeOptions(**raw)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover
+        pass
+
+    async def run() -> None:
+        runner = web.AppRunner(build_app(options), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, args.host, args.port, backlog=2048)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        sys.stdout.write(f"fake upstream listening on http://{args.host}:{port}\n")
+        sys.stdout.flush()
+        await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
