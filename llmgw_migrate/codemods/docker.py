@@ -1,0 +1,143 @@
+"""Dockerfiles: `ENV`/`ARG` settings, `RUN` commands, and images that are the LiteLLM proxy itself.
+
+Instructions are read as Docker does (case-insensitive keyword, backslash continuations, `#` comment
+lines). `ENV K=V ...`, legacy `ENV K V` and `ARG K=V` follow the shared setting rules; `RUN`, `CMD`,
+`ENTRYPOINT` and `HEALTHCHECK` bodies go through the shell rules (references, cURL, pip install);
+`FROM ghcr.io/berriai/litellm...` is a LiteLLM proxy image: LGM310 with the decommission steps.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from llmgw_migrate.codemods import file_rules, shell
+from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
+from llmgw_migrate.codemods.findings_util import at
+from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
+from llmgw_migrate.findings import Finding
+
+_INSTR_RE = re.compile(r"[ \t]*(?P<kw>[A-Za-z]+)(?:[ \t]+|$)")
+_SETTING_RE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=")
+_COMMAND_INSTRUCTIONS = {"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL", "LABEL", "ONBUILD"}
+
+
+def is_litellm_image(image: str) -> bool:
+    ref = image.strip().strip("'\"").lower()
+    return any(
+        ref == img or ref.startswith((img + ":", img + "@", img + "-"))
+        for img in file_rules.data()["litellm_images"]
+    )
+
+
+def decommission_message(what: str, references: list[str]) -> str:
+    refs = "; ".join(references) if references else "none found in this file"
+    return f"{what} runs the LiteLLM proxy: decommission it after the switch. References: {refs}"
+
+
+class DockerHandler:
+    name = "docker"
+
+    def accepts(self, path: PurePath) -> bool:
+        name = path.name
+        low = name.lower()
+        return (
+            low in ("dockerfile", "containerfile")
+            or low.startswith(("dockerfile.", "containerfile."))
+            or low.endswith((".dockerfile", ".containerfile"))
+        )
+
+    def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
+        return file_rules.prefilter_tokens(ctx, "berriai")
+
+    def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+        index = LineIndex(text)
+        llm_file = file_rules.llm_signals(text)
+        prefix_vars = file_rules.origin_prefix_vars(text)
+        edits: list[Edit] = []
+        findings: list[Finding] = []
+        for span in shell.logical_commands(text):
+            m = _INSTR_RE.match(text, span.start, span.end)
+            if not m:
+                continue
+            kw = m.group("kw").upper()
+            body_start = m.end()
+            if kw == "FROM":
+                image = text[body_start : span.end].split()
+                words = [w for w in image if not w.startswith("--")]
+                if words and is_litellm_image(words[0]):
+                    findings.append(
+                        at(
+                            "LGM310",
+                            decommission_message(f"this image ({words[0]})", []),
+                            path,
+                            index,
+                            body_start,
+                        )
+                    )
+            elif kw in ("ENV", "ARG"):
+                self._settings(
+                    text, body_start, span.end, kw, ctx, path, index, edits, findings, llm_file, prefix_vars
+                )
+            elif kw in _COMMAND_INSTRUCTIONS:
+                res = shell.rewrite_commands(
+                    text, ctx, path, index, start=body_start, end=span.end, llm_file=llm_file
+                )
+                edits += res.edits
+                findings += res.findings
+        return finish(text, edits, findings, index=index)
+
+    def _settings(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        kw: str,
+        ctx: RewriteContext,
+        path: str,
+        index: LineIndex,
+        edits: list[Edit],
+        findings: list[Finding],
+        llm_file: bool,
+        prefix_vars: frozenset[str],
+    ) -> None:
+        pairs: list[tuple[str, int, int, int]] = []  # key, key offset, value start, value end
+        i = start
+        first = True
+        while i < end:
+            while i < end and text[i] in " \t\\\n":
+                i += 1
+            if i >= end:
+                break
+            j = shell._word_end(text, i, end)
+            word = text[i:j]
+            m = _SETTING_RE.match(word)
+            if m:
+                pairs.append((m.group("key"), i, i + m.end(), j))
+            elif first and kw == "ENV" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word):
+                # legacy `ENV KEY value with spaces`: the value is the rest of the instruction
+                vstart = j
+                while vstart < end and text[vstart] in " \t":
+                    vstart += 1
+                pairs.append((word, i, vstart, end))
+                break
+            elif kw == "ARG" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word):
+                pairs.append((word, i, j, j))
+            first = False
+            i = j
+        for key, kstart, vstart, vend in pairs:
+            raw = text[vstart:vend]
+            inner_off, inner = (
+                (1, raw[1:-1]) if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" else (0, raw)
+            )
+            res = file_rules.rewrite_assignment(
+                key, inner, ctx, llm_file=llm_file, with_v1=file_rules.v1_for(key, prefix_vars, ctx)
+            )
+            if res.new_key:
+                edits.append(Edit(kstart, kstart + len(key), res.new_key))
+            if res.new_value is not None:
+                edits.append(Edit(vstart + inner_off, vstart + inner_off + len(inner), res.new_value))
+            findings.extend(at(code, msg, path, index, kstart) for code, msg in res.notes)
+
+
+HANDLER = DockerHandler()

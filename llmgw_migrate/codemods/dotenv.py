@@ -1,0 +1,127 @@
+""".env files (.env, .env.example, .env.local, *.env, .envrc, .flaskenv): keys renamed, proxy URLs replaced.
+
+The file is read as python-dotenv does (KEY=value, `export KEY=value`, single/double quotes, double-quoted
+values across lines, ` #` comments after unquoted values); only the key and the value's inner text are
+spliced, so comments, order, quoting and blank lines stay. Lines that are not assignments are left alone
+(in .envrc, which is a shell script, their $LITELLM_* references are still renamed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from llmgw_migrate.codemods import file_rules
+from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
+from llmgw_migrate.codemods.findings_util import at
+from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
+from llmgw_migrate.findings import Finding
+
+_CODE_SUFFIXES = {".py", ".js", ".ts", ".json", ".yaml", ".yml", ".toml", ".sh", ".md", ".txt", ".go", ".rs"}
+_ASSIGN_RE = re.compile(r"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    key: str
+    key_start: int
+    value: str  # the value as written inside its quotes (escapes not decoded: we splice text)
+    value_start: int
+    quote: str  # "", "'" or '"'
+
+
+def parse(text: str) -> tuple[list[EnvEntry], list[tuple[int, int]]]:
+    """Assignments, and the (start, end) spans of the other non-blank, non-comment lines."""
+    entries: list[EnvEntry] = []
+    others: list[tuple[int, int]] = []
+    pos = 0
+    n = len(text)
+    index: LineIndex | None = None
+    while pos < n:
+        eol = text.find("\n", pos)
+        eol = n if eol == -1 else eol
+        line = text[pos:eol]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            pos = eol + 1
+            continue
+        m = _ASSIGN_RE.match(line)
+        if not m:
+            others.append((pos, eol))
+            pos = eol + 1
+            continue
+        vstart = pos + m.end()
+        quote = text[vstart] if vstart < n and text[vstart] in "'\"" else ""
+        if quote:
+            close = _closing_quote(text, vstart + 1, quote)
+            if close == -1:
+                index = index or LineIndex(text)
+                line_no, col = index.position(vstart)
+                raise RewriteError(
+                    f"unterminated {quote} quote in the value of {m.group('key')}", line_no, col
+                )
+            entries.append(
+                EnvEntry(m.group("key"), pos + m.start("key"), text[vstart + 1 : close], vstart + 1, quote)
+            )
+            nl = text.find("\n", close)
+            pos = n if nl == -1 else nl + 1
+            continue
+        raw = line[m.end() :]
+        hash_at = re.search(r"[ \t]#", raw)
+        if hash_at:
+            raw = raw[: hash_at.start()]
+        entries.append(EnvEntry(m.group("key"), pos + m.start("key"), raw.rstrip(), vstart, ""))
+        pos = eol + 1
+    return entries, others
+
+
+def _closing_quote(text: str, start: int, quote: str) -> int:
+    i = start
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and quote == '"':
+            i += 2
+            continue
+        if c == quote:
+            return i
+        i += 1
+    return -1
+
+
+class DotenvHandler:
+    name = "dotenv"
+
+    def accepts(self, path: PurePath) -> bool:
+        name = path.name
+        if name in (".env", ".envrc", ".flaskenv"):
+            return True
+        if name.startswith(".env."):
+            return path.suffix.lower() not in _CODE_SUFFIXES or name.endswith((".example", ".sample"))
+        return name.endswith(".env") and len(name) > 4
+
+    def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
+        return file_rules.prefilter_tokens(ctx)
+
+    def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+        entries, others = parse(text)
+        index = LineIndex(text)
+        llm_file = file_rules.llm_signals(text)
+        edits: list[Edit] = []
+        findings: list[Finding] = []
+        for entry in entries:
+            res = file_rules.rewrite_assignment(entry.key, entry.value, ctx, llm_file=llm_file)
+            if res.new_key:
+                edits.append(Edit(entry.key_start, entry.key_start + len(entry.key), res.new_key))
+            if res.new_value is not None:
+                edits.append(Edit(entry.value_start, entry.value_start + len(entry.value), res.new_value))
+            findings += [at(code, msg, path, index, entry.key_start) for code, msg in res.notes]
+        if PurePath(path).name == ".envrc":
+            # direnv files are shell: rename references in the other commands too.
+            for start, end in others:
+                for r in file_rules.rename_refs(text[start:end], ctx):
+                    edits.append(Edit(start + r.start, start + r.end, r.new))
+        return finish(text, edits, findings, index=index)
+
+
+HANDLER = DotenvHandler()
