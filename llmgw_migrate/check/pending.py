@@ -1,0 +1,110 @@
+"""Turn a pending rewrite (old text -> new text) into LGM601 findings, one per changed block.
+
+The message shows what would change, with secret-looking literals masked: a hard-coded key that the
+rewrite replaces must not reach a CI log.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from llmgw_migrate.findings import Finding, make
+
+SNIPPET_MAX = 60
+_PREFIXED_RE = re.compile(
+    r"\b(?:sk|pk|rk|llmgtwy|llmgmk|ghp|gho|github_pat|xox[abp]|AKIA|AIza)[-_A-Za-z0-9]{8,}"
+)
+_BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_\-+/=]{24,}")
+_HEX_RE = re.compile(r"[0-9a-fA-F]{32,}")
+
+
+def _looks_random(token: str) -> bool:
+    # Model names and identifiers are one-case words; keys mix cases and digits, or are long hex.
+    mixed = (
+        any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+        and any(c.isdigit() for c in token)
+    )
+    return mixed or bool(_HEX_RE.search(token))
+
+
+def redact(text: str) -> str:
+    """Mask things that look like credentials (known key prefixes, bearer tokens, long random tokens)."""
+    text = _PREFIXED_RE.sub("***", text)
+    text = _BEARER_RE.sub(lambda m: m.group(1) + "***", text)
+    return _TOKEN_RE.sub(lambda m: "***" if _looks_random(m.group(0)) else m.group(0), text)
+
+
+def _snippet(text: str) -> str:
+    text = redact(" ".join(text.split()))
+    if len(text) > SNIPPET_MAX:
+        text = text[: SNIPPET_MAX - 1] + "…"
+    return text
+
+
+@dataclass(frozen=True)
+class Hunk:
+    line: int  # 1-based line in the old text where the change starts
+    old: list[str]
+    new: list[str]
+
+    def context(self) -> str:
+        """What the fingerprint hashes: the changed text itself, so it moves with the code."""
+        return "\n".join(self.old) + "\n=>\n" + "\n".join(self.new)
+
+
+def hunks(old_text: str, new_text: str) -> list[Hunk]:
+    old = old_text.splitlines()
+    new = new_text.splitlines()
+    out: list[Hunk] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        line = i1 + 1 if i1 < len(old) or not old else len(old)
+        out.append(Hunk(line=line, old=old[i1:i2], new=new[j1:j2]))
+    return out
+
+
+_WORD_RE = re.compile(r"[\w:/.\-@]+|\s+|.")
+
+
+def _changes(old: str, new: str) -> list[tuple[str, str]]:
+    """The differing word runs of two lines, in order."""
+    a, b = _WORD_RE.findall(old), _WORD_RE.findall(new)
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append(("".join(a[i1:i2]).strip(), "".join(b[j1:j2]).strip()))
+    return out
+
+
+def describe(h: Hunk) -> str:
+    if len(h.old) == 1 and len(h.new) == 1:
+        changes = _changes(h.old[0], h.new[0])
+        parts = [
+            f"`{_snippet(before)}` to `{_snippet(after)}`" if before else f"insert `{_snippet(after)}`"
+            for before, after in changes[:3]
+        ]
+        more = f" (and {len(changes) - 3} more)" if len(changes) > 3 else ""
+        return "`code --write` would change " + ", ".join(parts) + more
+    if not h.new:
+        return f"`code --write` would remove {len(h.old)} line(s) starting `{_snippet(h.old[0])}`"
+    if not h.old:
+        return f"`code --write` would insert {len(h.new)} line(s) starting `{_snippet(h.new[0])}`"
+    return (
+        f"`code --write` would replace {len(h.old)} line(s) starting `{_snippet(h.old[0])}` "
+        f"with {len(h.new)} starting `{_snippet(h.new[0])}`"
+    )
+
+
+def pending_findings(file: str, old_text: str, new_text: str) -> list[tuple[Finding, str]]:
+    """(LGM601 finding, fingerprint context) for each changed block of `file`."""
+    out = []
+    for h in hunks(old_text, new_text):
+        finding = make("LGM601", describe(h), file=file, line=h.line, column=1)
+        out.append((finding, h.context()))
+    return out
