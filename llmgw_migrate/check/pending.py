@@ -31,8 +31,16 @@ def _looks_random(token: str) -> bool:
     return mixed or bool(_HEX_RE.search(token))
 
 
+_SECRET_ASSIGN_RE = re.compile(
+    r"(?i)(\b(?:[A-Z0-9_-]*[_-])?(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)\b['\"]?\s*[=:]\s*['\"]?)"
+    r"(?![$%{]|os\.environ|process\.env|None\b|null\b|\*\*\*)([^\s'\",;)]+)"
+)
+
+
 def redact(text: str) -> str:
-    """Mask things that look like credentials (known key prefixes, bearer tokens, long random tokens)."""
+    """Mask things that look like credentials (known key prefixes, bearer tokens, long random tokens,
+    values assigned to a *_KEY / *_TOKEN / *_SECRET / *_PASSWORD name)."""
+    text = _SECRET_ASSIGN_RE.sub(lambda m: m.group(1) + "***", text)
     text = _PREFIXED_RE.sub("***", text)
     text = _BEARER_RE.sub(lambda m: m.group(1) + "***", text)
     return _TOKEN_RE.sub(lambda m: "***" if _looks_random(m.group(0)) else m.group(0), text)
@@ -83,8 +91,10 @@ def _changes(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def describe(h: Hunk) -> str:
-    if len(h.old) == 1 and len(h.new) == 1:
-        changes = _changes(h.old[0], h.new[0])
+    if len(h.old) == len(h.new):
+        changes: list[tuple[str, str]] = []
+        for old, new in zip(h.old, h.new, strict=True):
+            changes += [c for c in _changes(old, new) if c not in changes]
         parts = [
             f"`{_snippet(before)}` to `{_snippet(after)}`" if before else f"insert `{_snippet(after)}`"
             for before, after in changes[:3]

@@ -99,3 +99,20 @@ def test_long_lines_are_shortened() -> None:
     ((finding, _),) = pending_findings("a.py", old, new)
     assert len(finding.message) < 200
     assert "…" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("OPENAI_API_KEY=sk-1", "OPENAI_API_KEY=***"),
+        ('export LITELLM_MASTER_KEY="sk-1234"', 'export LITELLM_MASTER_KEY="***"'),
+        ("password: hunter2", "password: ***"),
+        ("my-token: abc", "my-token: ***"),
+        ('api_key=os.environ["X"]', 'api_key=os.environ["X"]'),
+        ("KEY=${FOO}", "KEY=${FOO}"),
+        ("monkey = 3", "monkey = 3"),
+        ("max_tokens = 5", "max_tokens = 5"),
+    ],
+)
+def test_values_of_secret_names_are_masked(text: str, expected: str) -> None:
+    assert redact(text) == expected

@@ -1,0 +1,119 @@
+"""The body of `llmgw-migrate check`: validate flags, run, write every report, return the exit code."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import TextIO
+
+from llmgw_migrate.atomic import write_text_atomic
+from llmgw_migrate.check import reports
+from llmgw_migrate.check.result import FAIL_ON_CHOICES
+from llmgw_migrate.check.runner import CheckOptions, run_check
+from llmgw_migrate.errors import UserError
+
+
+def parse_date(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--as-of must be a date like 2026-11-25, not {value!r}") from None
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        if path.parent != Path("") and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise UserError(f"cannot write report: {exc.strerror or exc}", path) from None
+
+
+def append_step_summary(path: str, text: str) -> None:
+    """GitHub's job summary file is appended to by every step; append, never replace."""
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    except OSError as exc:
+        raise UserError(f"cannot append to $GITHUB_STEP_SUMMARY: {exc.strerror or exc}", path) from None
+
+
+def run_command(
+    *,
+    paths: list[Path],
+    config: Path | None,
+    plan: Path | None,
+    target: str,
+    routing: str,
+    as_of: str | None,
+    no_code: bool,
+    include: list[str],
+    exclude: list[str],
+    from_url: list[str],
+    base_url: str | None,
+    key_env: str | None,
+    jobs: int | None,
+    verify: bool,
+    before: str | None,
+    after: str | None,
+    requests: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    fail_on: str,
+    fmt: str,
+    output: Path | None,
+    report_files: dict[str, Path | None],
+    step_summary: str | None,
+    stdout: TextIO,
+) -> int:
+    if fmt not in reports.FORMATS:
+        raise UserError(f"--format must be one of {', '.join(reports.FORMATS)}, not {fmt!r}")
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UserError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, not {fail_on!r}")
+    if target not in ("managed", "self-hosted"):
+        raise UserError(f"--target must be managed or self-hosted, not {target!r}")
+    if routing not in ("pinned", "smart"):
+        raise UserError(f"--routing must be pinned or smart, not {routing!r}")
+    if jobs is not None and jobs < 1:
+        raise UserError("--jobs must be 1 or more")
+    if not verify and (before or after or requests):
+        raise UserError("--before, --after and --requests need --verify")
+    verify_fn = None
+    if verify:
+        from llmgw_migrate.check.verify_step import make_verify_step
+
+        verify_fn = make_verify_step(before=before, after=after, requests=requests)
+    opts = CheckOptions(
+        paths=paths,
+        config=config,
+        plan=plan,
+        target=target,
+        routing=routing,
+        as_of=parse_date(as_of),
+        include=tuple(include),
+        exclude=tuple(exclude),
+        jobs=jobs,
+        from_urls=tuple(from_url),
+        base_url=base_url,
+        key_env=key_env,
+        run_code=not no_code,
+        verify=verify_fn,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        fail_on=fail_on,
+    )
+    result = run_check(opts)
+    for kind, path in report_files.items():
+        if path is not None:
+            _write_report(path, reports.render(result, kind))
+    if step_summary:
+        append_step_summary(step_summary, reports.render(result, "markdown"))
+    text = reports.render(result, fmt)
+    if output is not None:
+        _write_report(output, text)
+        text = reports.render(result, "text")  # the log still tells what happened
+    stdout.write(text)
+    stdout.flush()
+    return result.exit_code

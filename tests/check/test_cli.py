@@ -1,0 +1,193 @@
+"""`llmgw-migrate check` driven as a subprocess: exit codes, reports, baselines, bad input, secrets."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.check.helpers import SECRET, make_app, run_cli
+
+
+def test_clean_tree_passes(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("print('hello')\n", encoding="utf-8")
+    proc = run_cli("check", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "check passed (fail-on warning)"
+    assert "config: not run" in proc.stdout
+
+
+def test_proxy_references_fail_with_every_report(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    summary = tmp_path / "summary.md"
+    summary.write_text("# earlier step\n", encoding="utf-8")
+    proc = run_cli(
+        "check",
+        "app",
+        "--sarif",
+        "out/report.sarif",
+        "--junit",
+        "out/junit.xml",
+        "--json",
+        "out/report.json",
+        "--markdown",
+        "out/summary.md",
+        cwd=tmp_path,
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == ""
+    assert "app/call.sh:2:1: LGM601 [error]" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("check failed:")
+
+    report = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    assert report["exit_code"] == 1
+    files = {f["file"] for f in report["findings"]}
+    assert files == {"app/.env", "app/call.sh"}
+    assert all(len(f["fingerprint"]) == 32 for f in report["findings"])
+
+    sarif = json.loads((tmp_path / "out/report.sarif").read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(report["findings"])
+    assert all("partialFingerprints" in r for r in results)
+
+    junit = ET.parse(tmp_path / "out/junit.xml").getroot()
+    assert junit.get("failures") == "2"
+
+    md = (tmp_path / "out/summary.md").read_text(encoding="utf-8")
+    step = summary.read_text(encoding="utf-8")
+    assert step.startswith("# earlier step\n")  # appended, never replaced
+    assert step.endswith(md + "\n")
+    assert "## ❌ llmgw-migrate check" in md
+
+    # The hard-coded key in .env appears in no output and no report.
+    everything = proc.stdout + proc.stderr + step
+    everything += "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    assert SECRET not in everything
+    assert SECRET[:10] not in everything
+    # check never writes to the checked files.
+    assert (app / ".env").read_text(encoding="utf-8").startswith(f"LITELLM_API_KEY={SECRET}")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github", "junit", "markdown"])
+def test_format_goes_to_stdout(tmp_path: Path, fmt: str) -> None:
+    make_app(tmp_path)
+    proc = run_cli("check", "--format", fmt, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    if fmt in ("json", "sarif"):
+        json.loads(proc.stdout)
+    elif fmt == "junit":
+        ET.fromstring(proc.stdout)
+    elif fmt == "github":
+        assert all(line.startswith("::") for line in proc.stdout.splitlines())
+    else:
+        assert proc.stdout.startswith("## ❌ llmgw-migrate check")
+    assert SECRET not in proc.stdout
+
+
+def test_output_file_keeps_a_text_log(tmp_path: Path) -> None:
+    make_app(tmp_path)
+    proc = run_cli("check", "--format", "sarif", "--output", "r.sarif", cwd=tmp_path)
+    assert proc.returncode == 1
+    json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    assert proc.stdout.splitlines()[-1].startswith("check failed:")
+
+
+def test_fail_on_thresholds(tmp_path: Path) -> None:
+    make_app(tmp_path)
+    assert run_cli("check", "--fail-on", "never", cwd=tmp_path).returncode == 0
+    assert run_cli("check", "--fail-on", "error", cwd=tmp_path).returncode == 1
+
+
+def test_baseline_accepts_survives_shifts_and_catches_new(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    proc = run_cli("check", "--baseline", "llmgw-baseline.json", "--update-baseline", cwd=app)
+    assert proc.returncode == 0, proc.stderr
+    assert "baseline written to llmgw-baseline.json" in proc.stdout
+    base = json.loads((app / "llmgw-baseline.json").read_text(encoding="utf-8"))
+    assert base["tool"] == "llmgw-migrate" and base["findings"]
+    assert SECRET not in (app / "llmgw-baseline.json").read_text(encoding="utf-8")
+
+    proc = run_cli("check", "--baseline", "llmgw-baseline.json", cwd=app)
+    assert proc.returncode == 0, proc.stdout
+    assert "accepted by baseline" in proc.stdout
+
+    # Lines move: still accepted.
+    script = app / "call.sh"
+    lines = script.read_text(encoding="utf-8").splitlines(keepends=True)
+    script.write_text(lines[0] + "\n# comment\n\n" + "".join(lines[1:]), encoding="utf-8")
+    env = app / ".env"
+    env.write_text("# settings\n\n" + env.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = run_cli("check", "--baseline", "llmgw-baseline.json", cwd=app)
+    assert proc.returncode == 0, proc.stdout
+
+    # A new proxy reference comes back: only it fails.
+    (app / "again.sh").write_text("curl http://litellm:4000/v1/models\n", encoding="utf-8")
+    proc = run_cli("check", "--baseline", "llmgw-baseline.json", "--format", "json", cwd=app)
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    failing = [f for f in data["findings"] if f["fails"]]
+    assert {f["file"] for f in failing} == {"again.sh"}
+
+    # The accepted references are fixed: their entries go stale (info, does not fail at warning).
+    script.write_text("#!/bin/sh\necho done\n", encoding="utf-8")
+    (app / "again.sh").unlink()
+    proc = run_cli("check", "--baseline", "llmgw-baseline.json", "--format", "json", cwd=app)
+    assert proc.returncode == 0, proc.stdout
+    data = json.loads(proc.stdout)
+    stale = [f for f in data["findings"] if f["code"] == "LGM602"]
+    assert stale and all(f["file"] == "llmgw-baseline.json" for f in stale)
+    assert data["stale_baseline_entries"]
+    assert run_cli("check", "--baseline", "llmgw-baseline.json", "--fail-on", "info", cwd=app).returncode == 1
+
+
+def test_baseline_is_portable_between_checkouts(tmp_path: Path) -> None:
+    one = make_app(tmp_path / "one")
+    assert run_cli("check", "--baseline", "b.json", "--update-baseline", cwd=one).returncode == 0
+    two = make_app(tmp_path / "elsewhere" / "two")
+    (two / "b.json").write_bytes((one / "b.json").read_bytes())
+    # Run from the parent folder: paths are relative to the baseline, not to the working directory.
+    proc = run_cli("check", "two", "--baseline", "two/b.json", cwd=tmp_path / "elsewhere")
+    assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "missing-dir"], "error: missing-dir:1:1: path not found"),
+        (["check", "--fail-on", "sometimes"], "error: --fail-on must be one of error, warning, info, never"),
+        (["check", "--format", "yaml"], "error: --format must be one of"),
+        (["check", "--as-of", "yesterday"], "error: --as-of must be a date like"),
+        (["check", "--update-baseline"], "error: --update-baseline needs --baseline FILE"),
+        (["check", "--baseline", "nope.json"], "error: nope.json:1:1: baseline file not found"),
+        (
+            ["check", "--before", "http://127.0.0.1:1"],
+            "error: --before, --after and --requests need --verify",
+        ),
+        (["check", "--jobs", "0"], "error: --jobs must be 1 or more"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    proc = run_cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(message), proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_broken_baseline_names_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text(
+        '{"tool": "llmgw-migrate",\n "version": 1\n "findings": []}', encoding="utf-8"
+    )
+    proc = run_cli("check", "--baseline", "b.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: b.json:3:2: invalid JSON")
+
+
+def test_help_lists_the_options() -> None:
+    proc = run_cli("check", "--help", cwd=Path.cwd())
+    assert proc.returncode == 0
+    for opt in ("--config", "--baseline", "--update-baseline", "--fail-on", "--sarif", "--junit", "--verify"):
+        assert opt in proc.stdout
