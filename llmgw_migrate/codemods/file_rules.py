@@ -217,7 +217,9 @@ def is_reference(value: str) -> bool:
 
 
 _PLACEHOLDER_RE = re.compile(
-    r"^(<.*>|\{\{.*\}\}|x+|\*+|changeme|change-me|todo|your[-_].*|\.\.\.|replace[-_].*)$", re.I
+    r"^(<.*>|\{\{.*\}\}|x+|\*+|changeme|change-me|todo|\.\.\.|(?:your|replace|test|dummy|fake|example|mock|placeholder)"
+    r"(?:[-_].*)?)$",
+    re.I,
 )
 
 
@@ -262,7 +264,7 @@ def rewrite_assignment(
             out.notes.append(("LGM307", f"{key} has no effect on the gateway"))
     stripped = value.strip()
     new_value = value
-    refs = rename_refs(value, ctx, client_key=_names_a_key(key))
+    refs = rename_refs(value, ctx, client_key=_names_a_key(key) and not is_master_key(key))
     if refs:
         new_value = apply_ref_renames(value, refs)
         for r in refs:
