@@ -1,0 +1,149 @@
+"""`llmgw-migrate config`: turn a LiteLLM proxy config into a gateway migration plan."""
+
+# ruff: noqa: E501  (user-facing messages stay on one line so they can be grepped)
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from llmgw_migrate.commands._common import DEBUG_OPTION, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, handle_errors
+
+_FORMATS = ("text", "json", "yaml", "markdown")
+
+
+def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from llmgw_migrate.errors import UserError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--as-of must be a date like 2026-01-31, not {value!r}") from None
+
+
+def _output_format(path: Path, fmt: str | None) -> str:
+    if fmt and fmt != "text":
+        return fmt
+    suffix = path.suffix.lower()
+    return {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}.get(
+        suffix, "json"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("config")
+    def config(
+        path: Path | None = typer.Argument(
+            None, help="The LiteLLM proxy config (litellm_config.yaml).", show_default=False
+        ),
+        fmt: str | None = typer.Option(
+            None, "--format", "-f", help="Output on stdout: text (default), json, yaml or markdown."
+        ),
+        output: Path | None = typer.Option(
+            None,
+            "--output",
+            "-o",
+            help="Write the plan to this file (JSON unless it ends in .yaml/.yml/.md).",
+        ),
+        schema: bool = typer.Option(False, "--schema", help="Print the plan's JSON Schema and exit."),
+        target: str = typer.Option("managed", "--target", help="managed (api.llmgateway.io) or self-hosted."),
+        routing: str = typer.Option(
+            "pinned",
+            "--routing",
+            help="pinned: provider/model ids (LiteLLM's pinning); smart: bare catalog ids where the model has several providers.",
+        ),
+        as_of: str | None = typer.Option(
+            None,
+            "--as-of",
+            metavar="DATE",
+            help="Compare deprecation dates with this date (YYYY-MM-DD) instead of today.",
+        ),
+        env_out: Path | None = typer.Option(
+            None,
+            "--env-out",
+            help="With --target self-hosted: write the LLM_* env file here (mode 0600, references only).",
+        ),
+        strict: bool = typer.Option(
+            False, "--strict", help="Exit 1 on warnings too, not only on manual/unsupported findings."
+        ),
+        debug: bool = DEBUG_OPTION,
+    ) -> None:
+        """Read a LiteLLM proxy config and print the migration plan.
+
+        Exit codes: 0 plan complete, 1 manual or unsupported findings (--strict: any warning), 2 bad input.
+        """
+        with handle_errors(debug):
+            from llmgw_migrate.errors import UserError
+
+            if schema:
+                import json
+
+                from llmgw_migrate.plan import plan_json_schema
+
+                sys.stdout.write(json.dumps(plan_json_schema(), indent=2) + "\n")
+                raise typer.Exit(EXIT_OK)
+            if path is None:
+                raise UserError("missing config path: llmgw-migrate config litellm_config.yaml")
+            if fmt is not None and fmt not in _FORMATS:
+                raise UserError(f"--format must be one of {', '.join(_FORMATS)}, not {fmt!r}")
+            if target not in ("managed", "self-hosted"):
+                raise UserError(f"--target must be managed or self-hosted, not {target!r}")
+            if routing not in ("pinned", "smart"):
+                raise UserError(f"--routing must be pinned or smart, not {routing!r}")
+            if env_out is not None and target != "self-hosted":
+                raise UserError("--env-out needs --target self-hosted")
+            if env_out is not None and env_out.is_dir():
+                raise UserError("--env-out is a directory, not a file", env_out)
+            if output is not None and output.is_dir():
+                raise UserError("--output is a directory, not a file", output)
+            date = _parse_date(as_of)
+
+            from llmgw_migrate.convert import convert_file
+            from llmgw_migrate.plan_render import blocking, render
+
+            plan = convert_file(path, target=target, routing=routing, as_of=date)
+            if output is not None:
+                from llmgw_migrate.atomic import write_text_atomic
+
+                try:
+                    write_text_atomic(output, render(plan, _output_format(output, fmt)))
+                except OSError as exc:
+                    raise UserError(f"cannot write the plan: {exc.strerror or exc}", output) from None
+            if env_out is not None:
+                from llmgw_migrate.env_file import write_env
+
+                try:
+                    write_env(plan, env_out)
+                except OSError as exc:
+                    raise UserError(f"cannot write the env file: {exc.strerror or exc}", env_out) from None
+            color = fmt in (None, "text") and sys.stdout.isatty() and not _no_color()
+            sys.stdout.write(render(plan, fmt or "text", color=color, width=_width()))
+            if output is not None and (fmt or "text") == "text":
+                sys.stdout.write(f"plan written to {output}\n")
+            if env_out is not None:
+                sys.stdout.write(f"env file written to {env_out} (mode 0600)\n") if (
+                    fmt or "text"
+                ) == "text" else None
+            raise typer.Exit(EXIT_FINDINGS if blocking(plan.findings, strict) else EXIT_OK)
+
+    _ = EXIT_ERROR
+
+
+def _no_color() -> bool:
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _width() -> int | None:
+    import shutil
+
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return 120

@@ -1,0 +1,500 @@
+"""Typed LiteLLM config + gateway catalog + rules -> migration Plan.
+
+load_config (litellm_config) -> Resolver per deployment (convert_models) -> groups, aliases, fallbacks,
+provider keys (here) + settings/secret findings (convert_settings) -> Plan
+"""
+
+# ruff: noqa: E501  (user-facing messages stay on one line so they can be grepped)
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+from llmgw_migrate.catalog import Catalog, load_catalog
+from llmgw_migrate.convert_models import KeySpec, Resolver, Target
+from llmgw_migrate.convert_settings import (
+    credential_map,
+    deployment_findings,
+    secret_findings,
+    section_findings,
+)
+from llmgw_migrate.findings import Finding, Status, make
+from llmgw_migrate.litellm_config import LiteLLMConfig, Loc, YList, YMap, load_config, type_name
+from llmgw_migrate.plan import FallbackChain, ModelMapping, Plan, ProviderKey
+from llmgw_migrate.plan import Target as PlanTarget
+
+_STATUS_RANK = {Status.exact: 0, Status.approximate: 1, Status.manual: 2, Status.unsupported: 3}
+FALLBACK_KINDS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks")
+
+
+def worst(*statuses: Status) -> Status:
+    return max(statuses, key=lambda s: _STATUS_RANK[s])
+
+
+def _f(code: str, message: str, loc: Loc, **kw: Any) -> Finding:
+    return make(code, message, file=loc.file, line=loc.line, column=loc.column, **kw)
+
+
+def convert_file(
+    path: Path,
+    *,
+    target: str = "managed",
+    routing: str = "pinned",
+    as_of: dt.date | None = None,
+) -> Plan:
+    """Read a LiteLLM proxy config and build its migration plan. Raises UserError on bad input."""
+    config = load_config(path)
+    return convert_config(config, target=target, routing=routing, as_of=as_of)
+
+
+def convert_config(
+    config: LiteLLMConfig,
+    *,
+    target: str = "managed",
+    routing: str = "pinned",
+    as_of: dt.date | None = None,
+    catalog: Catalog | None = None,
+) -> Plan:
+    if routing not in ("pinned", "smart"):
+        raise ValueError(f"routing must be pinned or smart, not {routing!r}")
+    today = as_of or dt.date.today()
+    catalog = catalog or load_catalog()
+    from llmgw_migrate.rules_data import dropped_params
+
+    dropped = dropped_params()
+    findings: list[Finding] = []
+    credentials, cred_findings = credential_map(config)
+    findings.extend(cred_findings)
+    resolver = Resolver(catalog, today, routing, credentials)
+
+    # 1. every deployment, grouped by model_name (first appearance order)
+    groups: dict[str, list[Target]] = {}
+    for dep in config.deployments:
+        t = resolver.resolve(dep)
+        findings.extend(t.findings)
+        findings.extend(deployment_findings(dep, dropped))
+        groups.setdefault(dep.model_name, []).append(t)
+
+    models: list[ModelMapping] = []
+    by_name: dict[str, ModelMapping] = {}
+    for name, targets in groups.items():
+        mapping, extra = _group_mapping(name, targets, resolver)
+        findings.extend(extra)
+        models.append(mapping)
+        by_name[name] = mapping
+
+    # 2. aliases
+    wildcards = [(name, ts[0]) for name, ts in groups.items() if ts[0].wildcard]
+    alias_models, alias_findings = _aliases(config, by_name, wildcards, resolver)
+    findings.extend(alias_findings)
+    for m in alias_models:
+        if m.name in by_name:
+            continue  # a real model_name wins over an alias of the same name, as in LiteLLM
+        models.append(m)
+        by_name[m.name] = m
+
+    # 3. fallbacks
+    chains, fb_findings = _fallbacks(config, by_name, catalog)
+    findings.extend(fb_findings)
+
+    # 4. provider keys
+    keys = _provider_keys(groups, catalog)
+    providers_with_several: dict[tuple[str, str | None], list[ProviderKey]] = {}
+    for k in keys:
+        providers_with_several.setdefault((k.provider, k.name), []).append(k)
+    for (prov, key_name), ks in providers_with_several.items():
+        if len(ks) > 1:
+            label = key_name or prov
+            findings.append(
+                make(
+                    "LGM147",
+                    f"{len(ks)} different keys or settings for provider `{label}`: each is listed as its own provider key",
+                    file=config.path,
+                    line=1,
+                    column=1,
+                )
+            )
+
+    # 5. settings, sections, secrets
+    findings.extend(section_findings(config))
+    findings.extend(secret_findings(config))
+    findings = _dedupe(findings)
+    findings.sort(key=lambda f: f.sort_key())
+    return Plan(
+        source=config.path,
+        target=PlanTarget(target),
+        as_of=today.isoformat(),
+        routing=routing,  # type: ignore[arg-type]
+        models=models,
+        provider_keys=keys,
+        fallbacks=chains,
+        findings=findings,
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.file, f.line, f.column, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# groups
+
+
+def _group_mapping(
+    name: str, targets: list[Target], resolver: Resolver
+) -> tuple[ModelMapping, list[Finding]]:
+    first = targets[0]
+    dep = first.deployment
+    findings: list[Finding] = []
+    status = worst(*(t.status for t in targets))
+    gateway_model = first.gateway_model
+    provider = first.provider
+    catalog_id = first.catalog.id if first.catalog else None
+    if len(targets) > 1:
+        members = ", ".join(f"`{t.deployment.model}`" for t in targets)
+        ids = {t.catalog.id if t.catalog else None for t in targets}
+        provs = {t.provider for t in targets}
+        usable = all(t.catalog is not None and not t.custom for t in targets)
+        if usable and len(ids) == 1 and len(provs) == 1:
+            findings.append(
+                _f(
+                    "LGM121",
+                    f"`{name}` load-balances {len(targets)} deployments ({members}): one gateway model `{gateway_model}`; the gateway's routing and failover replace LiteLLM's",
+                    dep.name_loc,
+                )
+            )
+            status = worst(status, Status.approximate)
+        elif usable and len(ids) == 1:
+            model = first.catalog
+            assert model is not None
+            live = {p.provider for p in model.live_mappings(resolver.today)}
+            if provs <= live:
+                gateway_model = model.id
+                provider = None
+                findings.append(
+                    _f(
+                        "LGM121",
+                        f"`{name}` load-balances {len(targets)} deployments over {', '.join(sorted(p for p in provs if p))} ({members}): bare id `{model.id}` lets the gateway route across them",
+                        dep.name_loc,
+                    )
+                )
+                status = worst(status, Status.approximate)
+            else:
+                missing = ", ".join(sorted(p for p in provs - live if p))
+                findings.append(
+                    _f(
+                        "LGM122",
+                        f"`{name}` mixes providers ({members}); the catalog model `{model.id}` is not served by {missing}",
+                        dep.name_loc,
+                    )
+                )
+                status = worst(status, Status.manual)
+        else:
+            findings.append(
+                _f(
+                    "LGM122",
+                    f"`{name}` mixes different models or servers ({members}); no single gateway id covers them; using `{gateway_model}` from the first deployment",
+                    dep.name_loc,
+                )
+            )
+            status = worst(status, Status.manual)
+    if first.wildcard:
+        gateway_model = None
+    return (
+        ModelMapping(
+            name=name,
+            gateway_model=gateway_model,
+            provider=provider,
+            litellm_model=dep.model,
+            deployments=len(targets),
+            status=status,
+            catalog_id=catalog_id,
+            upstream_model=first.upstream,
+            mode=first.mode,
+            custom=first.custom,
+            file=dep.file,
+            line=dep.loc.line,
+        ),
+        findings,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# aliases
+
+
+def _alias_entries(config: LiteLLMConfig) -> list[tuple[str, Any, bool, Loc, str]]:
+    """(alias, target, hidden, location, source) from router_settings.model_group_alias and model_alias_map."""
+    out: list[tuple[str, Any, bool, Loc, str]] = []
+    for section, key in (("router_settings", "model_group_alias"), ("litellm_settings", "model_alias_map")):
+        data = config.section(section)
+        if data is None or key not in data:
+            continue
+        table = data[key]
+        if not isinstance(table, YMap):
+            out.append(
+                (
+                    "",
+                    None,
+                    False,
+                    data.value_loc(key),
+                    f"{section}.{key} must be a mapping, not {type_name(table)}",
+                )
+            )
+            continue
+        for alias, value in table.items():
+            loc = table.key_loc(alias)
+            hidden = False
+            if isinstance(value, YMap):
+                hidden = value.get("hidden") in (True, "true", "True")
+                value = value.get("model")
+            out.append((alias, value, hidden, loc, f"{section}.{key}"))
+    return out
+
+
+def _aliases(
+    config: LiteLLMConfig,
+    by_name: dict[str, ModelMapping],
+    wildcards: list[tuple[str, Target]],
+    resolver: Resolver,
+) -> tuple[list[ModelMapping], list[Finding]]:
+    models: list[ModelMapping] = []
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for alias, target, hidden, loc, source in _alias_entries(config):
+        if not alias:
+            findings.append(_f("LGM149", source, loc))
+            continue
+        if alias in seen:
+            continue  # router_settings comes first and wins
+        seen.add(alias)
+        if not isinstance(target, str) or not target.strip():
+            findings.append(_f("LGM149", f"alias `{alias}` in {source} has no target model name", loc))
+            models.append(
+                ModelMapping(
+                    name=alias,
+                    gateway_model=None,
+                    provider=None,
+                    litellm_model="",
+                    status=Status.manual,
+                    alias_of=None,
+                    hidden=hidden,
+                    file=loc.file,
+                    line=loc.line,
+                )
+            )
+            continue
+        base = by_name.get(target)
+        if base is None:
+            base = _via_wildcard(target, wildcards, resolver)
+        if base is None:
+            findings.append(
+                _f(
+                    "LGM124",
+                    f"alias `{alias}` ({source}) points at `{target}`, which no model_name or wildcard route serves",
+                    loc,
+                )
+            )
+            models.append(
+                ModelMapping(
+                    name=alias,
+                    gateway_model=None,
+                    provider=None,
+                    litellm_model="",
+                    status=Status.manual,
+                    alias_of=target,
+                    hidden=hidden,
+                    file=loc.file,
+                    line=loc.line,
+                )
+            )
+            continue
+        findings.append(
+            _f(
+                "LGM123",
+                f"alias `{alias}` -> `{target}`: clients must send `{base.gateway_model or target}`"
+                + (" (hidden alias)" if hidden else ""),
+                loc,
+            )
+        )
+        models.append(
+            base.model_copy(
+                update={
+                    "name": alias,
+                    "alias_of": target,
+                    "hidden": hidden,
+                    "status": worst(base.status, Status.approximate),
+                    "file": loc.file,
+                    "line": loc.line,
+                }
+            )
+        )
+    return models, findings
+
+
+def _via_wildcard(name: str, wildcards: list[tuple[str, Target]], resolver: Resolver) -> ModelMapping | None:
+    """A name served by a wildcard route (`*`, `openai/*`, `claude-*`): resolve it like LiteLLM would."""
+    for pattern, t in wildcards:
+        if not fnmatch.fnmatchcase(name, pattern):
+            continue
+        dep = t.deployment
+        model_pattern = dep.model
+        head = model_pattern.partition("/")[0]
+        if pattern.endswith("/*") and name.startswith(pattern[:-1]):
+            upstream = name[len(pattern) - 1 :]
+        else:
+            upstream = name
+        if t.custom or t.provider is None:
+            continue
+        rule = resolver.rules.providers.get(head)
+        if rule is None:
+            continue
+        found = None
+        for gp in rule.gateway:
+            found = resolver.catalog.resolve(gp, upstream)
+            if found:
+                return ModelMapping(
+                    name=name,
+                    gateway_model=resolver.model_id(found, gp),
+                    provider=gp,
+                    litellm_model=f"{head}/{upstream}",
+                    status=Status.approximate,
+                    catalog_id=found.id,
+                    upstream_model=upstream,
+                    file=dep.file,
+                    line=dep.loc.line,
+                )
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# fallbacks
+
+
+def _fallback_section(config: LiteLLMConfig, kind: str) -> tuple[str, YMap] | None:
+    rs, ls = config.router_settings, config.litellm_settings
+    if rs is not None and kind in rs:
+        return "router_settings", rs
+    if ls is not None and kind in ls:
+        return "litellm_settings", ls
+    return None
+
+
+def _fallbacks(
+    config: LiteLLMConfig, by_name: dict[str, ModelMapping], catalog: Catalog
+) -> tuple[list[FallbackChain], list[Finding]]:
+    chains: list[FallbackChain] = []
+    findings: list[Finding] = []
+    ls = config.litellm_settings
+    for kind in FALLBACK_KINDS:
+        found = _fallback_section(config, kind)
+        if found is None:
+            continue
+        section, data = found
+        if section == "router_settings" and ls is not None and kind in ls:
+            findings.append(
+                _f(
+                    "LGM138",
+                    f"litellm_settings.{kind} is overridden by router_settings.{kind}",
+                    ls.key_loc(kind),
+                )
+            )
+        value = data[kind]
+        loc = data.key_loc(kind)
+        if value is None:
+            continue
+        if kind == "default_fallbacks":
+            names = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            chains.append(FallbackChain(kind=kind, model="*", fallbacks=names))
+            findings.append(
+                _f("LGM113", f"{section}.{kind}: every model falls back to {_chain(names, by_name)}", loc)
+            )
+            continue
+        if not isinstance(value, YList):
+            findings.append(
+                _f(
+                    "LGM149",
+                    f"{section}.{kind} must be a list of {{model: [fallbacks]}}, not {type_name(value)}",
+                    loc,
+                )
+            )
+            continue
+        for i, item in enumerate(value):
+            iloc = value.item_loc(i)
+            if not isinstance(item, YMap):
+                findings.append(
+                    _f(
+                        "LGM149",
+                        f"{section}.{kind}[{i}] must be a mapping {{model: [fallbacks]}}, not {type_name(item)}",
+                        iloc,
+                    )
+                )
+                continue
+            for model, fbs in item.items():
+                names = (
+                    [str(v) for v in fbs] if isinstance(fbs, list) else [str(fbs)] if fbs is not None else []
+                )
+                chains.append(FallbackChain(kind=kind, model=model, fallbacks=names))
+                msg = f"{section}.{kind}: `{model}` -> {_chain(names, by_name)}"
+                same = _same_catalog_model(model, names, by_name)
+                if same:
+                    msg += f"; the chain stays within catalog model `{same}`: the bare id `{same}` gives the gateway's cross-provider failover"
+                else:
+                    msg += "; the gateway does not fall back across models: implement it in client code"
+                findings.append(_f("LGM113", msg, item.key_loc(model)))
+    return chains, findings
+
+
+def _chain(names: list[str], by_name: dict[str, ModelMapping]) -> str:
+    parts = []
+    for n in names:
+        m = by_name.get(n)
+        parts.append(f"`{n}` ({m.gateway_model})" if m and m.gateway_model else f"`{n}`")
+    return " -> ".join(parts) if parts else "(nothing)"
+
+
+def _same_catalog_model(model: str, names: list[str], by_name: dict[str, ModelMapping]) -> str | None:
+    ids = {by_name[n].catalog_id if n in by_name else None for n in [model, *names]}
+    if len(ids) == 1:
+        only = next(iter(ids))
+        return only
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# provider keys
+
+
+def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[ProviderKey]:
+    keys: dict[tuple[Any, ...], ProviderKey] = {}
+    for name, targets in groups.items():
+        for t in targets:
+            spec: KeySpec | None = t.key
+            if spec is None:
+                continue
+            ident = spec.identity()
+            pk = keys.get(ident)
+            if pk is None:
+                info = catalog.provider(spec.provider)
+                pk = ProviderKey(
+                    provider=spec.provider,
+                    name=spec.name,
+                    env_var=spec.env_var,
+                    gateway_env_var=info.env_var if info and spec.provider != "custom" else None,
+                    base_url=spec.base_url,
+                    options=dict(spec.options),
+                )
+                keys[ident] = pk
+            if name not in pk.models:
+                pk.models.append(name)
+    return list(keys.values())

@@ -1,0 +1,696 @@
+"""One LiteLLM deployment -> one gateway target: provider, model id, provider key and findings.
+
+Data comes from rules/providers.yaml (LiteLLM prefix -> gateway provider, custom or unsupported) and the
+gateway catalog (upstream name -> catalog id through externalId).
+"""
+
+# ruff: noqa: E501  (user-facing messages stay on one line so they can be grepped)
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import functools
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.findings import Finding, Status, make
+from llmgw_migrate.litellm_config import Deployment, Loc, env_ref
+from llmgw_migrate.resources import rules_path
+
+CUSTOM_NAME_RE = re.compile(r"^[a-z]+(-[a-z]+)*$")
+RESERVED_NAMES = {"auto", "custom", "dynamic", "llmgateway"}
+
+# Labels that say nothing about which server a host is.
+_GENERIC_LABELS = {
+    "www", "api", "apis", "app", "apps", "com", "net", "org", "io", "ai", "dev", "co", "cloud", "xyz", "sh",
+    "run", "local", "localdomain", "internal", "svc", "cluster", "inference", "endpoint", "endpoints",
+    "models", "model", "prod", "production", "staging", "v", "gateway", "proxy", "llm", "services", "up",
+    "us", "eu", "east", "west", "default", "example", "host", "server", "openai", "azure", "windows",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ProviderRule:
+    prefix: str
+    kind: str  # mapped | custom | unsupported
+    gateway: tuple[str, ...] = ()
+    env: str | None = None
+    api_hosts: tuple[str, ...] = ()
+    base_url: str | None = None
+    name: str | None = None
+    reason: str | None = None
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class ProviderRules:
+    providers: dict[str, ProviderRule]
+    sub_routes: dict[str, tuple[str, ...]]
+    unsupported_sub_routes: dict[str, dict[str, str]]
+    bare_models: tuple[tuple[re.Pattern[str], str], ...]
+
+
+@functools.cache
+def provider_rules() -> ProviderRules:
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(rules_path("providers.yaml").read_text(encoding="utf-8"))
+    providers = {}
+    for prefix, spec in data["providers"].items():
+        providers[prefix] = ProviderRule(
+            prefix=prefix,
+            kind=spec["kind"],
+            gateway=tuple(spec.get("gateway") or ()),
+            env=spec.get("env"),
+            api_hosts=tuple(spec.get("api_hosts") or ()),
+            base_url=spec.get("base_url"),
+            name=spec.get("name"),
+            reason=spec.get("reason"),
+            local=bool(spec.get("local")),
+        )
+    return ProviderRules(
+        providers=providers,
+        sub_routes={k: tuple(v or ()) for k, v in (data.get("sub_routes") or {}).items()},
+        unsupported_sub_routes={
+            k: dict(v or {}) for k, v in (data.get("unsupported_sub_routes") or {}).items()
+        },
+        bare_models=tuple((re.compile(b["pattern"]), b["provider"]) for b in data.get("bare_models") or ()),
+    )
+
+
+@functools.cache
+def settings_rules() -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(rules_path("config_settings.yaml").read_text(encoding="utf-8"))
+    return dict(data)
+
+
+@functools.cache
+def param_categories() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for category, keys in settings_rules()["params"].items():
+        for key in keys:
+            out[key] = category
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KeySpec:
+    """Identity and content of one gateway provider key."""
+
+    provider: str  # gateway provider id, or "custom"
+    name: str | None = None  # custom provider name
+    env_var: str | None = None
+    inline_secret: bool = False
+    base_url: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+    def identity(self) -> tuple[Any, ...]:
+        return (
+            self.provider,
+            self.name,
+            self.env_var,
+            self.inline_secret,
+            self.base_url,
+            tuple(sorted(self.options.items())),
+        )
+
+
+@dataclass
+class Target:
+    """What one deployment becomes on the gateway."""
+
+    deployment: Deployment
+    status: Status
+    provider: str | None = None  # gateway provider id or custom provider name
+    gateway_model: str | None = None
+    catalog: CatalogModel | None = None
+    mapping: ProviderMapping | None = None
+    upstream: str | None = None
+    custom: bool = False
+    wildcard: bool = False
+    key: KeySpec | None = None
+    mode: str = "chat"
+    findings: list[Finding] = field(default_factory=list)
+
+    def finding(self, code: str, message: str, loc: Loc, **kw: Any) -> Finding:
+        f = make(code, message, file=loc.file, line=loc.line, column=loc.column, **kw)
+        self.findings.append(f)
+        return f
+
+
+class Resolver:
+    """Resolves deployments; keeps the custom-provider names consistent across one config."""
+
+    def __init__(
+        self, catalog: Catalog, today: dt.date, routing: str, credentials: dict[str, Any] | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.today = today
+        self.routing = routing
+        self.rules = provider_rules()
+        self.credentials = credentials or {}
+        self.custom_names: dict[str, str] = {}  # normalized base URL -> name
+        self._closest: dict[str, list[str]] = {}
+
+    # ---------------------------------------------------------------------------------------------
+    def resolve(self, dep: Deployment) -> Target:
+        t = Target(deployment=dep, status=Status.exact)
+        params = self._effective_params(dep, t)
+        t.mode = _mode(dep)
+        model = dep.model
+        loc = dep.model_loc
+        prefix, rest = self._split(model)
+        if prefix is None:
+            head = model.split("/", 1)[0] if "/" in model else None
+            api_base = params.get("api_base") or params.get("base_url")
+            if head is not None and isinstance(api_base, str) and api_base.strip():
+                t.finding(
+                    "LGM102",
+                    f"`{head}` in `{model}` is not a LiteLLM provider prefix; treated as an OpenAI-compatible server at api_base",
+                    loc,
+                    status=Status.approximate,
+                )
+                rule = ProviderRule(prefix=head, kind="custom", env=None)
+                return self._custom(t, rule, model.split("/", 1)[1], params)
+            what = (
+                f"`{head}` is not a LiteLLM provider prefix"
+                if head
+                else "LiteLLM resolves this bare model name through its own model map"
+            )
+            t.finding("LGM102", f"cannot tell the provider of `{model}`: {what}", loc)
+            t.status = Status.manual
+            return t
+        rule = self.rules.providers[prefix]
+        # sub-routes (bedrock/converse/..., azure/o_series/...) select an API surface, not a model
+        first, _, after = rest.partition("/")
+        if after and first in self.rules.unsupported_sub_routes.get(prefix, {}):
+            reason = self.rules.unsupported_sub_routes[prefix][first]
+            t.finding("LGM103", f"`{prefix}/{first}/` is not supported by the gateway: {reason}", loc)
+            t.status = Status.unsupported
+            return t
+        if after and first in self.rules.sub_routes.get(prefix, ()):
+            rest = after
+        t.upstream = rest
+        if rule.kind == "unsupported":
+            t.finding("LGM103", f"LiteLLM provider `{prefix}` has no gateway equivalent: {rule.reason}", loc)
+            t.status = Status.unsupported
+            return t
+        if "*" in rest or "*" in dep.model_name:
+            return self._wildcard(t, rule, rest, params)
+        if rule.kind == "custom":
+            return self._custom(t, rule, rest, params)
+        api_base = params.get("api_base") or params.get("base_url")
+        if prefix in ("openai", "aiohttp_openai") and isinstance(api_base, str) and api_base.strip():
+            if not _host_matches(api_base, rule.api_hosts):
+                ref = env_ref(api_base)
+                if ref is None or self._lookup(rule, rest, dep) is None:
+                    return self._custom(t, rule, rest, params)
+        return self._mapped(t, rule, rest, params)
+
+    # ---------------------------------------------------------------------------------------------
+    def _split(self, model: str) -> tuple[str | None, str]:
+        head, sep, rest = model.partition("/")
+        if sep and head in self.rules.providers and rest:
+            return head, rest
+        if not sep:
+            for pattern, provider in self.rules.bare_models:
+                if pattern.search(model):
+                    return provider, model
+        return None, model
+
+    def _effective_params(self, dep: Deployment, t: Target) -> dict[str, Any]:
+        """litellm_params with a litellm_credential_name's values filled in (entry values win)."""
+        params: dict[str, Any] = dict(dep.params)
+        cred_name = params.get("litellm_credential_name")
+        if isinstance(cred_name, str) and cred_name in self.credentials:
+            values = self.credentials[cred_name]
+            for k, v in values.items():
+                params.setdefault(k, v)
+            t.finding(
+                "LGM139",
+                f"credentials of `{dep.model_name}` come from credential_list entry `{cred_name}`",
+                dep.params.value_loc("litellm_credential_name"),
+            )
+        return params
+
+    def _lookup(self, rule: ProviderRule, upstream: str, dep: Deployment) -> tuple[str, CatalogModel] | None:
+        for gp in rule.gateway:
+            found = self.catalog.resolve(gp, upstream)
+            if found:
+                return gp, found
+        return None
+
+    def closest(self, name: str) -> list[str]:
+        if name not in self._closest:
+            self._closest[name] = self.catalog.closest(name)
+        return self._closest[name]
+
+    # ---------------------------------------------------------------------------------------------
+    def _key(
+        self,
+        t: Target,
+        rule: ProviderRule,
+        provider: str,
+        params: dict[str, Any],
+        name: str | None = None,
+        base_url: str | None = None,
+    ) -> KeySpec:
+        api_key = params.get("api_key")
+        key = KeySpec(provider=provider, name=name, base_url=base_url)
+        ref = env_ref(api_key)
+        if ref:
+            key.env_var = ref
+        elif isinstance(api_key, str) and api_key.strip():
+            key.inline_secret = True
+        elif api_key is None:
+            key.env_var = rule.env
+        t.key = key
+        return key
+
+    def _custom(self, t: Target, rule: ProviderRule, model: str, params: dict[str, Any]) -> Target:
+        dep = t.deployment
+        api_base = params.get("api_base") or params.get("base_url")
+        raw = api_base.strip() if isinstance(api_base, str) and api_base.strip() else rule.base_url
+        if not raw:
+            t.finding(
+                "LGM140",
+                f"`{dep.model}` needs the OpenAI-compatible server's base URL (api_base) to become a custom provider",
+                dep.model_loc,
+            )
+            t.status = Status.manual
+            t.custom = True
+            return t
+        base = normalize_base_url(raw)
+        name = self._custom_name(base, rule)
+        t.custom = True
+        t.provider = name
+        t.upstream = model
+        t.gateway_model = f"{name}/{model}"
+        self._key(t, rule, "custom", params, name=name, base_url=base)
+        t.finding(
+            "LGM136",
+            f"`{dep.model_name}` is served by an OpenAI-compatible server: custom provider `{name}` "
+            f"(base URL {_display_url(base)}), model `{t.gateway_model}`",
+            dep.model_loc,
+        )
+        literal = env_ref(raw) is None
+        if literal and isinstance(api_base, str) and rule.prefix not in ("ollama", "ollama_chat"):
+            path = urlsplit(raw.strip()).path.rstrip("/")
+            if not path.endswith("/v1"):
+                t.finding(
+                    "LGM129",
+                    f"api_base {_display_url(raw.strip())} does not end in /v1: LiteLLM called {path or ''}/chat/completions, "
+                    f"the gateway will call {path or ''}/v1/chat/completions",
+                    dep.params.value_loc("api_base" if "api_base" in dep.params else "base_url"),
+                )
+                if t.status == Status.exact:
+                    t.status = Status.approximate
+        if t.mode not in ("chat", "completion", "responses"):
+            t.finding(
+                "LGM148",
+                f"`{dep.model_name}` has mode `{t.mode}`, but a custom provider serves chat completions only",
+                dep.model_loc,
+            )
+            t.status = Status.manual
+        return t
+
+    def _custom_name(self, base: str, rule: ProviderRule) -> str:
+        if base in self.custom_names:
+            return self.custom_names[base]
+        if rule.name and rule.base_url and normalize_base_url(rule.base_url) == base:
+            candidate = rule.name
+        else:
+            candidate = derive_custom_name(base, rule.prefix, rule.name)
+        taken = set(self.custom_names.values()) | set(self.catalog.providers) | RESERVED_NAMES
+        if candidate in self.catalog.providers or candidate in RESERVED_NAMES:
+            candidate = f"{candidate}-custom"
+        name = candidate
+        n = 1
+        while name in taken:
+            name = f"{candidate}-{_letters(n)}"
+            n += 1
+        self.custom_names[base] = name
+        return name
+
+    def _wildcard(self, t: Target, rule: ProviderRule, rest: str, params: dict[str, Any]) -> Target:
+        dep = t.deployment
+        t.wildcard = True
+        t.status = Status.approximate
+        if rule.kind == "custom":
+            self._custom(t, rule, rest, params)
+            t.gateway_model = None
+            hint = f"`{t.provider}/<model>`" if t.provider else "`<custom-name>/<model>`"
+        else:
+            gp = rule.gateway[0]
+            t.provider = gp
+            self._key(t, rule, gp, params)
+            self._provider_options(t, rule, gp, params)
+            hint = f"`{gp}/<catalog-id>` (or a bare catalog id)"
+        t.finding(
+            "LGM120",
+            f"wildcard route `{dep.model_name}` -> `{dep.model}`: clients must send {hint} for each model",
+            dep.name_loc,
+        )
+        return t
+
+    def _mapped(self, t: Target, rule: ProviderRule, rest: str, params: dict[str, Any]) -> Target:
+        dep = t.deployment
+        info: dict[str, Any] = dep.model_info or {}
+        base_model = info.get("base_model") if isinstance(info.get("base_model"), str) else None
+        if base_model:
+            b_prefix, b_rest = self._split(base_model)
+            base_model = b_rest if b_prefix else base_model.rsplit("/", 1)[-1]
+        found: tuple[str, CatalogModel] | None = None
+        if rule.prefix == "azure":
+            lookup = base_model or rest
+            found = self._lookup(rule, lookup, dep)
+            if found is None and base_model is None:
+                near = self.closest(rest)
+                t.finding(
+                    "LGM108",
+                    f"azure deployment `{rest}` of `{dep.model_name}` is not a catalog model name and model_info.base_model is not set"
+                    + (f"; closest catalog ids: {', '.join(near)}" if near else ""),
+                    dep.model_loc,
+                )
+                t.status = Status.manual
+                t.provider = "azure"
+                self._key(t, rule, "azure", params)
+                self._provider_options(t, rule, "azure", params)
+                return t
+        else:
+            found = self._lookup(rule, rest, dep)
+            if found is None and base_model:
+                found = self._lookup(rule, base_model, dep)
+        gp = found[0] if found else rule.gateway[0]
+        t.provider = gp
+        self._key(t, rule, gp, params)
+        if found is None:
+            near = self.closest(base_model or rest)
+            t.finding(
+                "LGM104",
+                f"`{base_model or rest}` ({rule.prefix}) is not in the gateway catalog"
+                + (f"; closest catalog ids: {', '.join(near)}" if near else ""),
+                dep.model_loc,
+            )
+            t.status = Status.manual
+            self._provider_options(t, rule, gp, params)
+            return t
+        model = found[1]
+        mapping = model.mapping(gp)
+        t.catalog = model
+        t.mapping = mapping
+        t.gateway_model = self.model_id(model, gp)
+        if rule.prefix == "azure" and mapping and rest != mapping.external_id:
+            t.key.options["azure_deployment_name"] = rest  # type: ignore[union-attr]
+            t.finding(
+                "LGM107",
+                f"azure deployment `{rest}` serves `{model.id}` (catalog deployment name `{mapping.external_id}`): "
+                f"the azure key needs azure_deployment_name={rest}",
+                dep.model_loc,
+            )
+            t.status = Status.approximate
+        self._provider_options(t, rule, gp, params)
+        self._dates(t, model, gp)
+        self._check_mode(t, model, gp)
+        return t
+
+    def model_id(self, model: CatalogModel, provider: str) -> str:
+        if self.routing == "smart" and len(model.live_mappings(self.today)) > 1:
+            return model.id
+        return f"{provider}/{model.id}"
+
+    def _check_mode(self, t: Target, model: CatalogModel, gp: str) -> None:
+        dep = t.deployment
+        if model.is_embedding and t.mode == "chat":
+            t.mode = "embedding"
+        wanted = {
+            "embedding": "embeddings",
+            "image_generation": "imageGenerations",
+            "audio_transcription": "transcriptions",
+            "audio_speech": "speechGenerations",
+            "rerank": "rerank",
+        }.get(t.mode)
+        info = self.catalog.provider(gp)
+        if wanted and info is not None and info.serves and wanted not in info.serves:
+            t.finding(
+                "LGM135",
+                f"`{dep.model_name}` has mode `{t.mode}`, which the gateway's {gp} provider does not serve",
+                dep.model_loc,
+            )
+            t.status = Status.manual
+
+    def _dates(self, t: Target, model: CatalogModel, gp: str) -> None:
+        dep = t.deployment
+        mapping = model.mapping(gp)
+        loc = dep.model_loc
+        today = self.today
+        if model.deactivated(today) or (model.deactivated_at and _on_or_before(model.deactivated_at, today)):
+            succ = self.catalog.successor(model, today, gp) or self.catalog.successor(model, today)
+            when = model.deactivated_at or (mapping.deactivated_at if mapping else None) or "?"
+            t.finding(
+                "LGM106",
+                f"`{model.id}` was deactivated on the gateway on {when[:10]} (as of {today.isoformat()})"
+                + (f"; suggested successor: `{succ}`" if succ else "; no successor in its family"),
+                loc,
+            )
+            t.status = Status.manual
+            return
+        if mapping and mapping.deactivated(today):
+            t.finding(
+                "LGM144",
+                f"the {gp} mapping of `{model.id}` was deactivated on {mapping.deactivated_at and mapping.deactivated_at[:10]}; "
+                f"the gateway drops the pin and serves it from: {', '.join(p.provider for p in model.live_mappings(today))}",
+                loc,
+            )
+            t.gateway_model = model.id
+            if t.status == Status.exact:
+                t.status = Status.approximate
+            return
+        dep_at = (mapping.deprecated_at if mapping else None) or model.deprecated_at
+        deact_at = (mapping.deactivated_at if mapping else None) or model.deactivated_at
+        if dep_at and _on_or_before(dep_at, today):
+            succ = self.catalog.successor(model, today, gp) or self.catalog.successor(model, today)
+            t.finding(
+                "LGM105",
+                f"`{model.id}` on {gp} is deprecated since {dep_at[:10]}"
+                + (f" and deactivates on {deact_at[:10]}" if deact_at else "")
+                + (f"; suggested successor: `{succ}`" if succ else ""),
+                loc,
+            )
+            if t.status == Status.exact:
+                t.status = Status.approximate
+        elif dep_at or deact_at:
+            succ = self.catalog.successor(model, today, gp)
+            parts = []
+            if dep_at:
+                parts.append(f"deprecation on {dep_at[:10]}")
+            if deact_at:
+                parts.append(f"deactivation on {deact_at[:10]}")
+            t.finding(
+                "LGM145",
+                f"`{model.id}` on {gp} has a scheduled {' and '.join(parts)}"
+                + (f"; successor: `{succ}`" if succ else ""),
+                loc,
+            )
+
+    def _provider_options(self, t: Target, rule: ProviderRule, gp: str, params: dict[str, Any]) -> None:
+        dep = t.deployment
+        key = t.key
+        if key is None:
+            return
+        p = dep.params
+        if gp == "azure":
+            api_base = params.get("api_base")
+            if isinstance(api_base, str) and api_base.strip():
+                resource = _azure_resource(api_base)
+                if resource:
+                    key.options["azure_resource"] = resource
+                else:
+                    key.base_url = normalize_base_url(api_base.strip())
+            version = params.get("api_version")
+            if version is not None and not isinstance(version, (dict, list)):
+                key.options["azure_api_version"] = str(version)
+            ad = [
+                k
+                for k in p
+                if k
+                in (
+                    "azure_ad_token",
+                    "azure_ad_token_provider",
+                    "tenant_id",
+                    "client_id",
+                    "client_secret",
+                    "azure_username",
+                    "azure_password",
+                )
+            ]
+            if ad:
+                t.finding(
+                    "LGM137",
+                    f"`{dep.model_name}` authenticates with Azure AD ({', '.join(ad)}); the gateway needs an API key",
+                    p.key_loc(ad[0]),
+                )
+        elif gp == "aws-bedrock" or gp == "aws-mantle":
+            region = params.get("aws_region_name")
+            if isinstance(region, str) and region.strip():
+                key.options["aws_bedrock_region"] = region.strip()
+            elif t.upstream:
+                m = re.match(r"^(us|eu|apac|au|jp|global)\.", t.upstream)
+                if m:
+                    key.options["aws_bedrock_region"] = m.group(1)
+            if params.get("api_key") is None:
+                iam = [k for k in p if k.startswith("aws_") and k not in ("aws_region_name",)]
+                how = f"IAM ({', '.join(iam)})" if iam else "the default AWS credential chain"
+                t.finding(
+                    "LGM109",
+                    f"`{dep.model_name}` reaches Bedrock with {how}; the gateway needs a Bedrock API key",
+                    p.key_loc(iam[0]) if iam else dep.model_loc,
+                )
+                key.env_var = None
+        elif gp in ("google-vertex", "vertex-anthropic", "vertex-openai"):
+            project = params.get("vertex_project") or params.get("vertex_ai_project")
+            location = params.get("vertex_location") or params.get("vertex_ai_location")
+            if isinstance(project, str) and project.strip():
+                key.options["google_vertex_project_id"] = project.strip()
+            if isinstance(location, str) and location.strip():
+                key.options["google_vertex_region"] = location.strip()
+            creds = [k for k in p if k in ("vertex_credentials", "vertex_ai_credentials")]
+            how = (
+                "a service-account credential (vertex_credentials)"
+                if creds
+                else "application default credentials"
+            )
+            t.finding(
+                "LGM110",
+                f"`{dep.model_name}` reaches Vertex AI with {how}; add a {gp} key with its project id",
+                p.key_loc(creds[0]) if creds else dep.model_loc,
+            )
+            key.env_var = None
+        elif gp == "alibaba":
+            pass
+        else:
+            api_base = params.get("api_base") or params.get("base_url")
+            if isinstance(api_base, str) and api_base.strip() and not _host_matches(api_base, rule.api_hosts):
+                key.base_url = normalize_base_url(api_base.strip())
+        org = params.get("organization")
+        if org is not None:
+            t.finding(
+                "LGM130",
+                f"`{dep.model_name}` sets an OpenAI organization; gateway keys do not carry one",
+                p.key_loc("organization"),
+            )
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _on_or_before(date: str, today: dt.date) -> bool:
+    try:
+        return dt.date.fromisoformat(date[:10]) <= today
+    except ValueError:
+        return False
+
+
+def _mode(dep: Deployment) -> str:
+    info = dep.model_info
+    mode = info.get("mode") if info else None
+    if isinstance(mode, str) and mode.strip():
+        return mode.strip()
+    return "chat"
+
+
+def normalize_base_url(url: str) -> str:
+    """Base URL as the gateway wants it: no trailing slash, no trailing /v1. References stay references."""
+    if env_ref(url):
+        return url.strip()
+    u = url.strip().rstrip("/")
+    if u.endswith("/v1"):
+        u = u[: -len("/v1")]
+    return u.rstrip("/")
+
+
+def _display_url(url: str) -> str:
+    """A URL safe to print: user:password@ removed."""
+    if env_ref(url):
+        return url
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def _host_of(url: str) -> str | None:
+    if env_ref(url):
+        return None
+    try:
+        return (urlsplit(url.strip() if "://" in url else f"//{url.strip()}").hostname or "").lower() or None
+    except ValueError:
+        return None
+
+
+def _host_matches(url: str, patterns: tuple[str, ...]) -> bool:
+    host = _host_of(url)
+    if host is None:
+        return False
+    return any(fnmatch.fnmatch(host, p) for p in patterns)
+
+
+def _azure_resource(url: str) -> str | None:
+    host = _host_of(url)
+    if not host:
+        return None
+    m = re.match(r"^([a-z0-9-]+)\.(openai\.azure\.com|cognitiveservices\.azure\.com)$", host)
+    return m.group(1) if m else None
+
+
+def _sanitize(label: str) -> str:
+    s = re.sub(r"[^a-z]+", "-", label.lower()).strip("-")
+    return re.sub(r"-+", "-", s)
+
+
+def derive_custom_name(base: str, prefix: str, default: str | None = None) -> str:
+    """A custom provider name (^[a-z]+(-[a-z]+)*$) for a base URL, from its host when that says something."""
+    ref = env_ref(base)
+    host = None if ref else _host_of(base)
+    local = host is None or host in ("localhost", "0.0.0.0") or _is_ip(host)
+    if not local and host:
+        for label in host.split("."):
+            name = _sanitize(label)
+            if name and label not in _GENERIC_LABELS and name not in _GENERIC_LABELS and len(name) > 1:
+                return name
+    fallback = default or _sanitize(prefix) or "server"
+    if local and host is not None and not default:
+        fallback = f"local-{fallback}"
+    return fallback if CUSTOM_NAME_RE.match(fallback) else "server"
+
+
+def _letters(n: int) -> str:
+    """1 -> b, 2 -> c, ... 25 -> z, 26 -> ba: suffixes that keep names within ^[a-z]+(-[a-z]+)*$."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+    return out
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

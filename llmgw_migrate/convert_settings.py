@@ -1,0 +1,393 @@
+"""Findings for everything in a LiteLLM config that is not a model mapping: settings, secrets, unknown keys.
+
+Secret values are never put into a message: messages name keys and locations only.
+"""
+
+# ruff: noqa: E501  (user-facing messages stay on one line so they can be grepped)
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from llmgw_migrate.convert_models import param_categories, settings_rules
+from llmgw_migrate.findings import Finding, Status, make
+from llmgw_migrate.litellm_config import Deployment, LiteLLMConfig, Loc, YList, YMap, env_ref, type_name
+
+# Keys whose string values are secrets (unless they are os.environ/ references).
+_SECRET_KEY = re.compile(
+    r"(^|_)(api_?key|secret|secret_key|password|passwd|pwd|token|access_key|access_key_id|credentials?|"
+    r"private_key|master_key|auth_token|client_secret|authorization|signing_key|salt_key|bearer)($|_)",
+    re.IGNORECASE,
+)
+_NOT_SECRET_SUFFIX = re.compile(
+    r"_(type|name|names|file_name|path|header|header_name|env|limit|duration|ttl|provider|id_env|url_env|values)$",
+    re.IGNORECASE,
+)
+_URL_USERINFO = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key)) and not _NOT_SECRET_SUFFIX.search(key)
+
+
+def is_inline_secret(key: str, value: Any) -> bool:
+    """A literal secret: a non-reference string under a secret-ish key, or a URL with a password."""
+    if not isinstance(value, str) or not value.strip() or env_ref(value):
+        return False
+    if is_secret_key(key):
+        return True
+    return bool(_URL_USERINFO.search(value))
+
+
+def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc]]:
+    """(dotted path, location) of every inline secret under node."""
+    if isinstance(node, YMap):
+        for k, v in node.items():
+            sub = f"{path}.{k}" if path else k
+            if isinstance(v, (YMap, YList)):
+                yield from iter_secrets(v, sub)
+            elif is_inline_secret(k, v):
+                yield sub, node.value_loc(k)
+    elif isinstance(node, YList):
+        for i, v in enumerate(node):
+            sub = f"{path}[{i}]"
+            if isinstance(v, (YMap, YList)):
+                yield from iter_secrets(v, sub)
+            elif isinstance(v, str) and _URL_USERINFO.search(v) and not env_ref(v):
+                yield sub, node.item_loc(i)
+
+
+def _f(code: str, message: str, loc: Loc, **kw: Any) -> Finding:
+    return make(code, message, file=loc.file, line=loc.line, column=loc.column, **kw)
+
+
+def secret_findings(config: LiteLLMConfig) -> list[Finding]:
+    out = []
+    for path, loc in iter_secrets(config.root):
+        out.append(_f("LGM101", f"inline secret at `{path}` (value not shown)", loc))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# sections
+
+
+def section_findings(config: LiteLLMConfig) -> list[Finding]:
+    rules = settings_rules()
+    out: list[Finding] = []
+    root = config.root
+    top = rules["top_level"]
+    for key in root:
+        loc = root.key_loc(key)
+        spec = top.get(key)
+        if spec is None:
+            out.append(
+                _f(
+                    "LGM125",
+                    f"unknown top-level key `{key}`: not a LiteLLM proxy section; not carried over",
+                    loc,
+                )
+            )
+        elif not spec.get("handled"):
+            note = spec.get("note") or f"`{key}` has no gateway equivalent"
+            out.append(_f(spec["code"], f"`{key}`: {note}", loc))
+    for section in ("litellm_settings", "router_settings", "general_settings"):
+        data = config.section(section)
+        if data is None:
+            continue
+        table = rules[section]
+        for key in data:
+            spec = table.get(key)
+            loc = data.key_loc(key)
+            if spec is None:
+                out.append(_f("LGM125", f"unknown key `{section}.{key}`: not carried over", loc))
+            elif not spec.get("handled"):
+                note = spec.get("note")
+                msg = f"`{section}.{key}`" + (f": {note}" if note else "")
+                out.append(_f(spec["code"], msg, loc))
+    out.extend(_callbacks(config))
+    out.extend(_cache(config))
+    out.extend(_guardrails(config))
+    out.extend(_environment(config))
+    gs = config.general_settings
+    if gs is not None and gs.get("store_model_in_db") in (True, "true", "True"):
+        out.append(
+            _f(
+                "LGM131",
+                "general_settings.store_model_in_db is on: models added in the admin UI are not in this file",
+                gs.key_loc("store_model_in_db"),
+            )
+        )
+    return out
+
+
+def _callbacks(config: LiteLLMConfig) -> list[Finding]:
+    out: list[Finding] = []
+    ls = config.litellm_settings
+    if ls is None:
+        return out
+    for key in ("callbacks", "success_callback", "failure_callback", "service_callback", "input_callback"):
+        if key not in ls:
+            continue
+        value = ls[key]
+        names = [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+        listed = ", ".join(names) if names else "none"
+        out.append(_f("LGM115", f"litellm_settings.{key}: {listed}", ls.key_loc(key)))
+    return out
+
+
+def _cache(config: LiteLLMConfig) -> list[Finding]:
+    out: list[Finding] = []
+    ls = config.litellm_settings
+    rs = config.router_settings
+    if rs is not None and "cache_responses" in rs:
+        out.append(
+            _f(
+                "LGM114",
+                "router_settings.cache_responses: enable caching in the gateway project instead",
+                rs.key_loc("cache_responses"),
+            )
+        )
+    if ls is None:
+        return out
+    cache = ls.get("cache")
+    params = ls.get("cache_params")
+    if "enable_caching_on_provider_specific_optional_params" in ls:
+        out.append(
+            _f(
+                "LGM114",
+                "litellm_settings.enable_caching_on_provider_specific_optional_params: the gateway's cache key is fixed",
+                ls.key_loc("enable_caching_on_provider_specific_optional_params"),
+            )
+        )
+    if cache is None and params is None:
+        return out
+    enabled = cache in (True, "true", "True")
+    where = ls.key_loc("cache") if "cache" in ls else ls.key_loc("cache_params")
+    if not enabled:
+        if params is not None:
+            out.append(
+                _f(
+                    "LGM114",
+                    "litellm_settings.cache_params is set but caching is off: nothing to carry over",
+                    ls.key_loc("cache_params"),
+                    status=Status.exact,
+                )
+            )
+        else:
+            out.append(
+                _f(
+                    "LGM114",
+                    "litellm_settings.cache is off: nothing to carry over",
+                    where,
+                    status=Status.exact,
+                )
+            )
+        return out
+    detail = []
+    if isinstance(params, YMap):
+        ctype = params.get("type")
+        if isinstance(ctype, str):
+            detail.append(f"type {ctype}")
+        ttl = params.get("ttl")
+        if isinstance(ttl, (int, float)) and not isinstance(ttl, bool):
+            ttl_s = int(ttl)
+            bounded = min(max(ttl_s, 10), 365 * 24 * 3600)
+            detail.append(
+                f"ttl {ttl_s}s"
+                + (f" (gateway range 10 s to 1 year: use {bounded}s)" if bounded != ttl_s else "")
+            )
+        for k in params:
+            if k not in (
+                "type",
+                "ttl",
+                "host",
+                "port",
+                "password",
+                "namespace",
+                "supported_call_types",
+                "disk_cache_dir",
+                "redis_url",
+                "s3_bucket_name",
+                "s3_region_name",
+            ):
+                detail.append(f"{k} not carried over")
+    msg = (
+        "litellm_settings.cache is on"
+        + (f" ({', '.join(detail)})" if detail else "")
+        + ": the gateway caches per project (set cachingEnabled and the TTL in project settings)"
+    )
+    out.append(_f("LGM114", msg, where))
+    return out
+
+
+def _guardrails(config: LiteLLMConfig) -> list[Finding]:
+    out: list[Finding] = []
+    guardrails = config.root.get("guardrails")
+    if isinstance(guardrails, YList):
+        for i, g in enumerate(guardrails):
+            loc = guardrails.item_loc(i)
+            if isinstance(g, YMap):
+                name = g.get("guardrail_name")
+                params = g.get("litellm_params")
+                kind = params.get("guardrail") if isinstance(params, YMap) else None
+                mode = params.get("mode") if isinstance(params, YMap) else None
+                label = f"`{name}`" if isinstance(name, str) else f"guardrails[{i}]"
+                extra = ", ".join(
+                    f"{k}={v}" for k, v in (("type", kind), ("mode", mode)) if isinstance(v, str)
+                )
+                out.append(
+                    _f(
+                        "LGM116",
+                        f"guardrail {label}"
+                        + (f" ({extra})" if extra else "")
+                        + " is not run by the gateway",
+                        loc,
+                    )
+                )
+            else:
+                out.append(_f("LGM149", f"guardrails[{i}] should be a mapping, not {type_name(g)}", loc))
+    return out
+
+
+def _environment(config: LiteLLMConfig) -> list[Finding]:
+    env = config.root.get("environment_variables")
+    if not isinstance(env, YMap) or not env:
+        return []
+    names = ", ".join(env.keys())
+    return [
+        _f(
+            "LGM133",
+            f"environment_variables sets {names} inside the proxy; the gateway does not read them",
+            config.root.key_loc("environment_variables"),
+        )
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# per-deployment params
+
+
+def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Finding]:
+    cats = param_categories()
+    out: list[Finding] = []
+    p = dep.params
+    name = dep.model_name
+    groups: dict[str, list[str]] = {}
+    for key in p:
+        if key == "model":
+            continue
+        cat = cats.get(key)
+        if cat is None:
+            out.append(_f("LGM126", f"`{name}`: litellm_params.{key} is not carried over", p.key_loc(key)))
+            continue
+        groups.setdefault(cat, []).append(key)
+    first = {cat: p.key_loc(keys[0]) for cat, keys in groups.items()}
+    if "limits" in groups:
+        out.append(
+            _f("LGM111", f"`{name}`: {', '.join(groups['limits'])} set on the deployment", first["limits"])
+        )
+    if "budgets" in groups:
+        out.append(
+            _f("LGM112", f"`{name}`: {', '.join(groups['budgets'])} set on the deployment", first["budgets"])
+        )
+    if "timeouts" in groups:
+        out.append(_f("LGM128", f"`{name}`: {', '.join(groups['timeouts'])}", first["timeouts"]))
+    if "routing" in groups:
+        out.append(
+            _f("LGM146", f"`{name}`: {', '.join(groups['routing'])} steer LiteLLM's router", first["routing"])
+        )
+    if "tags" in groups:
+        out.append(_f("LGM142", f"`{name}`: {', '.join(groups['tags'])}", first["tags"]))
+    if "pricing" in groups:
+        out.append(_f("LGM134", f"`{name}`: {', '.join(groups['pricing'])}", first["pricing"]))
+    if "mock" in groups:
+        out.append(_f("LGM141", f"`{name}`: {', '.join(groups['mock'])}", first["mock"]))
+    if "proxy_only" in groups:
+        out.append(
+            _f(
+                "LGM117",
+                f"`{name}`: {', '.join(groups['proxy_only'])} only configure the LiteLLM proxy",
+                first["proxy_only"],
+            )
+        )
+    if "completion" in groups:
+        keys = groups["completion"]
+        kept = [k for k in keys if k not in dropped]
+        gone = [k for k in keys if k in dropped]
+        if kept:
+            out.append(
+                _f(
+                    "LGM118",
+                    f"`{name}`: {', '.join(kept)} set in litellm_params must be sent by clients",
+                    p.key_loc(kept[0]),
+                )
+            )
+        for k in gone:
+            out.append(
+                _f(
+                    "LGM119",
+                    f"`{name}`: litellm_params.{k} is dropped by the gateway: {dropped[k]}",
+                    p.key_loc(k),
+                )
+            )
+    # legacy rpm/tpm beside litellm_params, and anything else unknown at entry level
+    legacy = [k for k in dep.entry if k in ("rpm", "tpm", "max_parallel_requests")]
+    if legacy:
+        out.append(
+            _f(
+                "LGM111",
+                f"`{name}`: {', '.join(legacy)} (legacy form beside litellm_params)",
+                dep.entry.key_loc(legacy[0]),
+            )
+        )
+    for k in dep.entry:
+        if k not in ("model_name", "litellm_params", "model_info", "rpm", "tpm", "max_parallel_requests"):
+            out.append(
+                _f(
+                    "LGM125",
+                    f"`{name}`: unknown model_list entry key `{k}`: not carried over",
+                    dep.entry.key_loc(k),
+                )
+            )
+    info = dep.model_info
+    if info is not None:
+        handled = set(settings_rules()["model_info"]["handled"])
+        if "access_groups" in info:
+            out.append(_f("LGM142", f"`{name}`: model_info.access_groups", info.key_loc("access_groups")))
+        rest = [k for k in info if k not in handled]
+        if rest:
+            out.append(
+                _f("LGM143", f"`{name}`: model_info.{', model_info.'.join(rest)}", info.key_loc(rest[0]))
+            )
+    return out
+
+
+def credential_map(config: LiteLLMConfig) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
+    """credential_list: name -> credential_values."""
+    out: dict[str, dict[str, Any]] = {}
+    findings: list[Finding] = []
+    creds = config.root.get("credential_list")
+    if not isinstance(creds, YList):
+        return out, findings
+    for i, c in enumerate(creds):
+        loc = creds.item_loc(i)
+        if not isinstance(c, YMap) or not isinstance(c.get("credential_name"), str):
+            findings.append(
+                _f("LGM149", f"credential_list[{i}] needs credential_name and credential_values", loc)
+            )
+            continue
+        values = c.get("credential_values")
+        if not isinstance(values, YMap):
+            findings.append(
+                _f(
+                    "LGM149",
+                    f"credential_list[{i}] ({c['credential_name']}) has no credential_values mapping",
+                    loc,
+                )
+            )
+            continue
+        out[c["credential_name"]] = dict(values)
+    return out, findings
