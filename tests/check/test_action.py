@@ -38,7 +38,7 @@ def test_action_declares_inputs_and_passes_each_to_the_script() -> None:
         if name == "python-version":
             continue  # used by the setup-python step
         var = "INPUT_" + name.upper().replace("-", "_")
-        assert env.get(var) == "${{ inputs.%s }}" % name, var
+        assert env.get(var) == "${{ inputs." + name + " }}", var
     script = SCRIPT.read_text(encoding="utf-8")
     for var in env:
         assert var in script, f"{var} is passed but the script never reads it"
