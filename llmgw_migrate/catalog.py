@@ -209,8 +209,13 @@ class Catalog:
         return seen[:n]
 
     def successor(self, model: CatalogModel, today: dt.date, provider: str | None = None) -> str | None:
-        """The newest model of the same family that is still live (on `provider`, when given)."""
-        best: CatalogModel | None = None
+        """The closest still-live model of the same family, newest first among equally close ones.
+
+        Closeness is the number of name words shared (claude-3-7-sonnet -> another `claude ... sonnet`,
+        llama-3.1-8b-instruct -> another `llama ... instruct`), so a line's successor stays in that line.
+        """
+        words = _name_words(model.id)
+        best: tuple[int, str, str] | None = None
         for other in self.models.values():
             if other.id == model.id or other.family != model.family or not other.family:
                 continue
@@ -223,9 +228,14 @@ class Catalog:
                 continue
             if (other.released_at or "") < (model.released_at or ""):
                 continue
-            if best is None or (other.released_at or "", other.id) > (best.released_at or "", best.id):
-                best = other
-        return best.id if best else None
+            rank = (len(words & _name_words(other.id)), other.released_at or "", other.id)
+            if best is None or rank > best:
+                best = rank
+        return best[2] if best else None
+
+
+def _name_words(model_id: str) -> set[str]:
+    return {w for w in re.split(r"[-_.:/]+", model_id.lower()) if w and not w[0].isdigit()}
 
 
 def _parse_model(m: dict[str, Any]) -> CatalogModel:
