@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from llmgw_migrate.convert_models import param_categories, settings_rules
-from llmgw_migrate.findings import Finding, Status, make
+from llmgw_migrate.findings import Finding, Status, make, registry
 from llmgw_migrate.litellm_config import Deployment, LiteLLMConfig, Loc, YList, YMap, env_ref, type_name
 
 # Keys whose string values are secrets (unless they are os.environ/ references).
@@ -57,6 +57,14 @@ def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc]]:
                 yield from iter_secrets(v, sub)
             elif isinstance(v, str) and _URL_USERINFO.search(v) and not env_ref(v):
                 yield sub, node.item_loc(i)
+
+
+def _title(code: str) -> str:
+    info = registry().get(code)
+    if info is None:
+        return code
+    title = info.title
+    return title if title[1:2].isupper() else title[0].lower() + title[1:]
 
 
 def _f(code: str, message: str, loc: Loc, **kw: Any) -> Finding:
@@ -104,9 +112,8 @@ def section_findings(config: LiteLLMConfig) -> list[Finding]:
             if spec is None:
                 out.append(_f("LGM125", f"unknown key `{section}.{key}`: not carried over", loc))
             elif not spec.get("handled"):
-                note = spec.get("note")
-                msg = f"`{section}.{key}`" + (f": {note}" if note else "")
-                out.append(_f(spec["code"], msg, loc))
+                note = spec.get("note") or _title(spec["code"])
+                out.append(_f(spec["code"], f"`{section}.{key}`: {note}", loc))
     out.extend(_callbacks(config))
     out.extend(_cache(config))
     out.extend(_guardrails(config))
