@@ -296,11 +296,10 @@ def render_junit(result: CheckResult) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape text for one Markdown table cell."""
+    """Text for one Markdown table cell: one line, no column breaks, no raw HTML. Code spans stay."""
     text = " ".join(text.split())
-    for ch in ("\\", "|", "`", "*", "_", "<", ">", "[", "]"):
-        text = text.replace(ch, "\\" + ch)
-    return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def render_markdown(result: CheckResult) -> str:
@@ -316,7 +315,7 @@ def render_markdown(result: CheckResult) -> str:
         status = "❌ failed" if result.section_failed(s.name) else "✅ passed"
         accepted = sum(1 for i in result.items if i.section == s.name and i.accepted)
         found = _severity_counts(items) + (f", {accepted} accepted by baseline" if accepted else "")
-        detail = f"{_md(s.detail)}: " if s.detail else ""
+        detail = f"{_md(s.detail)}; " if s.detail else ""
         out.append(f"| {s.title} | {status} | {detail}{_md(found)} | {s.seconds:.2f} s |")
     new = sorted(result.new_items(), key=lambda i: (not severity_fails(i.finding.severity, result.fail_on),))
     if new:

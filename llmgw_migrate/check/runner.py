@@ -73,7 +73,7 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
         section = Section(
             name="config",
             detail=f"{opts.config.name}: {mapped} of {len(plan.models)} models mapped, "
-            f"{len(plan.provider_keys)} provider keys",
+            f"{_plural(len(plan.provider_keys), 'provider key')}",
             seconds=time.perf_counter() - started,
             stats={"models": len(plan.models), "mapped": mapped, "provider_keys": len(plan.provider_keys)},
         )
@@ -92,6 +92,10 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
         )
         return plan, section
     return None, Section(name="config", ran=False, detail="no --config or --plan given")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def rewrite_context(

@@ -191,3 +191,75 @@ def test_help_lists_the_options() -> None:
     assert proc.returncode == 0
     for opt in ("--config", "--baseline", "--update-baseline", "--fail-on", "--sarif", "--junit", "--verify"):
         assert opt in proc.stdout
+
+
+CONFIG = """\
+model_list:
+  - model_name: fast
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_key: os.environ/OPENAI_API_KEY
+  - model_name: smart
+    litellm_params:
+      model: anthropic/claude-sonnet-4-5
+      api_key: os.environ/ANTHROPIC_API_KEY
+general_settings:
+  master_key: sk-never-print-this-9f8e7d6c5b4a
+"""
+
+
+def test_config_findings_join_the_report(tmp_path: Path) -> None:
+    (tmp_path / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "app.py").write_text("print('hi')\n", encoding="utf-8")
+    proc = run_cli("check", ".", "--config", "litellm_config.yaml", "--format", "json", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    config = next(s for s in data["sections"] if s["name"] == "config")
+    assert config["ran"] is True
+    assert config["stats"]["models"] == 2
+    assert "litellm_config.yaml: " in config["detail"]
+    config_findings = [f for f in data["findings"] if f["section"] == "config"]
+    assert config_findings, "an inline master key must be reported"
+    assert all(f["code"].startswith("LGM1") for f in config_findings)
+    assert "sk-never-print-this" not in proc.stdout
+    # The exit code follows the findings that fail at --fail-on.
+    assert proc.returncode == (1 if any(f["fails"] for f in data["findings"]) else 0)
+
+
+def test_plan_instead_of_config(tmp_path: Path) -> None:
+    (tmp_path / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
+    made = run_cli("config", "litellm_config.yaml", "--output", "plan.json", cwd=tmp_path)
+    assert made.returncode in (0, 1), made.stderr
+    proc = run_cli("check", "--plan", "plan.json", "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    config = next(s for s in data["sections"] if s["name"] == "config")
+    assert config["detail"].startswith("plan plan.json: ")
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"bad.yaml": "model_list:\n  - model_name: [unclosed\n"},
+            ["--config", "bad.yaml"],
+            "error: bad.yaml:",
+        ),
+        ({}, ["--config", "absent.yaml"], "error: absent.yaml"),
+        (
+            {"c.yaml": CONFIG, "p.json": "{}"},
+            ["--config", "c.yaml", "--plan", "p.json"],
+            "error: give --config or",
+        ),
+        ({"p.json": "{broken"}, ["--plan", "p.json"], "error: p.json:1:2: invalid JSON"),
+    ],
+)
+def test_bad_config_or_plan_is_exit_2(
+    tmp_path: Path, files: dict[str, str], args: list[str], message: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    proc = run_cli("check", *args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(message), proc.stderr
+    assert proc.stderr.count("\n") == 1

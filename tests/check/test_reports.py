@@ -141,7 +141,7 @@ def test_markdown_summary_escapes_cells() -> None:
     assert md.startswith("## ❌ llmgw-migrate check\n")
     assert "| Code | ❌ failed |" in md
     assert "| Config conversion | ⏭️ not run |" in md
-    assert "pipe \\| and \\<xml\\>" in md
+    assert "pipe \\| and &lt;xml&gt; &amp; " in md
     assert "`src/app.py:3:1`" in md
     assert "2 baseline entries matched nothing" in md
     # Every table row keeps its column count despite the pipe in a message.
