@@ -1,0 +1,108 @@
+"""`llmgw-migrate verify`: replay requests against LiteLLM and the gateway and report parity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmgw_migrate.commands._common import DEBUG_OPTION, handle_errors
+
+HELP = (
+    "Replay the same requests to the LiteLLM proxy (--before) and the gateway (--after) and compare.\n\n"
+    "Requests: a built-in suite from the plan (chat, system prompt, streaming, a tool call, JSON mode, "
+    "embeddings; an unknown model; a bad key), JSONL corpora (--corpus) and LiteLLM spend logs "
+    "(--spend-logs). Model names are mapped through the plan. Keys come from LITELLM_API_KEY and "
+    "LLM_GATEWAY_API_KEY, or --before-key / --after-key. `--after embedded` runs the embedded gateway "
+    "from the plan in-process.\n\n"
+    "Exit codes: 0 parity, 1 differences, 2 could not run (bad input, errors, interrupted)."
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("verify", help=HELP)
+    def verify(
+        before: str = typer.Option(..., "--before", help="LiteLLM proxy URL, e.g. http://localhost:4000"),
+        after: str = typer.Option(
+            ..., "--after", help="Gateway URL (e.g. https://api.llmgateway.io/v1), or 'embedded'"
+        ),
+        plan: Path | None = typer.Option(None, "--plan", help="plan.json from `llmgw-migrate config`"),
+        before_key: str | None = typer.Option(
+            None, "--before-key", help="Key for --before (default: $LITELLM_API_KEY)", show_default=False
+        ),
+        after_key: str | None = typer.Option(
+            None, "--after-key", help="Key for --after (default: $LLM_GATEWAY_API_KEY)", show_default=False
+        ),
+        corpus: list[Path] = typer.Option(
+            [], "--corpus", help="JSONL of requests ({endpoint, body} or bare bodies); repeatable"
+        ),
+        spend_logs: list[Path] = typer.Option(
+            [], "--spend-logs", help="LiteLLM /spend/logs export (JSON or JSONL); repeatable"
+        ),
+        spend_logs_api: bool = typer.Option(
+            False, "--spend-logs-api", help="Also fetch /spend/logs from --before (needs an admin key)"
+        ),
+        builtin: bool = typer.Option(
+            True, "--suite/--no-suite", help="Include the built-in suite derived from the plan"
+        ),
+        model: list[str] = typer.Option(
+            [], "--model", "-m", help="Only these client-facing models; repeatable"
+        ),
+        concurrency: int = typer.Option(8, "--concurrency", "-c", min=1, max=512, help="Cases in flight"),
+        timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Per-request timeout, seconds"),
+        retries: int = typer.Option(2, "--retries", min=0, max=10, help="Retries on 429/5xx/timeouts"),
+        max_requests: int | None = typer.Option(
+            None, "--max-requests", min=1, help="Stop before sending more HTTP requests than this"
+        ),
+        max_cost: str | None = typer.Option(
+            None, "--max-cost", help="Stop before spending more than this many USD (catalog prices)"
+        ),
+        noise_samples: int = typer.Option(
+            0, "--noise-samples", min=0, max=20, help="Replay each request N more times to --before (noise)"
+        ),
+        similarity: float | None = typer.Option(
+            None, "--similarity", min=0.0, max=1.0, help="Content similarity threshold when temperature > 0"
+        ),
+        usage_tolerance: float | None = typer.Option(
+            None, "--usage-tolerance", min=0.0, help="Relative token-usage tolerance (default 0.10)"
+        ),
+        fmt: str = typer.Option(
+            "text", "--format", "-f", help="stdout format: text|json|junit|markdown|html"
+        ),
+        json_out: Path | None = typer.Option(None, "--json", help="Also write the JSON report here"),
+        junit_out: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML here"),
+        markdown_out: Path | None = typer.Option(None, "--markdown", help="Also write Markdown here"),
+        html_out: Path | None = typer.Option(None, "--html", help="Also write the HTML report here"),
+        progress: bool | None = typer.Option(
+            None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal)"
+        ),
+        debug: bool = DEBUG_OPTION,
+    ) -> None:
+        with handle_errors(debug):
+            from llmgw_migrate.verify.run import VerifyConfig, run_verify
+
+            config = VerifyConfig(
+                before=before,
+                after=after,
+                plan_path=plan,
+                before_key=before_key,
+                after_key=after_key,
+                corpora=list(corpus),
+                spend_logs=list(spend_logs),
+                spend_logs_api=spend_logs_api,
+                builtin=builtin,
+                models=list(model),
+                concurrency=concurrency,
+                timeout=timeout,
+                retries=retries,
+                max_requests=max_requests,
+                max_cost=max_cost,
+                noise_samples=noise_samples,
+                similarity=similarity,
+                usage_tolerance=usage_tolerance,
+                fmt=fmt,
+                outputs={"json": json_out, "junit": junit_out, "markdown": markdown_out, "html": html_out},
+                progress=progress,
+            )
+            code = run_verify(config)
+        raise typer.Exit(code)
