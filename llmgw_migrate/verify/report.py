@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import json
 import statistics
 from collections.abc import Iterable, Sequence
@@ -259,7 +260,11 @@ def render_text(report: VerifyReport, *, width: int = 120, color: bool = False, 
     from rich.table import Table
 
     console = Console(
-        record=True, width=width, color_system="standard" if color else None, force_terminal=color
+        file=io.StringIO(),
+        record=True,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
     )
     s = report.summary
     per_model = Table(title="Per model", title_justify="left", show_lines=False)
