@@ -1,0 +1,252 @@
+"""Walk the paths given to `code`: .gitignore files (pathspec), --include/--exclude globs (exclude wins),
+folders that are never the team's own code (virtualenvs, node_modules, build output, vendored code), and
+symlinks, which are never followed out of the root (a symlinked file inside the root is visited once,
+as its target, so a write replaces the real file and not the link).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from llmgw_migrate.errors import UserError
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "node_modules",
+        "bower_components",
+        "jspm_packages",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".env",
+        "env",
+        "virtualenv",
+        ".virtualenv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".eggs",
+        "site-packages",
+        "dist-packages",
+        "build",
+        "dist",
+        "_build",
+        "out",
+        ".next",
+        ".nuxt",
+        ".svelte-kit",
+        ".turbo",
+        ".parcel-cache",
+        ".cache",
+        "target",
+        "coverage",
+        "htmlcov",
+        "vendor",
+        "vendored",
+        "_vendor",
+        "third_party",
+        "third-party",
+        "Pods",
+        ".terraform",
+        ".idea",
+        ".ipynb_checkpoints",
+        ".venvs",
+    }
+)
+# Folders named like this are skipped only when they look generated, never by name alone.
+_ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+
+
+@dataclass
+class Discovered:
+    files: list[Path] = field(default_factory=list)  # resolved-safe paths, in walk order (sorted later)
+    skipped_symlinks: list[Path] = field(default_factory=list)
+
+
+def _spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
+    cleaned = [p for p in patterns if p.strip()]
+    if not cleaned:
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(cleaned)
+    except Exception as exc:  # pathspec raises various errors for a bad pattern
+        raise UserError(f"invalid glob pattern: {exc}") from None
+
+
+def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+    lines: list[str] = []
+    for name in (".gitignore",):
+        p = directory / name
+        if p.is_file():
+            try:
+                lines += p.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                pass
+    info_exclude = directory / ".git" / "info" / "exclude"
+    if info_exclude.is_file():
+        try:
+            lines += info_exclude.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            pass
+    if not lines:
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:
+        return None  # an unreadable .gitignore must not stop the run
+
+
+class Walker:
+    def __init__(
+        self,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        respect_gitignore: bool = True,
+    ) -> None:
+        self.include = _spec(include)
+        self.exclude = _spec(exclude)
+        self.respect_gitignore = respect_gitignore
+
+    def _selected(self, rel: str, is_dir: bool) -> bool:
+        probe = rel + "/" if is_dir else rel
+        if self.exclude is not None and self.exclude.match_file(probe):
+            return False
+        if is_dir or self.include is None:
+            return True
+        return self.include.match_file(rel)
+
+    def walk(self, paths: Sequence[Path]) -> Discovered:
+        out = Discovered()
+        seen: set[Path] = set()
+        for given in paths:
+            if not given.exists() and not given.is_symlink():
+                raise UserError("no such file or directory", given)
+            if given.is_dir():
+                for f in self._walk_dir(given, out):
+                    real = f.resolve()
+                    if real not in seen:
+                        seen.add(real)
+                        out.files.append(f)
+            else:
+                # A file named on the command line is taken as given, but excludes still apply.
+                rel = given.name
+                if self.exclude is not None and (
+                    self.exclude.match_file(rel) or self.exclude.match_file(given.as_posix())
+                ):
+                    continue
+                real = given.resolve()
+                if real not in seen:
+                    seen.add(real)
+                    out.files.append(real if given.is_symlink() else given)
+        return out
+
+    def _walk_dir(self, root: Path, out: Discovered) -> Iterator[Path]:
+        root_real = root.resolve()
+        # (directory, its path relative to root, gitignore specs that apply with their base dirs)
+        stack: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = [(root, "", [])]
+        if self.respect_gitignore:
+            # .gitignore files above the root (up to the repository top) apply too.
+            inherited: list[tuple[str, pathspec.PathSpec]] = []
+            top = _repo_top(root_real)
+            if top is not None and top != root_real:
+                chain = []
+                d = root_real.parent
+                while True:
+                    chain.append(d)
+                    if d == top or d.parent == d:
+                        break
+                    d = d.parent
+                for d in reversed(chain):
+                    spec = _read_gitignore(d)
+                    if spec is not None:
+                        inherited.append(("^" + root_real.relative_to(d).as_posix() + "/", spec))
+            stack = [(root, "", inherited)]
+        while stack:
+            directory, rel_dir, specs = stack.pop()
+            if self.respect_gitignore:
+                spec = _read_gitignore(directory)
+                if spec is not None:
+                    specs = [*specs, (rel_dir, spec)]  # patterns relative to this directory
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError:
+                continue
+            subdirs: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = []
+            for entry in entries:
+                rel = f"{rel_dir}{entry.name}"
+                path = Path(entry.path)
+                try:
+                    is_link = entry.is_symlink()
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = entry.is_file(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_link:
+                    try:
+                        target = path.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        out.skipped_symlinks.append(path)
+                        continue
+                    if not target.is_relative_to(root_real) or target.is_dir():
+                        # Out of the root: never followed. Directory links inside the root: the real
+                        # folder is walked anyway, following would only visit files twice (or loop).
+                        out.skipped_symlinks.append(path)
+                        continue
+                    if self._ignored(rel, False, specs) or not self._selected(rel, False):
+                        continue
+                    yield target
+                    continue
+                if is_dir:
+                    if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                        continue
+                    if any((path / m).exists() for m in _ENV_MARKERS):
+                        continue
+                    if self._ignored(rel, True, specs) or not self._selected(rel, True):
+                        continue
+                    subdirs.append((path, rel + "/", specs))
+                elif is_file:
+                    if self._ignored(rel, False, specs) or not self._selected(rel, False):
+                        continue
+                    yield path
+            stack.extend(reversed(subdirs))
+
+    def _ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+        """Git's rule: the last matching pattern wins, deeper .gitignore files after shallower ones."""
+        if not self.respect_gitignore:
+            return False
+        ignored = False
+        for base, spec in specs:
+            # `base` is the spec folder's path relative to the root ("sub/"), or for a .gitignore above
+            # the root, "../"-free: the root's path relative to that folder, marked by a leading "^".
+            if base.startswith("^"):
+                sub = base[1:] + rel
+            elif rel.startswith(base):
+                sub = rel[len(base) :]
+            else:
+                continue
+            result = spec.check_file(sub + "/" if is_dir else sub)
+            if result.include is not None:
+                ignored = bool(result.include)
+        return ignored
+
+
+def _repo_top(start: Path) -> Path | None:
+    d = start
+    while True:
+        if (d / ".git").exists():
+            return d
+        if d.parent == d:
+            return None
+        d = d.parent

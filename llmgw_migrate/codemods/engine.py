@@ -1,0 +1,319 @@
+"""The `code` engine: discover files, prefilter them cheaply, rewrite candidates in parallel, diff, write.
+
+File-type neutral: it runs every handler in `codemods/handlers.py` whose `accepts(path)` is true and one of
+whose prefilter tokens occurs in the file's bytes. A file that is not a candidate costs one read and a
+substring search, in this process (it never makes a process-pool round trip). Candidates run through the
+handlers in a process pool when there are enough of them to pay for it; results keep a stable order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmgw_migrate.atomic import write_bytes_atomic
+from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
+from llmgw_migrate.codemods.diffing import unified_diff
+from llmgw_migrate.codemods.discovery import Walker
+from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
+from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # larger files are generated or data, never hand-written client code
+POOL_MIN_CANDIDATES = 12  # below this, forking workers costs more than it saves
+
+SUPPRESS_RE = re.compile(r"llmgw:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+
+@dataclass
+class FileOutcome:
+    path: Path  # the file on disk (a symlink's target)
+    display: str  # as shown to the user: relative to the working directory when inside it, posix
+    old_text: str
+    new_text: str | None  # None when unchanged
+    findings: list[Finding] = field(default_factory=list)
+    error: Finding | None = None
+    handlers: tuple[str, ...] = ()
+    text_info: TextInfo = field(default_factory=TextInfo)
+    digest: str = ""  # sha256 of the bytes read, so a write never clobbers a concurrent edit
+
+    @property
+    def changed(self) -> bool:
+        return self.new_text is not None
+
+    def diff(self) -> str:
+        return unified_diff(self.old_text, self.new_text, self.display) if self.new_text is not None else ""
+
+
+@dataclass
+class CodeStats:
+    scanned: int = 0  # files some handler accepts
+    candidates: int = 0  # files that passed the prefilter and were parsed
+    changed: int = 0
+    errors: int = 0  # files that could not be read, decoded or parsed
+    seconds: float = 0.0
+
+
+@dataclass
+class CodeRun:
+    files: list[FileOutcome] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    stats: CodeStats = field(default_factory=CodeStats)
+    skipped_symlinks: list[str] = field(default_factory=list)
+
+    @property
+    def changed_files(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.changed]
+
+    def diff(self) -> str:
+        return "".join(f.diff() for f in self.files)
+
+    def failing_findings(self) -> list[Finding]:
+        """Findings that make `--check` fail: errors and warnings (info never does)."""
+        return [f for f in self.findings if f.severity in (Severity.error, Severity.warning)]
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return path.absolute().relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def suppressed_lines(text: str) -> dict[int, frozenset[str] | None]:
+    """Line number -> codes silenced there (None: every code) by `llmgw: ignore[...]` comments."""
+    out: dict[int, frozenset[str] | None] = {}
+    if "llmgw:" not in text:
+        return out
+    for i, line in enumerate(text.splitlines(), start=1):
+        m = SUPPRESS_RE.search(line)
+        if m:
+            codes = m.group(1)
+            out[i] = (
+                None if codes is None else frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+            )
+    return out
+
+
+def is_suppressed(code: str, line: int | None, table: dict[int, frozenset[str] | None]) -> bool:
+    if not table or line is None or line not in table:
+        return False
+    codes = table[line]
+    return codes is None or code.upper() in codes
+
+
+# --- worker side ------------------------------------------------------------------------------------
+
+_WORKER_CTX: RewriteContext | None = None
+
+
+def _init_worker(ctx: RewriteContext) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _handlers_by_name() -> dict[str, FileHandler]:
+    from llmgw_migrate.codemods.handlers import all_handlers
+
+    return {h.name: h for h in all_handlers()}
+
+
+def _error(
+    code: str, message: str, display: str, line: int | None = None, column: int | None = None
+) -> Finding:
+    return make(code, message, file=display, line=line or 1, column=column or 1)
+
+
+def process_file(
+    path: str, display: str, data: bytes, handler_names: Sequence[str], ctx: RewriteContext
+) -> FileOutcome:
+    """Decode, run the handlers in order, re-encode. Never raises for a bad file: reports it."""
+    digest = hashlib.sha256(data).hexdigest()
+    outcome = FileOutcome(
+        path=Path(path),
+        display=display,
+        old_text="",
+        new_text=None,
+        digest=digest,
+        handlers=tuple(handler_names),
+    )
+    try:
+        text, info = decode(data, path)
+    except DecodeError as exc:
+        outcome.error = _error("LGM291", exc.message, display, exc.line, exc.column)
+        return outcome
+    outcome.old_text = text
+    outcome.text_info = info
+    handlers = _handlers_by_name()
+    current = text
+    findings: list[Finding] = []
+    for name in handler_names:
+        handler = handlers[name]
+        try:
+            result = handler.rewrite(display, current, ctx)
+        except RewriteError as exc:
+            outcome.error = _error("LGM290", exc.message, display, exc.line, exc.column)
+            return outcome
+        except RecursionError:
+            outcome.error = _error("LGM292", f"{name}: the file nests too deeply to rewrite", display)
+            return outcome
+        except Exception as exc:  # a bug in one rule must not stop a run over a whole monorepo
+            outcome.error = _error("LGM292", f"{name}: {type(exc).__name__}: {exc}", display)
+            return outcome
+        current = result.text
+        findings.extend(f if f.file else f.model_copy(update={"file": display}) for f in result.findings)
+    table = suppressed_lines(text)
+    outcome.findings = sorted(
+        (f for f in findings if not is_suppressed(f.code, f.line, table)), key=Finding.sort_key
+    )
+    if current != text:
+        try:
+            encode(current, info)
+        except UnicodeEncodeError as exc:
+            outcome.error = _error(
+                "LGM291", f"the rewritten text cannot be encoded as {info.encoding}: {exc.reason}", display
+            )
+            return outcome
+        outcome.new_text = current
+    return outcome
+
+
+def _work(item: tuple[str, str, bytes, tuple[str, ...]]) -> FileOutcome:
+    assert _WORKER_CTX is not None
+    path, display, data, names = item
+    return process_file(path, display, data, names, _WORKER_CTX)
+
+
+# --- driver -----------------------------------------------------------------------------------------
+
+ProgressCallback = Callable[[int, int], None]  # (done, total) over the candidates
+
+
+def _default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_code(
+    paths: list[Path],
+    ctx: RewriteContext,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    jobs: int | None = None,
+    handlers: Sequence[FileHandler] | None = None,
+    on_candidates: Callable[[int], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+    respect_gitignore: bool = True,
+) -> CodeRun:
+    """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
+
+    `handlers` defaults to every registered handler (tests pass one). `on_candidates(n)` is called once
+    the prefilter is done, `on_progress(done, total)` after each candidate.
+    """
+    from llmgw_migrate.codemods.handlers import all_handlers
+
+    started = time.perf_counter()
+    active = tuple(handlers) if handlers is not None else all_handlers()
+    cwd = Path.cwd()
+    walked = Walker(include, exclude, respect_gitignore).walk(paths)
+    run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
+
+    token_sets = [(h, tuple(t.encode("utf-8") for t in h.prefilter_tokens(ctx))) for h in active]
+    items: list[tuple[str, str, bytes, tuple[str, ...]]] = []
+    early: list[FileOutcome] = []
+    for path in walked.files:
+        accepting = [(h, toks) for h, toks in token_sets if h.accepts(path)]
+        if not accepting:
+            continue
+        run.stats.scanned += 1
+        display = display_path(path, cwd)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            early.append(
+                FileOutcome(
+                    path=path,
+                    display=display,
+                    old_text="",
+                    new_text=None,
+                    error=_error("LGM291", f"cannot read: {exc.strerror or exc}", display),
+                )
+            )
+            continue
+        names = tuple(h.name for h, toks in accepting if not toks or any(t in data for t in toks))
+        if names:
+            items.append((str(path), display, data, names))
+
+    items.sort(key=lambda it: it[1])
+    run.stats.candidates = len(items)
+    if on_candidates:
+        on_candidates(len(items))
+    n_jobs = jobs if jobs and jobs > 0 else _default_jobs()
+    outcomes: list[FileOutcome] = []
+    if n_jobs > 1 and len(items) >= POOL_MIN_CANDIDATES:
+        chunk = max(1, min(32, len(items) // (n_jobs * 4)))
+        with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
+            for i, outcome in enumerate(pool.map(_work, items, chunksize=chunk), start=1):
+                outcomes.append(outcome)
+                if on_progress:
+                    on_progress(i, len(items))
+    else:
+        for i, (path_s, display, data, names) in enumerate(items, start=1):
+            outcomes.append(process_file(path_s, display, data, names, ctx))
+            if on_progress:
+                on_progress(i, len(items))
+
+    run.files = sorted(early + outcomes, key=lambda o: o.display)
+    all_findings: list[Finding] = []
+    for o in run.files:
+        all_findings.extend(o.findings)
+        if o.error is not None:
+            all_findings.append(o.error)
+            run.stats.errors += 1
+    run.findings = sorted(
+        all_findings, key=lambda f: (*f.sort_key()[:3], SEVERITY_ORDER[f.severity], f.code, f.message)
+    )
+    run.stats.changed = sum(1 for o in run.files if o.changed)
+    run.stats.seconds = time.perf_counter() - started
+    return run
+
+
+class StaleFileError(Exception):
+    pass
+
+
+def apply(run: CodeRun) -> list[FileOutcome]:
+    """Write every changed file atomically (mode, encoding, BOM, line endings kept).
+
+    A file that changed on disk since it was read is not written; it is reported by raising
+    StaleFileError after the others were written.
+    """
+    written: list[FileOutcome] = []
+    stale: list[str] = []
+    for outcome in run.files:
+        if outcome.new_text is None:
+            continue
+        try:
+            current = outcome.path.read_bytes()
+        except OSError:
+            stale.append(outcome.display)
+            continue
+        if hashlib.sha256(current).hexdigest() != outcome.digest:
+            stale.append(outcome.display)
+            continue
+        write_bytes_atomic(outcome.path, encode(outcome.new_text, outcome.text_info))
+        written.append(outcome)
+    if stale:
+        raise StaleFileError("changed on disk during the run, not written: " + ", ".join(stale))
+    return written

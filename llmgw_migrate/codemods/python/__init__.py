@@ -1,0 +1,1 @@
+"""Python rewrites (libcst): one module per rule family, run together by `handler.HANDLER`."""

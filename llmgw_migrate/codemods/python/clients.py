@@ -1,0 +1,170 @@
+"""Rule LGM203: LLM clients pointed at the proxy are pointed at the gateway.
+
+The URL itself is rule LGM201's; this rule changes the client: `AzureOpenAI(azure_endpoint=<proxy>)`
+becomes `OpenAI(base_url=<gateway>)` (the gateway speaks the OpenAI protocol; api_version is reported
+as LGM224, Azure deployment and AD-token arguments as LGM225 since OpenAI() does not take them), and a
+client of the proxy without an api_key gets `api_key=os.environ["LLM_GATEWAY_API_KEY"]`: left alone it
+would read OPENAI_API_KEY, and send that key to the gateway. A client whose key may be None (an
+`os.getenv` without default) is reported (LGM223).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import libcst as cst
+
+from llmgw_migrate.codemods.python.facts import dotted, kwarg
+from llmgw_migrate.codemods.python.state import RewriteState, string_node
+
+CODE = "LGM203"
+NONE_KEY_CODE = "LGM223"
+VERSION_CODE = "LGM224"
+DEPLOYMENT_CODE = "LGM225"
+KEY_KWARGS = ("api_key", "openai_api_key", "anthropic_api_key")
+
+
+def key_may_be_none(state: RewriteState, node: cst.BaseExpression) -> bool:
+    facts = state.facts
+    if isinstance(node, cst.Call):
+        q = facts.qualify(node.func)
+        if q in ("os.getenv", "os.environ.get"):
+            default = [a for a in node.args if a.keyword is None][1:2] or [
+                a for a in node.args if a.keyword is not None and a.keyword.value == "default"
+            ]
+            return not default or (
+                isinstance(default[0].value, cst.Name) and default[0].value.value == "None"
+            )
+        return False
+    name = dotted(node)
+    if name is not None and "." not in name:
+        values = facts.assigned.get(name, ())
+        return bool(values) and all(key_may_be_none(state, v) for v in values)
+    return False
+
+
+def env_key_expr(key_env: str) -> cst.BaseExpression:
+    return cst.Subscript(
+        value=cst.Attribute(value=cst.Name("os"), attr=cst.Name("environ")),
+        slice=[cst.SubscriptElement(slice=cst.Index(value=string_node(key_env)))],
+    )
+
+
+def add_kwarg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """Append `name=value` keeping the call's layout (one argument per line stays one per line)."""
+    args = list(call.args)
+    new_arg = cst.Arg(
+        keyword=cst.Name(name),
+        value=value,
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+    if not args:
+        return call.with_changes(args=[new_arg])
+    last = args[-1]
+    comma = last.comma
+    if isinstance(comma, cst.Comma):
+        # Trailing comma (multi-line call): copy the layout of the previous separator.
+        new_arg = new_arg.with_changes(comma=comma)
+        if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+            sep = args[-2].comma
+            args[-1] = last.with_changes(comma=sep)
+        else:
+            args[-1] = last.with_changes(comma=comma)
+        return call.with_changes(args=[*args, new_arg])
+    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, new_arg])
+
+
+def remove_kwargs(call: cst.Call, names: set[str]) -> cst.Call:
+    args = [a for a in call.args if not (a.keyword is not None and a.keyword.value in names)]
+    if args and len(args) < len(call.args):
+        last_orig = call.args[-1]
+        if args[-1] is not last_orig:
+            # Keep the original trailing-comma layout of the last argument.
+            args[-1] = args[-1].with_changes(comma=last_orig.comma)
+    return call.with_changes(args=args)
+
+
+def rename_kwarg(call: cst.Call, old: str, new: str) -> cst.Call:
+    return call.with_changes(
+        args=[
+            a.with_changes(keyword=cst.Name(new)) if a.keyword is not None and a.keyword.value == old else a
+            for a in call.args
+        ]
+    )
+
+
+def on_call(state: RewriteState, call: cst.Call) -> None:
+    facts = state.facts
+    spec = facts.client_spec(call)
+    if spec is None:
+        return
+    target = facts.client_call_target(call)
+    if target not in ("proxy", "gateway"):
+        return
+    key = kwarg(call, *KEY_KWARGS)
+    has_star = any(a.star == "**" for a in call.args)
+    if key is not None and key_may_be_none(state, key.value):
+        state.finding(
+            NONE_KEY_CODE,
+            key,
+            "the api_key may be None (unset variable); the client would then send OPENAI_API_KEY "
+            "to the gateway",
+            fix=f'Read the key with os.environ["{state.ctx.key_env}"] so a missing key fails loudly.',
+        )
+    if target != "proxy":
+        return
+    if key is None and not has_star:
+        key_name = "api_key"
+        key_expr = env_key_expr(state.ctx.key_env)
+        if state.edit(call, CODE, lambda n: add_kwarg(cast(cst.Call, n), key_name, key_expr)):
+            state.need_import("os")
+    if spec.kind == "azure":
+        _azure_to_openai(state, call, spec.becomes)
+
+
+def _azure_to_openai(state: RewriteState, call: cst.Call, becomes: tuple[tuple[str, str], ...]) -> None:
+    facts = state.facts
+    q = facts.qualify(call.func)
+    old_name = q.rsplit(".", 1)[-1]
+    new_name = dict(becomes).get(old_name)
+    if new_name is None:
+        return
+    dropped: set[str] = set()
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        kw = arg.keyword.value
+        if kw == "api_version":
+            dropped.add(kw)
+            state.finding(
+                VERSION_CODE, arg, "api_version is an Azure setting; the gateway client does not send it"
+            )
+        elif kw in ("azure_deployment", "azure_ad_token", "azure_ad_token_provider"):
+            dropped.add(kw)
+            state.finding(
+                DEPLOYMENT_CODE,
+                arg,
+                f"{kw} has no meaning on the gateway; removed (OpenAI() does not take it)",
+            )
+    func = call.func
+    local_import = isinstance(func, cst.Name)
+
+    def fn(n: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(n, cst.Call)
+        out = rename_kwarg(n, "azure_endpoint", "base_url")
+        if dropped:
+            out = remove_kwargs(out, dropped)
+        if isinstance(out.func, cst.Name):
+            return out.with_changes(func=cst.Name(new_name))
+        if isinstance(out.func, cst.Attribute):
+            return out.with_changes(func=out.func.with_changes(attr=cst.Name(new_name)))
+        return out
+
+    if state.edit(call, CODE, fn) and local_import:
+        module = q.rsplit(".", 1)[0]
+        state.need_import("openai" if module.startswith("openai") else module, new_name)
+        local = func.value if isinstance(func, cst.Name) else old_name
+        state.maybe_unused.append((module, old_name, local if local != old_name else None))

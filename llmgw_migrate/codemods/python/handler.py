@@ -1,0 +1,206 @@
+"""The Python FileHandler: parse with libcst, collect facts, let every rule family decide, apply.
+
+Rule families (one module each): urls (LGM201, LGM213), env_vars (LGM202, LGM240, LGM241), clients
+(LGM203, LGM223-LGM225), litellm_sdk (LGM204, LGM230-LGM233), model_names (LGM205, LGM210-LGM212) and
+other_findings (LGM220-LGM222). Notebooks reuse this handler on their code cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePath
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
+from llmgw_migrate.codemods.python import clients, env_vars, litellm_sdk, model_names, other_findings, urls
+from llmgw_migrate.codemods.python.facts import Facts
+from llmgw_migrate.codemods.python.state import EditApplier, RewriteState
+
+RULE_FAMILIES = ("urls", "env_vars", "clients", "litellm_sdk", "model_names", "findings")
+SUFFIXES = (".py", ".pyw", ".pyi")
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Walks the original tree once, asking each enabled rule family about each node it cares for."""
+
+    def __init__(self, state: RewriteState) -> None:
+        super().__init__()
+        self.s = state
+        on = state.enabled
+        self.urls = on is None or "urls" in on
+        self.env = on is None or "env_vars" in on
+        self.clients = on is None or "clients" in on
+        self.litellm = on is None or "litellm_sdk" in on
+        self.models = on is None or "model_names" in on
+        self.findings = on is None or "findings" in on
+        self.class_depth = 0
+        self.func_depth = 0
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.class_depth += 1
+        if self.env:
+            env_vars.on_class(self.s, node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.class_depth -= 1
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.func_depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.func_depth -= 1
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        field = self.class_depth > 0 and self.func_depth == 0
+        if self.urls:
+            urls.on_assign(self.s, target, value, field)
+        if self.env:
+            env_vars.on_assign(self.s, target, value, field)
+        if self.litellm:
+            litellm_sdk.on_assign(self.s, target, value, field)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._assign(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        s = self.s
+        if self.urls:
+            urls.on_call(s, node)
+        if self.env:
+            env_vars.on_call(s, node)
+        if self.clients:
+            clients.on_call(s, node)
+        if self.litellm:
+            litellm_sdk.on_call(s, node)
+        if self.models:
+            model_names.on_call(s, node)
+        if self.findings:
+            other_findings.on_call(s, node)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        if self.urls:
+            urls.on_dict(self.s, node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self.env:
+            env_vars.on_subscript(self.s, node)
+        if self.findings:
+            other_findings.on_subscript(self.s, node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if self.env:
+            env_vars.on_comparison(self.s, node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if self.urls:
+            urls.on_fstring(self.s, node)
+        if self.env:
+            env_vars.on_fstring_expr(self.s, node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.urls:
+            urls.on_string(self.s, node)
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _insert_after_imports(module: cst.Module, statements: list[cst.SimpleStatementLine]) -> cst.Module:
+    body = list(module.body)
+    last = -1
+    for i, stmt in enumerate(body):
+        if _is_import(stmt):
+            last = i
+        elif not _is_docstring(stmt):
+            break
+    first = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
+    new = [first, *statements[1:]]
+    return module.with_changes(body=[*body[: last + 1], *new, *body[last + 1 :]])
+
+
+def _fix_imports(module: cst.Module, state: RewriteState) -> cst.Module:
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+    if state.needed_imports:
+        context = CodemodContext()
+        for mod, obj in state.needed_imports:
+            AddImportsVisitor.add_needed_import(context, mod, obj)
+        module = AddImportsVisitor(context).transform_module(module)
+    if state.maybe_unused:
+        context = CodemodContext()
+        for mod, obj, asname in state.maybe_unused:
+            RemoveImportsVisitor.remove_unused_import(context, mod, obj, asname)
+        module = RemoveImportsVisitor(context).transform_module(module)
+    return module
+
+
+class PythonHandler:
+    name = "python"
+
+    def __init__(self, enabled: Iterable[str] | None = None) -> None:
+        self.enabled = frozenset(enabled) if enabled is not None else None
+
+    def accepts(self, path: PurePath) -> bool:
+        return path.suffix in SUFFIXES
+
+    def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
+        # Everything a rule can fire on names LiteLLM, the proxy's address, or (after migration, for the
+        # findings that still apply) the gateway; x-litellm-* headers contain "litellm".
+        tokens = list(ctx.urls.prefilter_tokens())
+        tokens += ["llmgateway", ctx.key_env, ctx.url_env]
+        return tuple(dict.fromkeys(t for t in tokens if t))
+
+    def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+        module = parse(text)
+        return rewrite_module(module, path, text, ctx, self.enabled)
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise RewriteError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
+
+
+def rewrite_module(
+    module: cst.Module, path: str, text: str, ctx: RewriteContext, enabled: frozenset[str] | None = None
+) -> RewriteResult:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    facts = Facts.collect(module, ctx)
+    state = RewriteState(path, text, ctx, facts, dict(positions), enabled)
+    litellm_sdk.prepare(state)
+    module.visit(_Dispatcher(state))
+    litellm_sdk.response_shape_findings(state, module)
+    findings = sorted(state.findings, key=lambda f: f.sort_key())
+    if not state.edits:
+        return RewriteResult(text=text, findings=findings)
+    new = module.visit(EditApplier(state.edits))
+    new = _fix_imports(new, state)
+    extra = litellm_sdk.client_statements(state)
+    if extra:
+        new = _insert_after_imports(new, extra)
+    return RewriteResult(text=new.code, findings=findings)
+
+
+HANDLER = PythonHandler()

@@ -1,0 +1,155 @@
+"""Rule LGM205: client-facing LiteLLM model names become the plan's gateway model ids.
+
+Only string literals given as the model of a call that reaches the proxy change: `model=` of a request
+method on a client of the proxy (`client.chat.completions.create`), of a LangChain/LlamaIndex client
+constructor pointed at it, of a litellm call through it, or the "model" of a request dict passed to one
+(`**payload`, `json=` of a POST to the proxy). Never other strings. A name the plan does not know is
+left as it is with an info finding (LGM210); one the plan knows without a gateway model is a warning
+(LGM211). A plan name sent through a client this file cannot place is reported, not rewritten (LGM212).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import libcst as cst
+
+from llmgw_migrate.codemods.python.facts import dotted, kwarg, positional, string_value
+from llmgw_migrate.codemods.python.state import RewriteState
+
+CODE = "LGM205"
+UNKNOWN_CODE = "LGM210"
+UNMAPPED_CODE = "LGM211"
+UNPLACED_CODE = "LGM212"
+
+
+@functools.cache
+def _catalog_ids() -> frozenset[str]:
+    from llmgw_migrate.catalog import load_catalog
+
+    catalog = load_catalog()
+    return frozenset(catalog.models) | frozenset(catalog.providers)
+
+
+def is_gateway_id(state: RewriteState, name: str) -> bool:
+    if name in state.ctx.model_map.values():
+        return True
+    ids = _catalog_ids()
+    if name in ids:
+        return True
+    head, _, rest = name.partition("/")
+    return bool(rest) and head in ids and rest.split(":")[0] in ids
+
+
+def map_literal(
+    state: RewriteState, node: cst.BaseExpression, route_prefix: str = "", litellm_call: bool = False
+) -> None:
+    """Replace a model-name literal by its gateway id.
+
+    For litellm calls (`litellm_call`), the name may carry a route (litellm_proxy/, openai/) that is
+    stripped first, and `route_prefix` ("openai/" for the gateway route, "" for the OpenAI SDK) is put
+    in front of the result.
+    """
+    if not isinstance(node, cst.SimpleString) or id(node) in state.handled:
+        return
+    value = string_value(node)
+    if value is None:
+        return
+    state.handled.add(id(node))
+    name = value
+    had_proxy_prefix = False
+    if litellm_call:
+        for prefix in ("litellm_proxy/", "openai/"):
+            if name.startswith(prefix):
+                had_proxy_prefix = prefix == "litellm_proxy/"
+                name = name[len(prefix) :]
+                break
+    ctx = state.ctx
+    if name in ctx.model_map:
+        state.replace_string(node, route_prefix + ctx.model_map[name], CODE)
+        return
+    if had_proxy_prefix:
+        # litellm_proxy/<name> must leave the proxy route even when the name is not in the plan.
+        state.replace_string(node, route_prefix + name, CODE)
+    if not ctx.has_plan:
+        return
+    if name in ctx.known_models:
+        state.finding(UNMAPPED_CODE, node, f"model {name!r} has no gateway model in the plan")
+    elif not is_gateway_id(state, name):
+        state.finding(UNKNOWN_CODE, node, f"model {name!r} is not a model name of the plan; left unchanged")
+
+
+def _dict_model(state: RewriteState, d: cst.Dict, route_prefix: str = "", litellm_call: bool = False) -> None:
+    for el in d.elements:
+        if isinstance(el, cst.DictElement) and string_value(el.key) == "model":
+            map_literal(state, el.value, route_prefix, litellm_call)
+
+
+def map_request_args(
+    state: RewriteState, call: cst.Call, route_prefix: str = "", litellm_call: bool = False
+) -> None:
+    model = kwarg(call, "model")
+    if model is not None:
+        map_literal(state, model.value, route_prefix, litellm_call)
+    for arg in call.args:
+        if arg.star == "**":
+            if isinstance(arg.value, cst.Dict):
+                _dict_model(state, arg.value, route_prefix, litellm_call)
+            else:
+                name = dotted(arg.value)
+                for d in state.facts.dicts.get(name or "", ()):
+                    _dict_model(state, d, route_prefix, litellm_call)
+
+
+def on_call(state: RewriteState, call: cst.Call) -> None:
+    facts = state.facts
+    request = facts.request_call(call)
+    if request is not None:
+        obj, _chain = request
+        target = facts.object_target(obj)
+        if target == "proxy":
+            map_request_args(state, call)
+        elif target == "unknown" and state.ctx.has_plan:
+            model = kwarg(call, "model")
+            value = string_value(model.value) if model is not None else None
+            if value is not None and value in state.ctx.model_map and model is not None:
+                state.handled.add(id(model.value))
+                state.finding(
+                    UNPLACED_CODE,
+                    model.value,
+                    f"model {value!r} is a LiteLLM name; if this client reaches the proxy, send "
+                    f"{state.ctx.model_map[value]!r}",
+                )
+        return
+    spec = facts.client_spec(call)
+    if spec is not None:
+        if spec.model_kwargs and facts.client_call_target(call) == "proxy":
+            for kw in spec.model_kwargs:
+                arg = kwarg(call, kw)
+                if arg is not None:
+                    map_literal(state, arg.value)
+        return
+    # requests.post(f"{LITELLM_URL}/chat/completions", json={"model": ...}) and httpx alike.
+    q = facts.qualify(call.func)
+    if q.rsplit(".", 1)[-1] in ("post", "stream", "request") and (
+        q.startswith(("requests", "httpx", "aiohttp")) or "." in q
+    ):
+        url = kwarg(call, "url") or positional(call, 1 if q.endswith(".request") else 0)
+        body = kwarg(call, "json")
+        if url is not None and body is not None and isinstance(body.value, cst.Dict):
+            if facts.is_proxy_url_expr(url.value) and _posts_llm_path(state, url.value):
+                _dict_model(state, body.value)
+
+
+def _posts_llm_path(state: RewriteState, node: cst.BaseExpression) -> bool:
+    from llmgw_migrate.codemods.python.facts import fstring_static
+
+    if isinstance(node, cst.FormattedString):
+        return state.facts.urls.has_llm_path("http://x" + fstring_static(node).split("}")[-1])
+    value = string_value(node)
+    if value is not None:
+        return state.facts.urls.has_llm_path(value)
+    if isinstance(node, cst.BinaryOperation):
+        right = string_value(node.right)
+        return right is not None and state.facts.urls.has_llm_path("http://x" + right)
+    return False

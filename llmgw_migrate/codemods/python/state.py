@@ -1,0 +1,118 @@
+"""The shared state of one rewrite of one module: edits keyed by original node, findings, imports.
+
+Rules decide on the original tree and register edits as functions of the updated node; `EditApplier`
+applies them bottom-up, so an edit of a call and an edit of a string inside it both land. Every edit and
+finding goes through `suppressed()`: `# llmgw: ignore` / `# llmgw: ignore[CODE]` on the node's first line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+from libcst.metadata import CodeRange, PositionProvider
+
+from llmgw_migrate.codemods.base import RewriteContext
+from llmgw_migrate.codemods.engine import is_suppressed, suppressed_lines
+from llmgw_migrate.codemods.python.facts import Facts
+from llmgw_migrate.findings import Finding, make
+
+Edit = Callable[[cst.CSTNode], cst.CSTNode]
+
+
+class RewriteState:
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        ctx: RewriteContext,
+        facts: Facts,
+        positions: dict[cst.CSTNode, CodeRange],
+        enabled: frozenset[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.ctx = ctx
+        self.facts = facts
+        self.positions = positions
+        self.enabled = enabled  # rule family names; None: all
+        self.suppress = suppressed_lines(text)
+        self.edits: dict[int, list[Edit]] = {}
+        self.findings: list[Finding] = []
+        self.needed_imports: list[tuple[str, str | None]] = []  # (module, object) for AddImportsVisitor
+        self.maybe_unused: list[tuple[str, str | None, str | None]] = []  # (module, obj, asname)
+        self.handled: set[int] = set()  # nodes a rule already decided on (others must leave them)
+        self.module_proxy = False  # litellm.api_base / use_litellm_proxy point every litellm call at it
+        self.module_proxy_flag = False  # ... because of use_litellm_proxy (calls need api_base added)
+        self.replaced_calls: set[int] = set()  # litellm calls --replace-litellm turned into OpenAI calls
+        self.needs_client: set[str] = set()  # module-level gateway clients those calls use
+
+    def pos(self, node: cst.CSTNode) -> tuple[int, int]:
+        rng = self.positions.get(node)
+        if rng is None:
+            return 1, 1
+        return rng.start.line, rng.start.column + 1
+
+    def suppressed(self, code: str, node: cst.CSTNode) -> bool:
+        if not self.suppress:
+            return False
+        rng = self.positions.get(node)
+        if rng is None:
+            return False
+        return any(is_suppressed(code, line, self.suppress) for line in {rng.start.line, rng.end.line})
+
+    def edit(self, node: cst.CSTNode, code: str, fn: Edit) -> bool:
+        """Register an edit of `node` under rule `code`; False when suppressed there."""
+        if self.suppressed(code, node):
+            return False
+        self.edits.setdefault(id(node), []).append(fn)
+        return True
+
+    def replace_string(self, node: cst.SimpleString, new_value: str, code: str) -> bool:
+        self.handled.add(id(node))
+        current = node.evaluated_value
+        if current == new_value:
+            return False
+        return self.edit(node, code, lambda n: _with_string_value(n, new_value))
+
+    def finding(self, code: str, node: cst.CSTNode, message: str, fix: str | None = None) -> None:
+        if self.suppressed(code, node):
+            return
+        line, col = self.pos(node)
+        self.findings.append(make(code, message, file=self.path, line=line, column=col, fix=fix))
+
+    def need_import(self, module: str, obj: str | None = None) -> None:
+        if (module, obj) not in self.needed_imports:
+            self.needed_imports.append((module, obj))
+
+
+def _with_string_value(node: cst.CSTNode, value: str) -> cst.CSTNode:
+    assert isinstance(node, cst.SimpleString)
+    quote = node.quote
+    body = value
+    if "r" not in node.prefix.lower():
+        body = body.replace("\\", "\\\\")
+    if quote in ('"', "'"):
+        body = body.replace(quote, "\\" + quote)
+    return node.with_changes(value=f"{node.prefix}{quote}{body}{quote}")
+
+
+def string_node(value: str) -> cst.SimpleString:
+    return cst.SimpleString('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+class EditApplier(cst.CSTTransformer):
+    def __init__(self, edits: dict[int, list[Edit]]) -> None:
+        super().__init__()
+        self.edits = edits
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def, override]
+        fns = self.edits.get(id(original_node))
+        if not fns:
+            return updated_node
+        node: cst.CSTNode = updated_node
+        for fn in fns:
+            node = fn(node)
+        return node
+
+
+__all__ = ["EditApplier", "PositionProvider", "RewriteState", "string_node"]
