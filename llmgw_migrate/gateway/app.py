@@ -1,0 +1,294 @@
+"""The ASGI app: LLM Gateway's HTTP surface in front of the providers a plan uses.
+
+Routes: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/messages (Anthropic format),
+GET /v1/models (no auth), GET / (health). Order of checks as on the gateway: content type and size,
+JSON, fields, model validation, then the API key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from llmgw_migrate import __version__
+from llmgw_migrate.catalog import Catalog, load_catalog
+from llmgw_migrate.gateway import messages_api
+from llmgw_migrate.gateway.cache import ResponseCache
+from llmgw_migrate.gateway.catalog_view import list_models
+from llmgw_migrate.gateway.errors import GatewayError, bad_request
+from llmgw_migrate.gateway.keys import KeyRing
+from llmgw_migrate.gateway.pipeline import PING, Exchange, Forwarder
+from llmgw_migrate.gateway.routing import Router
+from llmgw_migrate.gateway.settings import GatewaySettings
+from llmgw_migrate.gateway.upstream import UpstreamClient, make_client
+from llmgw_migrate.plan import Plan
+from llmgw_migrate.rules_data import dropped_params
+
+log = logging.getLogger("llmgw_migrate.gateway")
+
+_TRUE = ("1", "true", "yes", "on")
+_SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Gateway:
+    """State shared by all requests: catalog, keys, router, cache, and the one pooled upstream client."""
+
+    def __init__(self, plan: Plan | None, settings: GatewaySettings, catalog: Catalog | None = None) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.catalog = catalog or load_catalog()
+        self.keys = KeyRing.build(self.catalog, plan, settings.environ())
+        self.router = Router(self.catalog, self.keys, settings.provider_order, settings.max_retries)
+        self.cache = ResponseCache(settings.cache_ttl, settings.cache_max_entries)
+        self.dropped = frozenset() if settings.forward_all else frozenset(dropped_params())
+        self._api_keys = [k.encode() for k in settings.api_keys]
+        self._client: UpstreamClient | None = None
+        self._client_started = False
+        self.forwarder = Forwarder(self.client, self.cache, self.keys.secrets(), settings.ping_interval)
+
+    # upstream client -----------------------------------------------------------------------------------
+    def client(self) -> UpstreamClient:
+        assert self._client is not None and self._client_started, "the upstream client starts with the app"
+        return self._client
+
+    async def start(self) -> None:
+        if not self._client_started:
+            self._client = make_client(self.settings)
+            await self._client.start()
+            self._client_started = True
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self._client, self._client_started = None, False
+
+    # checks --------------------------------------------------------------------------------------------
+    def authenticate(self, request: Request) -> None:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.headers.get("x-api-key", "")
+        if not token:
+            raise GatewayError(
+                401,
+                "Unauthorized: No API key provided (send Authorization: Bearer <key> or x-api-key)",
+                code="invalid_api_key",
+            )
+        supplied = token.encode()
+        ok = False
+        for key in self._api_keys:  # compare with every key: timing says nothing about which matched
+            ok |= hmac.compare_digest(supplied, key)
+        if not ok:
+            raise GatewayError(401, "Unauthorized: Invalid API key", code="invalid_api_key")
+
+    async def read_json(self, request: Request) -> dict[str, Any]:
+        ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if ctype != "application/json":
+            raise GatewayError(415, "Content-Type must be application/json", code="unsupported_media_type")
+        limit = self.settings.max_body_bytes
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            raise GatewayError(413, f"Request body too large (limit {limit} bytes)", code="request_too_large")
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise GatewayError(
+                    413, f"Request body too large (limit {limit} bytes)", code="request_too_large"
+                )
+            chunks.append(chunk)
+        try:
+            body = json.loads(b"".join(chunks))
+        except (ValueError, UnicodeDecodeError):
+            raise bad_request("Invalid JSON in request body", code="invalid_json") from None
+        if not isinstance(body, dict):
+            raise bad_request("Request body must be a JSON object", code="invalid_json")
+        return body
+
+    def prepare_chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise bad_request("messages: must be a non-empty array", param="messages")
+        if any(not isinstance(m, dict) or not isinstance(m.get("role"), str) for m in messages):
+            raise bad_request("messages: each message must be an object with a role", param="messages")
+        if "stream" in body and not isinstance(body["stream"], bool):
+            raise bad_request("stream: must be a boolean", param="stream")
+        if self.dropped:
+            body = {k: v for k, v in body.items() if k not in self.dropped}
+        return body
+
+    def route(self, body: dict[str, Any], request: Request, kind: str) -> Exchange:
+        no_fallback = request.headers.get("x-no-fallback", "").lower() in _TRUE
+        route = self.router.resolve(
+            body.get("model"), kind=kind, today=self.settings.current_date(), no_fallback=no_fallback
+        )
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        return Exchange(route=route, request_id=rid, kind=kind)
+
+
+def _request_id(request: Request) -> str:
+    return request.headers.get("x-request-id") or ""
+
+
+def _json(data: Any, rid: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    out = {"x-request-id": rid} if rid else {}
+    if headers:
+        out.update(headers)
+    return Response(_dumps(data), status_code=status, media_type="application/json", headers=out)
+
+
+def _error(exc: GatewayError, rid: str, anthropic: bool = False) -> Response:
+    headers = dict(exc.headers)
+    if rid:
+        headers["x-request-id"] = rid
+    return Response(
+        exc.body_bytes(anthropic), status_code=exc.status, media_type="application/json", headers=headers
+    )
+
+
+def _no_cache(request: Request) -> bool:
+    return request.headers.get("x-no-cache", "").lower() in _TRUE
+
+
+async def _sse_openai(items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    n = 0
+    async for item in items:
+        if item is PING:
+            yield PING
+            continue
+        if isinstance(item, GatewayError):
+            yield b"event: error\ndata: " + _dumps(item.openai_body()) + b"\n\n"
+            yield b"event: done\ndata: [DONE]\n\n"
+            return
+        n += 1
+        yield b"id: " + str(n).encode() + b"\ndata: " + _dumps(item) + b"\n\n"
+    yield b"data: [DONE]\n\n"
+
+
+def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog | None = None) -> Starlette:
+    """The embedded gateway as a Starlette app (run it with uvicorn, or `server.serve_in_thread`)."""
+    gw = Gateway(plan, settings, catalog)
+
+    async def chat_completions(request: Request) -> Response:
+        rid = _request_id(request)
+        started = time.perf_counter()
+        try:
+            body = gw.prepare_chat(await gw.read_json(request))
+            ex = gw.route(body, request, "chat")
+            rid = ex.request_id
+            gw.authenticate(request)
+            if body.get("stream"):
+                chunks = await gw.forwarder.open_stream(ex, body)
+                stream = _sse_openai(gw.forwarder.with_pings(chunks))
+                headers = {"x-request-id": rid, **_SSE_HEADERS}
+                return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+            out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            resp = _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
+        except GatewayError as exc:
+            resp = _error(exc, rid)
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "POST /v1/chat/completions %s %.1fms rid=%s",
+                resp.status_code,
+                (time.perf_counter() - started) * 1000,
+                rid,
+            )
+        return resp
+
+    async def embeddings(request: Request) -> Response:
+        rid = _request_id(request)
+        try:
+            body = await gw.read_json(request)
+            if body.get("input") in (None, "", []):
+                raise bad_request("input: must be a non-empty string or array", param="input")
+            ex = gw.route(body, request, "embeddings")
+            rid = ex.request_id
+            gw.authenticate(request)
+            out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            return _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
+        except GatewayError as exc:
+            return _error(exc, rid)
+
+    async def messages(request: Request) -> Response:
+        rid = _request_id(request)
+        try:
+            raw = await gw.read_json(request)
+            body = gw.prepare_chat(messages_api.to_openai(raw))
+            ex = gw.route(body, request, "chat")
+            rid = ex.request_id
+            gw.authenticate(request)
+            if body.get("stream"):
+                chunks = await gw.forwarder.open_stream(ex, body)
+                events = messages_api.anthropic_events(gw.forwarder.with_pings(chunks))
+                headers = {"x-request-id": rid, **_SSE_HEADERS}
+                return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+            out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            hit_headers = {"x-llmgateway-cache": "HIT"} if hit else None
+            return _json(messages_api.from_openai(out), rid, headers=hit_headers)
+        except GatewayError as exc:
+            return _error(exc, rid, anthropic=True)
+
+    async def models(request: Request) -> Response:
+        q = request.query_params
+        data = list_models(
+            gw.catalog,
+            gw.keys,
+            settings.current_date(),
+            include_deactivated=q.get("include_deactivated", "").lower() in _TRUE,
+            exclude_deprecated=q.get("exclude_deprecated", "").lower() in _TRUE,
+            mapped=q.get("mapped", "").lower() in _TRUE,
+        )
+        return _json(data, _request_id(request))
+
+    async def health(request: Request) -> Response:
+        providers = sorted(p for p, a in gw.keys.providers.items() if a.has_key)
+        return _json(
+            {
+                "message": "OK",
+                "version": __version__,
+                "embedded": True,
+                "providers": providers,
+                "custom_providers": sorted(gw.keys.custom),
+            },
+            _request_id(request),
+        )
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        message = "Method not allowed" if status == 405 else f"Not found: {request.method} {request.url.path}"
+        err = GatewayError(status, message, code="not_found" if status == 404 else "method_not_allowed")
+        return _error(err, _request_id(request))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await gw.start()
+        try:
+            yield
+        finally:
+            await gw.stop()
+
+    routes = [
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
+        Route("/v1/messages", messages, methods=["POST"]),
+        Route("/v1/models", models, methods=["GET"]),
+        Route("/", health, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
+    app.state.gateway = gw
+    return app

@@ -1,0 +1,181 @@
+"""Model id -> ordered provider attempts, the way the hosted gateway reads ids.
+
+- bare catalog id (`gpt-4o`): every live mapping whose provider has a key, in the configured provider
+  order (then catalog order); up to `max_retries` other providers after 5xx/timeouts/connection errors,
+  unless `X-No-Fallback: true`;
+- `provider/<catalog-id>` pinned (no cross-provider retry); if that mapping is deactivated but others
+  remain, the pin is dropped;
+- `<custom>/<model>` a custom provider from the plan; any other prefix: "Provider '<p>' not found.";
+- plan aliases are NOT resolved: the gateway does not resolve them either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.gateway.errors import GatewayError, bad_request
+from llmgw_migrate.gateway.keys import KeyRing, ProviderAccess
+from llmgw_migrate.gateway.providers import adapter_for, supported_providers
+
+
+@dataclass(frozen=True)
+class Attempt:
+    provider: str
+    model_id: str
+    upstream_model: str
+    access: ProviderAccess
+    mapping: ProviderMapping | None = None
+    custom: bool = False
+
+    @property
+    def response_model(self) -> str:
+        return f"{self.provider}/{self.model_id}"
+
+
+@dataclass
+class Route:
+    requested_model: str
+    requested_provider: str | None
+    model_id: str
+    pinned: bool
+    attempts: list[Attempt] = field(default_factory=list)
+    model: CatalogModel | None = None
+
+
+@dataclass
+class Router:
+    catalog: Catalog
+    keys: KeyRing
+    provider_order: tuple[str, ...] = ()
+    max_retries: int = 2
+
+    def _order(self, mappings: list[ProviderMapping]) -> list[ProviderMapping]:
+        rank = {p: i for i, p in enumerate(self.provider_order)}
+        indexed = list(enumerate(mappings))
+        indexed.sort(key=lambda im: (rank.get(im[1].provider, len(rank)), im[0]))
+        return [m for _, m in indexed]
+
+    def _find_model(self, name: str) -> CatalogModel | None:
+        model = self.catalog.get(name)
+        if model is None and ":" in name:
+            # Region suffix (`claude-3-7-sonnet:eu`): the embedded gateway ignores the region.
+            model = self.catalog.get(name.rsplit(":", 1)[0])
+        return model
+
+    def resolve(self, requested: object, *, kind: str, today: dt.date, no_fallback: bool = False) -> Route:
+        if not isinstance(requested, str) or not requested.strip():
+            raise bad_request("model is required", param="model")
+        model_name = requested.strip()
+        if model_name == "auto":
+            raise bad_request(
+                "Model 'auto' (automatic model selection) is not supported by the embedded gateway: "
+                "name a model",
+                code="unsupported_model",
+                param="model",
+            )
+        pinned_provider: str | None = None
+        name = model_name
+        if "/" in model_name:
+            prefix, rest = model_name.split("/", 1)
+            if prefix in self.keys.custom:
+                return self._custom_route(model_name, prefix, rest)
+            if prefix not in self.catalog.providers or prefix == "custom":
+                raise bad_request(f"Provider '{prefix}' not found.", param="model")
+            pinned_provider, name = prefix, rest
+        model = self._find_model(name)
+        if model is None:
+            raise bad_request(
+                f"Requested model {model_name} not supported", code="model_not_supported", param="model"
+            )
+        live = model.live_mappings(today)
+        if model.providers and not live:
+            raise GatewayError(
+                410,
+                f"Model {model_name} has been deactivated and is no longer available",
+                code="model_deactivated",
+            )
+        route = Route(model_name, pinned_provider, model.id, pinned=pinned_provider is not None, model=model)
+        if pinned_provider is not None:
+            mapping = model.mapping(pinned_provider)
+            if mapping is None:
+                raise bad_request(
+                    f"Provider {pinned_provider} does not support model {model.id}",
+                    code="model_not_supported",
+                    param="model",
+                )
+            if mapping.deactivated(today):
+                route.pinned = False  # the pin is dropped; the remaining providers serve it
+            else:
+                live = [mapping]
+        candidates = self._order(live)
+        usable: list[Attempt] = []
+        unsupported: list[str] = []
+        keyless: list[str] = []
+        for mapping in candidates:
+            access = self.keys.get(mapping.provider)
+            if access is None:
+                continue
+            if adapter_for(mapping.provider, kind) is None:
+                unsupported.append(mapping.provider)
+                continue
+            if not access.has_key:
+                keyless.append(mapping.provider)
+                continue
+            usable.append(
+                Attempt(
+                    provider=mapping.provider,
+                    model_id=model.id,
+                    upstream_model=mapping.external_id,
+                    access=access,
+                    mapping=mapping,
+                )
+            )
+        if not usable:
+            raise self._no_provider(model_name, kind, unsupported, keyless)
+        limit = 1 if (route.pinned or no_fallback) else 1 + self.max_retries
+        route.attempts = usable[:limit]
+        return route
+
+    def _custom_route(self, requested: str, name: str, model: str) -> Route:
+        access = self.keys.custom[name]
+        if not model:
+            raise bad_request(
+                f"Requested model {requested} not supported", code="model_not_supported", param="model"
+            )
+        if not access.base_url:
+            raise bad_request(
+                f"Custom provider '{name}' has no base URL: set it in the plan or in {_custom_env(name)}",
+                code="provider_not_configured",
+            )
+        attempt = Attempt(provider=name, model_id=model, upstream_model=model, access=access, custom=True)
+        return Route(requested, name, model, pinned=True, attempts=[attempt])
+
+    def _no_provider(self, model: str, kind: str, unsupported: list[str], keyless: list[str]) -> GatewayError:
+        if keyless:
+            names = []
+            for p in keyless:
+                info = self.catalog.provider(p)
+                if info is not None and info.env_var:
+                    names.append(info.env_var)
+            return bad_request(
+                f"No provider key is configured for model {model}: set "
+                + (" or ".join(dict.fromkeys(names)) or "a provider key"),
+                code="provider_key_missing",
+            )
+        if unsupported:
+            what = "embeddings" if kind == "embeddings" else "chat completions"
+            return bad_request(
+                f"Provider {', '.join(dict.fromkeys(unsupported))} is not supported by the embedded "
+                f"gateway for {what} (supported: {', '.join(supported_providers(kind))}); check this model "
+                "on the hosted gateway",
+                code="unsupported_provider",
+            )
+        return bad_request(
+            f"Requested model {model} not supported", code="model_not_supported", param="model"
+        )
+
+
+def _custom_env(name: str) -> str:
+    return "LLM_" + name.upper().replace("-", "_") + "_BASE_URL"
