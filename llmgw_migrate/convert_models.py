@@ -395,13 +395,19 @@ class Resolver:
         t.provider = gp
         self._key(t, rule, gp, params)
         if found is None:
-            near = self.closest(base_model or rest)
-            t.finding(
-                "LGM104",
-                f"`{base_model or rest}` ({rule.prefix}) is not in the gateway catalog"
-                + (f"; closest catalog ids: {', '.join(near)}" if near else ""),
-                dep.model_loc,
-            )
+            wanted = base_model or rest
+            elsewhere = self.catalog.resolve(None, wanted)
+            if elsewhere is not None:
+                served = (
+                    ", ".join(p.provider for p in elsewhere.live_mappings(self.today)) or "no live provider"
+                )
+                msg = f"`{wanted}` is catalog model `{elsewhere.id}`, but the gateway does not serve it through {'/'.join(rule.gateway)} (served by: {served})"
+            else:
+                near = self.closest(wanted)
+                msg = f"`{wanted}` ({rule.prefix}) is not in the gateway catalog" + (
+                    f"; closest catalog ids: {', '.join(near)}" if near else ""
+                )
+            t.finding("LGM104", msg, dep.model_loc)
             t.status = Status.manual
             self._provider_options(t, rule, gp, params)
             return t

@@ -64,7 +64,8 @@ def _title(code: str) -> str:
     if info is None:
         return code
     title = info.title
-    return title if title[1:2].isupper() else title[0].lower() + title[1:]
+    first_word = title.split(" ", 1)[0]
+    return title if any(c.isupper() for c in first_word[1:]) else title[0].lower() + title[1:]
 
 
 def _f(code: str, message: str, loc: Loc, **kw: Any) -> Finding:
