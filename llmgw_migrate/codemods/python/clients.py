@@ -65,13 +65,14 @@ def add_kwarg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
     last = args[-1]
     comma = last.comma
     if isinstance(comma, cst.Comma):
-        # Trailing comma (multi-line call): copy the layout of the previous separator.
+        # Trailing comma (one argument per line): the new argument takes over the trailing comma, and the
+        # old last one gets the separator the others use (or the whitespace after the open paren).
         new_arg = new_arg.with_changes(comma=comma)
         if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
             sep = args[-2].comma
-            args[-1] = last.with_changes(comma=sep)
         else:
-            args[-1] = last.with_changes(comma=comma)
+            sep = cst.Comma(whitespace_after=call.whitespace_before_args)
+        args[-1] = last.with_changes(comma=sep)
         return call.with_changes(args=[*args, new_arg])
     args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     return call.with_changes(args=[*args, new_arg])
