@@ -1,0 +1,183 @@
+"""`llmgw-migrate gateway`: run the embedded LLM Gateway-compatible server for a plan."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import typer
+
+from llmgw_migrate.commands._common import DEBUG_OPTION, EXIT_FINDINGS, EXIT_OK, handle_errors
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "kib": 1024,
+    "m": 10**6,
+    "mb": 10**6,
+    "mib": 1024**2,
+    "g": 10**9,
+    "gb": 10**9,
+    "gib": 1024**3,
+    "ki": 1024,
+    "mi": 1024**2,
+    "gi": 1024**3,
+}
+
+
+def parse_size(value: str) -> int:
+    """'16MiB', '500kb', '1048576' -> bytes."""
+    from llmgw_migrate.errors import UserError
+
+    match = _SIZE.match(value)
+    if not match:
+        raise UserError(f"--max-body must be a size like 16MiB or 1000000, not {value!r}")
+    number, unit = match.groups()
+    size = int(float(number) * _UNITS[(unit or "").lower()])
+    if size <= 0:
+        raise UserError("--max-body must be positive")
+    return size
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("gateway")
+    def gateway(
+        plan_path: Path | None = typer.Option(
+            None, "--plan", help="A plan.json from `llmgw-migrate config` (custom providers, key env vars)."
+        ),
+        config_path: Path | None = typer.Option(
+            None, "--config", help="A LiteLLM proxy config, converted to a plan on start."
+        ),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: loopback only)."),
+        port: int = typer.Option(
+            4001, "--port", help="Port (the self-hosted gateway's is 4001; 0 = any free)."
+        ),
+        api_key: list[str] = typer.Option(
+            [],
+            "--api-key",
+            help="Key clients must send (repeatable). Default: env LLM_GATEWAY_API_KEY, else a random key "
+            "printed once.",
+        ),
+        provider_order: str = typer.Option(
+            "",
+            "--provider-order",
+            help="Comma list: providers tried first for bare model ids (e.g. azure,openai).",
+        ),
+        forward_all: bool = typer.Option(
+            False,
+            "--forward-all",
+            help="Forward fields the hosted gateway drops (stop, seed, logprobs, ...).",
+        ),
+        cache_ttl: float = typer.Option(0, "--cache-ttl", help="Cache answers this many seconds (0 = off)."),
+        timeout: float = typer.Option(600, "--timeout", help="Upstream timeout in seconds (per attempt)."),
+        connect_timeout: float = typer.Option(10, "--connect-timeout", help="Upstream connect timeout (s)."),
+        max_retries: int = typer.Option(
+            2, "--max-retries", help="Other providers tried after a 5xx/timeout."
+        ),
+        max_body: str = typer.Option(
+            "16MiB", "--max-body", help="Largest request body accepted (413 above)."
+        ),
+        as_of: str | None = typer.Option(
+            None,
+            "--as-of",
+            metavar="DATE",
+            help="Compare deactivation dates with this date instead of today.",
+        ),
+        upstream_client: str = typer.Option("aiohttp", "--upstream-client", hidden=True),
+        log_requests: bool = typer.Option(
+            False, "--log-requests", help="Log one line per request (no secrets)."
+        ),
+        check_only: bool = typer.Option(
+            False, "--check", help="Print what the server would serve, then exit (1 if there are findings)."
+        ),
+        debug: bool = DEBUG_OPTION,
+    ) -> None:
+        """Serve LLM Gateway's API locally, routing like the gateway would with the migrated plan.
+
+        One process, no database: forwards to the real providers with your keys (LLM_<PROVIDER>_API_KEY,
+        base URLs overridable with LLM_<PROVIDER>_BASE_URL). Exit codes: 0 stopped cleanly (or --check
+        clean), 1 --check found problems, 2 bad input.
+        """
+        with handle_errors(debug):
+            import datetime as dt
+            import logging
+            import os
+
+            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.errors import UserError
+            from llmgw_migrate.gateway.keys import KeyRing
+            from llmgw_migrate.gateway.report import startup_report
+            from llmgw_migrate.gateway.settings import GATEWAY_KEY_ENV, GatewaySettings
+            from llmgw_migrate.plan import Plan, load_plan
+
+            if plan_path is not None and config_path is not None:
+                raise UserError("give --plan or --config, not both")
+            if not 0 <= port <= 65535:
+                raise UserError(f"--port must be between 0 and 65535, not {port}")
+            if upstream_client not in ("aiohttp", "httpx"):
+                raise UserError("--upstream-client must be aiohttp or httpx")
+            for name, value in (("--timeout", timeout), ("--connect-timeout", connect_timeout)):
+                if value <= 0:
+                    raise UserError(f"{name} must be positive")
+            if cache_ttl < 0 or max_retries < 0:
+                raise UserError("--cache-ttl and --max-retries must not be negative")
+            today = None
+            if as_of is not None:
+                try:
+                    today = dt.date.fromisoformat(as_of)
+                except ValueError:
+                    raise UserError(f"--as-of must be a date like 2026-01-31, not {as_of!r}") from None
+            plan: Plan | None = None
+            if plan_path is not None:
+                plan = load_plan(plan_path)
+            elif config_path is not None:
+                from llmgw_migrate.convert import convert_file
+
+                plan = convert_file(config_path, target="self-hosted", as_of=today)
+            keys = tuple(api_key) or tuple(k for k in [os.environ.get(GATEWAY_KEY_ENV, "").strip()] if k)
+            settings = GatewaySettings(
+                api_keys=keys,
+                provider_order=tuple(provider_order.split(",")) if provider_order else (),
+                forward_all=forward_all,
+                cache_ttl=cache_ttl,
+                request_timeout=timeout,
+                connect_timeout=connect_timeout,
+                stream_idle_timeout=timeout,
+                max_retries=max_retries,
+                max_body_bytes=parse_size(max_body),
+                today=today,
+                upstream_client=upstream_client,  # type: ignore[arg-type]
+            )
+            catalog = load_catalog()
+            report = startup_report(catalog, KeyRing.build(catalog, plan, os.environ), plan)
+            err = sys.stderr
+            for line in report.lines():
+                err.write(line + "\n")
+            for f in report.findings:
+                err.write(f"{f.severity.value}: {f.code} {f.message}\n")
+            if check_only:
+                raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+            if log_requests:
+                logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=err)
+
+            def ready(url: str) -> None:
+                err.write(f"LLM Gateway-compatible server (embedded) listening on {url}\n")
+                err.write(f"  use base URL {url}/v1 with your gateway API key\n")
+                if settings.generated_key:
+                    # The one time this random key is shown: it is needed to call the server.
+                    err.write(f"  API key (generated, shown once): {settings.api_keys[0]}\n")
+                err.flush()
+
+            from llmgw_migrate.gateway.server import serve
+
+            try:
+                serve(plan, settings, host, port, on_ready=ready)
+            except OSError as exc:
+                raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            except KeyboardInterrupt:
+                pass
+            raise typer.Exit(EXIT_OK)
