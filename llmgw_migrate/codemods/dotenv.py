@@ -3,7 +3,7 @@
 The file is read as python-dotenv does (KEY=value, `export KEY=value`, single/double quotes, double-quoted
 values across lines, ` #` comments after unquoted values); only the key and the value's inner text are
 spliced, so comments, order, quoting and blank lines stay. Lines that are not assignments are left alone
-(in .envrc, which is a shell script, their $LITELLM_* references are still renamed).
+(.envrc is a shell script: the shell rules read it).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules
+from llmgw_migrate.codemods import file_rules, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -104,23 +104,22 @@ class DotenvHandler:
         return file_rules.prefilter_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
-        entries, others = parse(text)
         index = LineIndex(text)
+        if PurePath(path).name == ".envrc":
+            # direnv files are shell scripts (export lines, dotenv, source_env): the shell rules apply
+            res = shell.rewrite_commands(text, ctx, path, index)
+            return finish(text, res.edits, res.findings, index=index)
+        entries, _others = parse(text)
         llm_file = file_rules.llm_signals(text)
         edits: list[Edit] = []
         findings: list[Finding] = []
         for entry in entries:
-            res = file_rules.rewrite_assignment(entry.key, entry.value, ctx, llm_file=llm_file)
-            if res.new_key:
-                edits.append(Edit(entry.key_start, entry.key_start + len(entry.key), res.new_key))
-            if res.new_value is not None:
-                edits.append(Edit(entry.value_start, entry.value_start + len(entry.value), res.new_value))
-            findings += [at(code, msg, path, index, entry.key_start) for code, msg in res.notes]
-        if PurePath(path).name == ".envrc":
-            # direnv files are shell: rename references in the other commands too.
-            for start, end in others:
-                for r in file_rules.rename_refs(text[start:end], ctx):
-                    edits.append(Edit(start + r.start, start + r.end, r.new))
+            res_a = file_rules.rewrite_assignment(entry.key, entry.value, ctx, llm_file=llm_file)
+            if res_a.new_key:
+                edits.append(Edit(entry.key_start, entry.key_start + len(entry.key), res_a.new_key))
+            if res_a.new_value is not None:
+                edits.append(Edit(entry.value_start, entry.value_start + len(entry.value), res_a.new_value))
+            findings += [at(code, msg, path, index, entry.key_start) for code, msg in res_a.notes]
         return finish(text, edits, findings, index=index)
 
 

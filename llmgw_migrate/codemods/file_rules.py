@@ -205,9 +205,15 @@ def rename_refs(value: str, ctx: RewriteContext, *, client_key: bool = False) ->
     return out
 
 
-def apply_ref_renames(value: str, renames: list[RefRename]) -> str:
+def apply_ref_renames(value: str, renames: list[RefRename], ctx: RewriteContext | None = None) -> str:
+    """Apply the renames; with `ctx`, also drop a "/v1" after a reference renamed to the gateway URL var."""
     for r in sorted(renames, key=lambda r: r.start, reverse=True):
-        value = value[: r.start] + r.new + value[r.end :]
+        tail = value[r.end :]
+        if ctx is not None and is_url_var_rename(r.old, r.new, ctx):
+            v1 = strip_v1_after(value, r.end)
+            if v1 is not None:
+                tail = value[r.end : v1[0]] + value[v1[1] :]
+        value = value[: r.start] + r.new + tail
     return value
 
 
@@ -266,7 +272,7 @@ def rewrite_assignment(
     new_value = value
     refs = rename_refs(value, ctx, client_key=_names_a_key(key) and not is_master_key(key))
     if refs:
-        new_value = apply_ref_renames(value, refs)
+        new_value = apply_ref_renames(value, refs, ctx)
         for r in refs:
             if r.secret:
                 out.notes.append(
@@ -325,7 +331,27 @@ def origin_prefix_vars(text: str) -> frozenset[str]:
 
 
 def v1_for(key: str, prefix_vars: frozenset[str], ctx: RewriteContext) -> bool | None:
-    """with_v1 for a setting named `key`, given the file's `$VAR/v1` uses (its new name counts too)."""
-    if key in prefix_vars or (rename_env(key, ctx) or "") in prefix_vars:
+    """with_v1 for a setting named `key`, given the file's `$VAR/v1` uses.
+
+    A variable renamed to the gateway's URL variable always gets the /v1 base (the OpenAI SDK convention,
+    so LLM_GATEWAY_BASE_URL means the same in every file); its `$VAR/v1/...` uses lose their "/v1"
+    instead (`strip_v1_after`). Other variables used as `$VAR/v1/...` in the file stay an origin.
+    """
+    if rename_env(key, ctx) is None and key in prefix_vars:
         return False
     return None
+
+
+def is_url_var_rename(old: str, new: str, ctx: RewriteContext) -> bool:
+    return split_prefix(new)[1] == _env_data()["url_target"] and split_prefix(old)[1] != split_prefix(new)[1]
+
+
+_V1_AFTER_REF_RE = re.compile(r"(?:\}|\))?/v1(?=/|$|[\s\"'`])")
+
+
+def strip_v1_after(text: str, ref_end: int) -> tuple[int, int] | None:
+    """The span of a "/v1" right after a reference ending at `ref_end` (`$X/v1/...`, `${X}/v1`, `$(X)/v1`)."""
+    m = _V1_AFTER_REF_RE.match(text, ref_end)
+    if not m:
+        return None
+    return m.end() - 3, m.end()

@@ -151,7 +151,7 @@ class _Walker:
         value = str(node.value)
         renames = file_rules.rename_refs(value, self.ctx)
         if renames:
-            self.replace_string(node, file_rules.apply_ref_renames(value, renames))
+            self.replace_string(node, file_rules.apply_ref_renames(value, renames, self.ctx))
 
     def command(self, node: JValue) -> None:
         value = str(node.value)

@@ -204,6 +204,10 @@ def _rewrite_command(
     # 2. Env var references anywhere in the command.
     for r in file_rules.rename_refs(cmd, ctx):
         add(r.start, r.end, r.new)
+        if file_rules.is_url_var_rename(r.old, r.new, ctx):
+            doubled = file_rules.strip_v1_after(cmd, r.end)
+            if doubled is not None:
+                add(doubled[0], doubled[1], "")
         if r.secret:
             note("LGM306", f"secret {r.old} is now read as {r.new}: create it with a gateway key", r.start)
 

@@ -267,7 +267,8 @@ def _k8s_env_item(state: _State, node: MappingNode) -> None:
     if res.new_key and "valueFrom" in items:
         state.note(
             "LGM306",
-            f"{name} -> {res.new_key} reads a Secret/ConfigMap key holding a LiteLLM key: store a gateway key",
+            f"{name} -> {res.new_key} reads a Secret/ConfigMap key holding a LiteLLM key: "
+            "store a gateway key",
             items["valueFrom"][0].start_mark.index,
         )
 
@@ -303,8 +304,10 @@ def _scalar(state: _State, node: ScalarNode, path: list[str]) -> None:
             state.note("LGM301", f"local address in {key} left unchanged", node.start_mark.index)
         return
     if "$" in value:
-        for r in file_rules.rename_refs(value, state.ctx):
-            _replace_in(state, node, r.old, r.new)
+        renames = file_rules.rename_refs(value, state.ctx)
+        if renames:
+            _replace_value(state, node, value, file_rules.apply_ref_renames(value, renames, state.ctx))
+        for r in renames:
             if r.secret:
                 state.note(
                     "LGM306",
