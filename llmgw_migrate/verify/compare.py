@@ -689,12 +689,16 @@ class Comparer:
             b, a = before.get(key), after.get(key)
             if not isinstance(b, int) or isinstance(b, bool):
                 continue
+            if a is None and b == 0:
+                continue  # LiteLLM reports completion_tokens: 0 for embeddings; absent means 0
             if not isinstance(a, int) or isinstance(a, bool):
                 out.append(Difference(f"usage.{key}", b, a, "usage"))
             elif abs(b - a) > max(self.usage_abs, self.usage_rel * max(b, a)):
                 out.append(Difference(f"usage.{key}", b, a, "usage"))
         rest_b = {
-            k: v for k, v in before.items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens")
+            k: v
+            for k, v in before.items()
+            if k not in ("prompt_tokens", "completion_tokens", "total_tokens") and v != 0
         }
         rest_a = {
             k: v for k, v in after.items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens")

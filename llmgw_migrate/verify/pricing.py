@@ -63,8 +63,11 @@ class CatalogPricer:
     def price(self, case: Case, side: str, usage: Any) -> Decimal | None:
         """Cost of one answer from its usage block; None when unpriced or without usage."""
         mapping = self.mapping_for(case, side)
-        if mapping is None or not isinstance(usage, dict):
+        if mapping is None:
             return None
+        if not isinstance(usage, dict):
+            # No usage block (a LiteLLM stream without include_usage): price the request's estimate.
+            usage = self._estimated_usage(case)
         inp, out = _dec(mapping.input_price), _dec(mapping.output_price)
         if inp is None and out is None:
             return None
@@ -75,12 +78,16 @@ class CatalogPricer:
         total = (inp or Decimal(0)) * prompt + (out or Decimal(0)) * completion
         return total + (_dec(mapping.request_price) or Decimal(0))
 
-    def estimate(self, case: Case, noise_samples: int = 0) -> Decimal:
-        """Upper-end cost of one case on both sides (and its noise samples), before it is sent."""
+    @staticmethod
+    def _estimated_usage(case: Case) -> dict[str, int]:
         prompt = len(json.dumps(case.body.get("messages") or case.body.get("input") or "")) // 3 + 8
         out_tokens = case.body.get("max_tokens") or case.body.get("max_completion_tokens")
         completion = 0 if case.endpoint.endswith("embeddings") else int(out_tokens or DEFAULT_OUTPUT_TOKENS)
-        usage = {"prompt_tokens": prompt, "completion_tokens": completion}
+        return {"prompt_tokens": prompt, "completion_tokens": completion}
+
+    def estimate(self, case: Case, noise_samples: int = 0) -> Decimal:
+        """Upper-end cost of one case on both sides (and its noise samples), before it is sent."""
+        usage = self._estimated_usage(case)
         before = self.price(case, "before", usage) or Decimal(0)
         after = self.price(case, "after", usage) or Decimal(0)
         return before * (1 + noise_samples) + after
