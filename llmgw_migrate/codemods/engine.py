@@ -111,11 +111,13 @@ def is_suppressed(code: str, line: int | None, table: dict[int, frozenset[str] |
 # --- worker side ------------------------------------------------------------------------------------
 
 _WORKER_CTX: RewriteContext | None = None
+_WORKER_HANDLERS: dict[str, FileHandler] | None = None
 
 
-def _init_worker(ctx: RewriteContext) -> None:
-    global _WORKER_CTX
+def _init_worker(ctx: RewriteContext, handlers: dict[str, FileHandler]) -> None:
+    global _WORKER_CTX, _WORKER_HANDLERS
     _WORKER_CTX = ctx
+    _WORKER_HANDLERS = handlers
 
 
 def _handlers_by_name() -> dict[str, FileHandler]:
@@ -131,7 +133,12 @@ def _error(
 
 
 def process_file(
-    path: str, display: str, data: bytes, handler_names: Sequence[str], ctx: RewriteContext
+    path: str,
+    display: str,
+    data: bytes,
+    handler_names: Sequence[str],
+    ctx: RewriteContext,
+    handlers: dict[str, FileHandler] | None = None,
 ) -> FileOutcome:
     """Decode, run the handlers in order, re-encode. Never raises for a bad file: reports it."""
     digest = hashlib.sha256(data).hexdigest()
@@ -150,7 +157,7 @@ def process_file(
         return outcome
     outcome.old_text = text
     outcome.text_info = info
-    handlers = _handlers_by_name()
+    handlers = handlers if handlers is not None else _handlers_by_name()
     current = text
     findings: list[Finding] = []
     for name in handler_names:
@@ -187,7 +194,7 @@ def process_file(
 def _work(item: tuple[str, str, bytes, tuple[str, ...]]) -> FileOutcome:
     assert _WORKER_CTX is not None
     path, display, data, names = item
-    return process_file(path, display, data, names, _WORKER_CTX)
+    return process_file(path, display, data, names, _WORKER_CTX, _WORKER_HANDLERS)
 
 
 # --- driver -----------------------------------------------------------------------------------------
@@ -260,17 +267,25 @@ def run_code(
     if on_candidates:
         on_candidates(len(items))
     n_jobs = jobs if jobs and jobs > 0 else _default_jobs()
+    by_name = {h.name: h for h in active}
     outcomes: list[FileOutcome] = []
     if n_jobs > 1 and len(items) >= POOL_MIN_CANDIDATES:
+        for h in active:
+            # Import what the workers need once, here, so every forked worker inherits it.
+            warm = getattr(h, "warm", None)
+            if callable(warm):
+                warm()
         chunk = max(1, min(32, len(items) // (n_jobs * 4)))
-        with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n_jobs, initializer=_init_worker, initargs=(ctx, by_name)
+        ) as pool:
             for i, outcome in enumerate(pool.map(_work, items, chunksize=chunk), start=1):
                 outcomes.append(outcome)
                 if on_progress:
                     on_progress(i, len(items))
     else:
         for i, (path_s, display, data, names) in enumerate(items, start=1):
-            outcomes.append(process_file(path_s, display, data, names, ctx))
+            outcomes.append(process_file(path_s, display, data, names, ctx, by_name))
             if on_progress:
                 on_progress(i, len(items))
 

@@ -170,6 +170,10 @@ class PythonHandler:
         tokens += ["llmgateway", ctx.key_env, ctx.url_env]
         return tuple(dict.fromkeys(t for t in tokens if t))
 
+    def warm(self) -> None:
+        """Import the import-fixing visitors (slow to import) before the engine forks workers."""
+        import libcst.codemod.visitors  # noqa: F401
+
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         module = parse(text)
         return rewrite_module(module, path, text, ctx, self.enabled)

@@ -1,0 +1,258 @@
+"""The engine: discovery, prefilter, encodings, parse errors, parallel order, atomic writes."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from pathlib import Path, PurePath
+
+import pytest
+
+from llmgw_migrate.codemods import engine
+from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
+from llmgw_migrate.codemods.python.handler import HANDLER as PY
+from llmgw_migrate.errors import UserError
+from llmgw_migrate.findings import make
+
+CTX = RewriteContext()
+PROXY_SRC = 'from openai import OpenAI\nclient = OpenAI(base_url="http://localhost:4000", api_key=KEY)\n'
+MIGRATED = (
+    'from openai import OpenAI\nclient = OpenAI(base_url="https://api.llmgateway.io/v1", api_key=KEY)\n'
+)
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_bytes(text.encode())
+    return p
+
+
+def run(root: Path, **kw) -> engine.CodeRun:  # type: ignore[no-untyped-def]
+    kw.setdefault("handlers", [PY])
+    return engine.run_code([root], CTX, **kw)
+
+
+def changed(r: engine.CodeRun) -> list[str]:
+    return [Path(f.display).name for f in r.changed_files]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+class CountingHandler:
+    """A handler that records what it was asked to rewrite, to check the prefilter."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def accepts(self, path: PurePath) -> bool:
+        return path.suffix == ".txt"
+
+    def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
+        return ("PROXY",)
+
+    def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+        self.seen.append(path)
+        findings = [
+            make("LGM220", "x", file=path, line=i + 1, column=1)
+            for i, line in enumerate(text.splitlines())
+            if "seed" in line
+        ]
+        return RewriteResult(text.replace("PROXY", "GATEWAY"), findings)
+
+
+# --- discovery ---------------------------------------------------------------------------------------
+def test_gitignore_nested_and_negated(tmp_path: Path) -> None:
+    write(tmp_path, ".gitignore", "generated/\n*.gen.py\n!keep.gen.py\n")
+    write(tmp_path, "app/main.py", PROXY_SRC)
+    write(tmp_path, "generated/client.py", PROXY_SRC)
+    write(tmp_path, "app/x.gen.py", PROXY_SRC)
+    write(tmp_path, "app/keep.gen.py", PROXY_SRC)
+    write(tmp_path, "app/sub/.gitignore", "local.py\n")
+    write(tmp_path, "app/sub/local.py", PROXY_SRC)
+    write(tmp_path, "app/sub/shared.py", PROXY_SRC)
+    r = run(tmp_path)
+    assert sorted(changed(r)) == ["keep.gen.py", "main.py", "shared.py"]
+    r_all = run(tmp_path, respect_gitignore=False)
+    assert len(changed(r_all)) == 6
+
+
+def test_gitignore_above_the_root_applies(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".gitignore", "svc/skip.py\n")
+    write(tmp_path, "svc/skip.py", PROXY_SRC)
+    write(tmp_path, "svc/take.py", PROXY_SRC)
+    r = engine.run_code([tmp_path / "svc"], CTX, handlers=[PY])
+    assert changed(r) == ["take.py"]
+
+
+def test_include_exclude_and_exclude_wins(tmp_path: Path) -> None:
+    for rel in ("src/a.py", "src/b.py", "tests/t.py", "scripts/s.py"):
+        write(tmp_path, rel, PROXY_SRC)
+    assert sorted(changed(run(tmp_path, include=["src/"]))) == ["a.py", "b.py"]
+    assert sorted(changed(run(tmp_path, exclude=["tests/", "scripts"]))) == ["a.py", "b.py"]
+    assert changed(run(tmp_path, include=["src/"], exclude=["b.py"])) == ["a.py"]
+
+
+def test_skips_virtualenvs_node_modules_and_build_output(tmp_path: Path) -> None:
+    write(tmp_path, "app.py", PROXY_SRC)
+    for rel in ("node_modules/x/a.py", ".venv/lib/b.py", "build/c.py", "vendor/d.py", "__pycache__/e.py"):
+        write(tmp_path, rel, PROXY_SRC)
+    write(tmp_path, "myenv/pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "myenv/lib/f.py", PROXY_SRC)
+    assert changed(run(tmp_path)) == ["app.py"]
+
+
+def test_symlinks_never_leave_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    outside = tmp_path / "outside"
+    write(outside, "secret.py", PROXY_SRC)
+    write(root, "real.py", PROXY_SRC)
+    (root / "link_out.py").symlink_to(outside / "secret.py")
+    (root / "dir_out").symlink_to(outside, target_is_directory=True)
+    (root / "link_in.py").symlink_to(root / "real.py")
+    r = engine.run_code([root], CTX, handlers=[PY])
+    assert [f.path for f in r.changed_files] == [(root / "real.py")]
+    assert len(r.skipped_symlinks) == 2
+    engine.apply(r)
+    assert (outside / "secret.py").read_text() == PROXY_SRC
+    assert (root / "link_in.py").is_symlink()  # the link stays a link; its target was rewritten
+    assert (root / "link_in.py").read_text() == MIGRATED
+
+
+def test_missing_path_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as exc:
+        engine.run_code([tmp_path / "nope"], CTX)
+    assert "no such file" in str(exc.value)
+
+
+# --- prefilter ---------------------------------------------------------------------------------------
+def test_prefilter_parses_only_candidates(tmp_path: Path) -> None:
+    h = CountingHandler()
+    write(tmp_path, "a.txt", "PROXY here\n")
+    write(tmp_path, "b.txt", "nothing\n")
+    write(tmp_path, "c.md", "PROXY but not accepted\n")
+    r = engine.run_code([tmp_path], CTX, handlers=[h])
+    assert h.seen == ["a.txt"]
+    assert (r.stats.scanned, r.stats.candidates, r.stats.changed) == (2, 1, 1)
+
+
+def test_findings_suppressed_by_comment_for_any_handler(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.txt",
+        "PROXY seed\nPROXY seed  # llmgw: ignore[LGM220]\nPROXY seed  # llmgw: ignore\n"
+        "PROXY seed  # llmgw: ignore[LGM201]\n",
+    )
+    r = engine.run_code([tmp_path], CTX, handlers=[CountingHandler()])
+    assert [f.line for f in r.findings] == [1, 4]
+
+
+# --- encodings, modes, errors -------------------------------------------------------------------------
+def test_crlf_bom_and_mode_are_kept(tmp_path: Path) -> None:
+    p = write(tmp_path, "crlf.py", codecs.BOM_UTF8 + PROXY_SRC.replace("\n", "\r\n").encode())
+    os.chmod(p, 0o750)
+    r = run(tmp_path)
+    engine.apply(r)
+    data = p.read_bytes()
+    assert data == codecs.BOM_UTF8 + MIGRATED.replace("\n", "\r\n").encode()
+    assert stat.S_IMODE(p.stat().st_mode) == 0o750
+    assert "\r" not in r.diff()  # the diff is in the text's terms
+
+
+def test_coding_declaration_is_kept(tmp_path: Path) -> None:
+    src = "# -*- coding: latin-1 -*-\n# café\n" + PROXY_SRC
+    p = write(tmp_path, "latin.py", src.encode("latin-1"))
+    engine.apply(run(tmp_path))
+    assert p.read_bytes() == ("# -*- coding: latin-1 -*-\n# café\n" + MIGRATED).encode("latin-1")
+
+
+def test_mixed_line_endings_are_passed_through(tmp_path: Path) -> None:
+    src = PROXY_SRC.replace("\n", "\r\n", 1) + "x = 1\n"
+    p = write(tmp_path, "mixed.py", src)
+    engine.apply(run(tmp_path))
+    assert p.read_bytes() == (MIGRATED.replace("\n", "\r\n", 1) + "x = 1\n").encode()
+
+
+def test_parse_error_is_reported_and_file_left_identical(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", "import openai\nx = (\nLITELLM = 1\n")
+    write(tmp_path, "good.py", PROXY_SRC)
+    before = bad.read_bytes()
+    r = run(tmp_path)
+    errors = [f for f in r.findings if f.code == "LGM290"]
+    assert len(errors) == 1 and errors[0].file == "bad.py" and errors[0].line and errors[0].line >= 2
+    assert r.stats.errors == 1 and changed(r) == ["good.py"]
+    engine.apply(r)
+    assert bad.read_bytes() == before
+
+
+def test_undecodable_file_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "bin.py", b"LITELLM = '\xff\xfe'\n")
+    r = run(tmp_path)
+    assert [(f.code, f.line, f.column) for f in r.findings] == [("LGM291", 1, 12)]
+
+
+def test_a_crashing_rule_is_reported_not_raised(tmp_path: Path) -> None:
+    class Boom(CountingHandler):
+        def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+            raise ValueError("kaput")
+
+    write(tmp_path, "a.txt", "PROXY\n")
+    r = engine.run_code([tmp_path], CTX, handlers=[Boom()])
+    assert [f.code for f in r.findings] == ["LGM292"] and "kaput" in r.findings[0].message
+
+
+def test_rewrite_error_from_any_handler(tmp_path: Path) -> None:
+    class Bad(CountingHandler):
+        def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+            raise RewriteError("bad token", 3, 7)
+
+    write(tmp_path, "a.txt", "PROXY\n")
+    r = engine.run_code([tmp_path], CTX, handlers=[Bad()])
+    assert [(f.code, f.line, f.column) for f in r.findings] == [("LGM290", 3, 7)]
+
+
+def test_stale_file_is_not_overwritten(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.py", PROXY_SRC)
+    r = run(tmp_path)
+    p.write_text(PROXY_SRC + "# edited meanwhile\n")
+    with pytest.raises(engine.StaleFileError):
+        engine.apply(r)
+    assert p.read_text().endswith("# edited meanwhile\n")
+
+
+# --- parallel ----------------------------------------------------------------------------------------
+def test_process_pool_gives_the_same_ordered_result(tmp_path: Path) -> None:
+    n = engine.POOL_MIN_CANDIDATES + 5
+    for i in range(n):
+        write(tmp_path, f"pkg{i % 3}/m{i:03d}.py", PROXY_SRC + f"seed_{i} = 1\n")
+    write(tmp_path, "pkg0/bad.py", "LITELLM = (\n")
+    serial = run(tmp_path, jobs=1)
+    parallel = run(tmp_path, jobs=2)
+    assert serial.diff() == parallel.diff()
+    assert [f.display for f in serial.files] == [f.display for f in parallel.files]
+    assert [f.display for f in parallel.files] == sorted(f.display for f in parallel.files)
+    assert serial.findings == parallel.findings
+    assert parallel.stats.changed == n
+
+
+def test_diff_is_git_style(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/a.py", PROXY_SRC)
+    d = run(tmp_path).diff()
+    assert d.startswith("--- a/pkg/a.py\n+++ b/pkg/a.py\n@@ ")
+    assert '+client = OpenAI(base_url="https://api.llmgateway.io/v1", api_key=KEY)' in d
+
+
+def test_suppressed_lines_table() -> None:
+    table = engine.suppressed_lines("a\nb  # llmgw: ignore\nc  # llmgw: ignore[lgm201, LGM220]\n")
+    assert table == {2: None, 3: frozenset({"LGM201", "LGM220"})}
+    assert engine.is_suppressed("LGM201", 3, table) and not engine.is_suppressed("LGM202", 3, table)
