@@ -1,5 +1,7 @@
 """One test (or a few cases) per mapping rule of convert: provider, model id, key, findings."""
 
+# ruff: noqa: E501  (inline YAML configs read better on one line)
+
 from __future__ import annotations
 
 import datetime as dt
