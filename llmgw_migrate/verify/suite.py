@@ -282,17 +282,23 @@ def _entries(path: Path) -> Iterator[tuple[int, str, Any]]:
     """
     text = _read_text(path)
     stripped = text.lstrip()
-    if stripped.startswith("[") or (stripped.startswith("{") and _is_single_document(stripped)):
+    whole: Any = None
+    if stripped.startswith(("[", "{")):
         try:
-            data = json.loads(text)
+            whole = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-        if isinstance(data, dict) and isinstance(data.get("data"), list):
-            data = data["data"]
-        if isinstance(data, dict):
-            data = [data]
-        for index, item in enumerate(data):
+            if stripped.startswith("["):
+                raise UserError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+            whole = None  # several objects: JSONL
+    if isinstance(whole, dict) and isinstance(whole.get("data"), list):
+        whole = whole["data"]
+    if isinstance(whole, list):
+        for index, item in enumerate(whole):
             yield 1, f"{path.name}#{index}", item
+        return
+    if isinstance(whole, dict):
+        lineno = len(text[: len(text) - len(stripped)].splitlines()) + 1
+        yield lineno, f"{path.name}:{lineno}", whole
         return
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -302,16 +308,6 @@ def _entries(path: Path) -> Iterator[tuple[int, str, Any]]:
         except json.JSONDecodeError as exc:
             raise UserError(f"invalid JSON line: {exc.msg}", path, lineno, exc.colno) from None
         yield lineno, f"{path.name}:{lineno}", value
-
-
-def _is_single_document(text: str) -> bool:
-    """A file starting with `{` is either JSONL or one pretty-printed JSON object."""
-    first_line = text.split("\n", 1)[0].strip()
-    try:
-        json.loads(first_line)
-    except json.JSONDecodeError:
-        return True
-    return False
 
 
 def _endpoint(raw: Any, path: Path, line: int) -> str:
