@@ -31,6 +31,14 @@ def _write_report(path: Path, text: str) -> None:
         raise UserError(f"cannot write report: {exc.strerror or exc}", path) from None
 
 
+def scrub(text: str, secrets: list[str]) -> str:
+    """Mask key values (verify's keys come from the environment) wherever they might surface."""
+    for secret in secrets:
+        if len(secret) >= 6:
+            text = text.replace(secret, secret[:3] + "***")
+    return text
+
+
 def append_step_summary(path: str, text: str) -> None:
     """GitHub's job summary file is appended to by every step; append, never replace."""
     try:
@@ -52,8 +60,10 @@ def run_command(
     include: list[str],
     exclude: list[str],
     from_url: list[str],
-    base_url: str | None,
-    key_env: str | None,
+    base_url: str,
+    key_env: str,
+    replace_litellm: bool,
+    respect_gitignore: bool,
     jobs: int | None,
     verify: bool,
     before: str | None,
@@ -81,10 +91,12 @@ def run_command(
     if not verify and (before or after or requests):
         raise UserError("--before, --after and --requests need --verify")
     verify_fn = None
+    secrets: list[str] = []
     if verify:
-        from llmgw_migrate.check.verify_step import make_verify_step
+        from llmgw_migrate.check.verify_step import make_verify_step, verify_secrets
 
         verify_fn = make_verify_step(before=before, after=after, requests=requests)
+        secrets = verify_secrets()
     opts = CheckOptions(
         paths=paths,
         config=config,
@@ -98,6 +110,8 @@ def run_command(
         from_urls=tuple(from_url),
         base_url=base_url,
         key_env=key_env,
+        replace_litellm=replace_litellm,
+        respect_gitignore=respect_gitignore,
         run_code=not no_code,
         verify=verify_fn,
         baseline=baseline,
@@ -105,15 +119,19 @@ def run_command(
         fail_on=fail_on,
     )
     result = run_check(opts)
+
+    def render(kind: str) -> str:
+        return scrub(reports.render(result, kind), secrets)
+
     for kind, path in report_files.items():
         if path is not None:
-            _write_report(path, reports.render(result, kind))
+            _write_report(path, render(kind))
     if step_summary:
-        append_step_summary(step_summary, reports.render(result, "markdown"))
-    text = reports.render(result, fmt)
+        append_step_summary(step_summary, render("markdown"))
+    text = render(fmt)
     if output is not None:
         _write_report(output, text)
-        text = reports.render(result, "text")  # the log still tells what happened
+        text = render("text")  # the log still tells what happened
     stdout.write(text)
     stdout.flush()
     return result.exit_code

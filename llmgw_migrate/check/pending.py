@@ -1,4 +1,4 @@
-"""Turn a pending rewrite (old text -> new text) into LGM601 findings, one per changed block.
+"""Turn a pending rewrite (old text -> new text) into LGM200 findings, one per changed block.
 
 The message shows what would change, with secret-looking literals masked: a hard-coded key that the
 rewrite replaces must not reach a CI log.
@@ -112,9 +112,9 @@ def describe(h: Hunk) -> str:
 
 
 def pending_findings(file: str, old_text: str, new_text: str) -> list[tuple[Finding, str]]:
-    """(LGM601 finding, fingerprint context) for each changed block of `file`."""
+    """(LGM200 finding, fingerprint context) for each changed block of `file`."""
     out = []
     for h in hunks(old_text, new_text):
-        finding = make("LGM601", describe(h), file=file, line=h.line, column=1)
+        finding = make("LGM200", describe(h), file=file, line=h.line, column=1)
         out.append((finding, h.context()))
     return out

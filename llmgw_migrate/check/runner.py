@@ -7,6 +7,7 @@ the exit code. Bad input (a missing config, a broken baseline) raises UserError 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from llmgw_migrate.check import baseline as bl
 from llmgw_migrate.check.result import CheckResult, Item, Section, StaleEntry
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import Finding, make
+from llmgw_migrate.proxy_urls import DEFAULT_GATEWAY_URL
 
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import RewriteContext
@@ -36,8 +38,10 @@ class CheckOptions:
     exclude: Sequence[str] = ()
     jobs: int | None = None
     from_urls: tuple[str, ...] = ()
-    base_url: str | None = None
-    key_env: str | None = None
+    base_url: str = DEFAULT_GATEWAY_URL
+    key_env: str = "LLM_GATEWAY_API_KEY"
+    replace_litellm: bool = False
+    respect_gitignore: bool = True
     run_code: bool = True
     verify: Callable[[Plan | None], VerifyOutcome] | None = None  # built by the command from its flags
     baseline: Path | None = None
@@ -98,24 +102,29 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def rewrite_context(
-    plan: Plan | None, from_urls: Sequence[str] = (), base_url: str | None = None, key_env: str | None = None
-) -> RewriteContext:
-    """The same context `code` builds: the plan's model map and the user's proxy addresses."""
-    from llmgw_migrate.codemods.base import RewriteContext
+def rewrite_context(opts: CheckOptions) -> RewriteContext:
+    """The context `code` would build from the same flags (validated the same way), without a plan."""
+    from llmgw_migrate.commands.code import build_context
 
-    kwargs: dict[str, Any] = {"from_urls": tuple(from_urls)}
-    if base_url:
-        kwargs["base_url"] = base_url
-    if key_env:
-        kwargs["key_env"] = key_env
-    if plan is not None:
-        kwargs.update(
-            model_map=plan.model_map(),
-            known_models=frozenset(m.name for m in plan.models),
-            has_plan=True,
-        )
-    return RewriteContext(**kwargs)
+    return build_context(  # type: ignore[no-any-return]
+        config=None,
+        plan_path=None,
+        target=opts.target,
+        routing=opts.routing,
+        from_url=list(opts.from_urls),
+        base_url=opts.base_url,
+        key_env=opts.key_env,
+        replace_litellm=opts.replace_litellm,
+    )
+
+
+def with_plan(ctx: RewriteContext, plan: Plan | None) -> RewriteContext:
+    """The plan's model map added to a context, as `code --config/--plan` does."""
+    if plan is None:
+        return ctx
+    return dataclasses.replace(
+        ctx, model_map=plan.model_map(), known_models=frozenset(m.name for m in plan.models), has_plan=True
+    )
 
 
 def _check_paths(paths: Sequence[Path]) -> None:
@@ -124,12 +133,18 @@ def _check_paths(paths: Sequence[Path]) -> None:
             raise UserError("path not found", p)
 
 
-def _run_code(opts: CheckOptions, plan: Plan | None) -> tuple[list[_Collected], Section]:
+def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected], Section]:
     from llmgw_migrate.check.pending import pending_findings
     from llmgw_migrate.codemods.engine import is_suppressed, run_code, suppressed_lines
 
-    ctx = rewrite_context(plan, opts.from_urls, opts.base_url, opts.key_env)
-    run = run_code(list(opts.paths), ctx, include=opts.include, exclude=opts.exclude, jobs=opts.jobs)
+    run = run_code(
+        list(opts.paths),
+        ctx,
+        include=opts.include,
+        exclude=opts.exclude,
+        jobs=opts.jobs,
+        respect_gitignore=opts.respect_gitignore,
+    )
     collected = [_Collected("code", f) for f in run.findings]
     pending = 0
     for outcome in run.files:
@@ -137,7 +152,7 @@ def _run_code(opts: CheckOptions, plan: Plan | None) -> tuple[list[_Collected], 
             continue
         table = suppressed_lines(outcome.old_text)
         for finding, context in pending_findings(outcome.display, outcome.old_text, outcome.new_text):
-            if is_suppressed("LGM601", finding.line, table):
+            if is_suppressed("LGM200", finding.line, table):
                 continue
             pending += 1
             collected.append(_Collected("code", finding, context))
@@ -158,14 +173,7 @@ def _run_verify(opts: CheckOptions, plan: Plan | None) -> tuple[list[_Collected]
     if opts.verify is None:
         return [], Section(name="verify", ran=False, detail="not requested")
     started = time.perf_counter()
-    try:
-        outcome = opts.verify(plan)
-    except UserError as exc:
-        # The gate cannot prove parity: that is a failing finding, not a crash of the whole check.
-        finding = make("LGM603", str(exc))
-        return [_Collected("verify", finding)], Section(
-            name="verify", detail="could not run", seconds=time.perf_counter() - started
-        )
+    outcome = opts.verify(plan)
     return [_Collected("verify", f) for f in outcome.findings], Section(
         name="verify", detail=outcome.detail, seconds=time.perf_counter() - started, stats=outcome.stats
     )
@@ -182,13 +190,14 @@ def run_check(opts: CheckOptions) -> CheckResult:
     elif opts.update_baseline and opts.baseline is None:
         raise UserError("--update-baseline needs --baseline FILE")
 
+    ctx = rewrite_context(opts) if opts.run_code else None  # bad --base-url etc.: fail before any work
     plan, config_section = _load_plan(opts)
     collected: list[_Collected] = []
     if plan is not None:
         collected += [_Collected("config", f) for f in plan.findings]
     sections = [config_section]
-    if opts.run_code:
-        code_found, code_section = _run_code(opts, plan)
+    if ctx is not None:
+        code_found, code_section = _run_code(opts, with_plan(ctx, plan))
         collected += code_found
         sections.append(code_section)
     else:
@@ -226,7 +235,7 @@ def run_check(opts: CheckOptions) -> CheckResult:
         for entry in matched.stale:
             what = f"{entry.code} in {entry.file}" if entry.file else entry.code
             times = f" ({entry.count} times)" if entry.count > 1 else ""
-            stale = make("LGM602", f"baseline entry for {what} matches nothing{times}: {entry.message}")
+            stale = make("LGM601", f"baseline entry for {what} matches nothing{times}: {entry.message}")
             stale = stale.model_copy(update={"file": str(opts.baseline)})
             result.items.append(Item(stale, "baseline", entry.fingerprint))
     return result

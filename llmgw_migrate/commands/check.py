@@ -42,8 +42,18 @@ def register(app: typer.Typer) -> None:
         from_url: list[str] = typer.Option(
             [], "--from-url", help="Your proxy's address, if not a default one."
         ),
-        base_url: str | None = typer.Option(None, "--base-url", help="Gateway URL rewrites point at."),
-        key_env: str | None = typer.Option(None, "--key-env", help="Env var for the gateway key."),
+        base_url: str = typer.Option(
+            "https://api.llmgateway.io/v1", "--base-url", help="The gateway URL that replaces the proxy's."
+        ),
+        key_env: str = typer.Option(
+            "LLM_GATEWAY_API_KEY", "--key-env", help="Env var that holds the gateway key."
+        ),
+        replace_litellm: bool = typer.Option(
+            False, "--replace-litellm", help="As `code --replace-litellm`: litellm SDK calls -> OpenAI SDK."
+        ),
+        no_gitignore: bool = typer.Option(
+            False, "--no-gitignore", help="Also check files .gitignore excludes."
+        ),
         jobs: int | None = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
         verify: bool = typer.Option(False, "--verify", help="Also replay requests and compare (see verify)."),
         before: str | None = typer.Option(None, "--before", help="verify: the LiteLLM proxy URL."),
@@ -93,6 +103,8 @@ def register(app: typer.Typer) -> None:
                 from_url=from_url,
                 base_url=base_url,
                 key_env=key_env,
+                replace_litellm=replace_litellm,
+                respect_gitignore=not no_gitignore,
                 jobs=jobs,
                 verify=verify,
                 before=before,

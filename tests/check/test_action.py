@@ -74,7 +74,7 @@ def test_action_script_fails_with_annotations_sarif_and_summary(tmp_path: Path) 
     proc, outputs = _run(repo, tmp_path, path=".", fail_on="warning", format="github", sarif="llmgw.sarif")
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
-    assert any(line.startswith("::error file=call.sh,line=2") for line in lines)
+    assert any(line.startswith("::warning file=call.sh,line=2") for line in lines)
     assert lines[-1].startswith("::error title=llmgw-migrate check::check failed")
     assert outputs == {"exit-code": "1", "sarif": "llmgw.sarif"}
     sarif = json.loads((repo / "llmgw.sarif").read_text(encoding="utf-8"))

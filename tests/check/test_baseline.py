@@ -12,7 +12,7 @@ from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import make
 
 
-def _finding(file: str, line: int, message: str = "still points at the proxy", code: str = "LGM601"):
+def _finding(file: str, line: int, message: str = "still points at the proxy", code: str = "LGM200"):
     return make(code, message, file=file, line=line, column=5)
 
 
@@ -32,7 +32,7 @@ def test_fingerprint_changes_with_content_code_and_file(tmp_path: Path) -> None:
     b.write_text("URL = 'http://localhost:4000'\n", encoding="utf-8")
     base = bl.fingerprint(_finding(str(a), 1), tmp_path)
     assert base != bl.fingerprint(_finding(str(b), 1), tmp_path)
-    assert base != bl.fingerprint(_finding(str(a), 1, code="LGM602"), tmp_path)
+    assert base != bl.fingerprint(_finding(str(a), 1, code="LGM601"), tmp_path)
     a.write_text("URL = 'http://litellm:4000'\n", encoding="utf-8")
     assert base != bl.fingerprint(_finding(str(a), 1), tmp_path)
 
@@ -62,7 +62,7 @@ def test_fingerprint_is_independent_of_checkout_location(
 
 def test_match_counts_duplicates_and_reports_stale(tmp_path: Path) -> None:
     path = tmp_path / "baseline.json"
-    f = [_finding("a.py", 1), _finding("a.py", 7), _finding("b.py", 1, code="LGM602")]
+    f = [_finding("a.py", 1), _finding("a.py", 7), _finding("b.py", 1, code="LGM601")]
     fps = ["same", "same", "other"]
     base = bl.build_baseline(path, f, fps)
     assert [(e.fingerprint, e.count) for e in base.entries] == [("same", 2), ("other", 1)]

@@ -1,4 +1,4 @@
-"""LGM601: one finding per changed block, saying what would change, never a secret."""
+"""LGM200 from check: one finding per changed block, saying what would change, never a secret."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ def test_one_finding_per_block_with_old_line_numbers() -> None:
     )
     found = pending_findings("app.py", old, new)
     assert [(f.code, f.file, f.line, f.column) for f, _ in found] == [
-        ("LGM601", "app.py", 3, 1),
-        ("LGM601", "app.py", 5, 1),
+        ("LGM200", "app.py", 3, 1),
+        ("LGM200", "app.py", 5, 1),
     ]
     assert (
         found[0][0].message
         == "`code --write` would change `http://localhost:4000` to `https://api.llmgateway.io/v1`"
     )
     assert found[1][0].message == "`code --write` would change `gpt-4` to `openai/gpt-4o`"
-    assert found[0][0].severity.value == "error"
+    assert found[0][0].severity.value == "warning"
 
 
 def test_context_moves_with_the_code() -> None:

@@ -15,7 +15,14 @@ from llmgw_migrate.findings import Severity, make
 def _result(fail_on: str = "warning") -> CheckResult:
     items = [
         Item(
-            make("LGM601", "`code --write` would change `a` to `b`", file="src/app.py", line=3, column=1),
+            make(
+                "LGM200",
+                "`code --write` would change `a` to `b`",
+                file="src/app.py",
+                line=3,
+                column=1,
+                severity=Severity.error,
+            ),
             "code",
             "fp-1",
         ),
@@ -31,8 +38,8 @@ def _result(fail_on: str = "warning") -> CheckResult:
             "code",
             "fp-2",
         ),
-        Item(make("LGM602", "just so you know", file="src/other.py", line=1), "code", "fp-3"),
-        Item(make("LGM603", "accepted one", file="src/app.py", line=20), "code", "fp-4", accepted=True),
+        Item(make("LGM601", "just so you know", file="src/other.py", line=1), "code", "fp-3"),
+        Item(make("LGM602", "accepted one", file="src/app.py", line=20), "code", "fp-4", accepted=True),
     ]
     return CheckResult(
         sections=[
@@ -43,7 +50,7 @@ def _result(fail_on: str = "warning") -> CheckResult:
         items=items,
         fail_on=fail_on,
         baseline="baseline.json",
-        stale=[StaleEntry("fp-9", "LGM601", "gone.py", "old", 2)],
+        stale=[StaleEntry("fp-9", "LGM200", "gone.py", "old", 2)],
     )
 
 
@@ -58,7 +65,7 @@ def test_exit_code_follows_fail_on() -> None:
 def test_text_lists_new_findings_then_steps_and_verdict() -> None:
     out = reports.render(_result(), "text")
     lines = out.splitlines()
-    assert lines[0].startswith("src/app.py:3:1: LGM601 [error]")
+    assert lines[0].startswith("src/app.py:3:1: LGM200 [error]")
     assert "accepted one" not in out
     assert "config: not run (no --config or --plan given)" in lines
     assert (
@@ -90,7 +97,7 @@ def test_sarif_results_carry_fingerprints() -> None:
     fps = sorted(r["partialFingerprints"][reports.FINGERPRINT_KEY] for r in results)
     assert fps == ["fp-1", "fp-2", "fp-3"]
     rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
-    assert rule_ids == {"LGM601", "LGM602"}
+    assert rule_ids == {"LGM200", "LGM601"}
     assert run["properties"]["llmgwMigrate"] == {
         "passed": False,
         "failOn": "warning",
@@ -120,7 +127,7 @@ def test_junit_is_valid_xml_with_a_case_per_file() -> None:
     cases = {c.get("name"): c for c in code.findall("testcase")}
     assert set(cases) == {"src/app.py", "src/other.py"}
     failure = cases["src/app.py"].find("failure")
-    assert failure is not None and failure.get("type") == "LGM601"
+    assert failure is not None and failure.get("type") == "LGM200"
     assert "pipe | and <xml> &" in (failure.text or "")
     assert "\x07" not in text
     assert "accepted by baseline" in (cases["src/app.py"].findtext("system-out") or "")
@@ -151,7 +158,7 @@ def test_markdown_summary_escapes_cells() -> None:
 
 
 def test_markdown_caps_rows() -> None:
-    items = [Item(make("LGM601", f"m{i}", file="a.py", line=i), "code", f"f{i}") for i in range(1, 260)]
+    items = [Item(make("LGM602", f"m{i}", file="a.py", line=i), "code", f"f{i}") for i in range(1, 260)]
     result = CheckResult(sections=[Section("code")], items=items)
     md = reports.render(result, "markdown")
     assert md.count("| 🔴 |") == reports.MARKDOWN_MAX_ROWS
