@@ -76,7 +76,8 @@ def test_exit_codes_findings_and_strict(tmp_path: Path) -> None:
     assert run_cli("config", str(manual)).returncode == 1
     warn = write(
         tmp_path,
-        "model_list:\n  - {model_name: a, litellm_params: {model: openai/gpt-4o}}\nrouter_settings: {fallbacks: [{a: [a]}]}\n",
+        "model_list:\n  - {model_name: a, litellm_params: {model: openai/gpt-4o}}\n"
+        "router_settings: {fallbacks: [{a: [a]}]}\n",
         "warn.yaml",
     )
     assert run_cli("config", str(warn)).returncode == 0
@@ -209,7 +210,7 @@ def models_server() -> Iterator[str]:
     ).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path.startswith("/v1/models"):
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

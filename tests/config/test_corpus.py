@@ -18,8 +18,8 @@ import yaml
 from llmgw_migrate.convert import convert_file
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.plan_render import render
-from tests.conftest import CORPUS
 from tests.config.helpers import run_cli
+from tests.conftest import CORPUS
 
 FILES = sorted(CORPUS.glob("*.yaml"))
 INVALID = {"example_config_yaml__simple_config.yaml"}
