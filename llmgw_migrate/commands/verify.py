@@ -22,9 +22,11 @@ HELP = (
 def register(app: typer.Typer) -> None:
     @app.command("verify", help=HELP)
     def verify(
-        before: str = typer.Option(..., "--before", help="LiteLLM proxy URL, e.g. http://localhost:4000"),
-        after: str = typer.Option(
-            ..., "--after", help="Gateway URL (e.g. https://api.llmgateway.io/v1), or 'embedded'"
+        before: str | None = typer.Option(
+            None, "--before", help="LiteLLM proxy URL, e.g. http://localhost:4000 (required)"
+        ),
+        after: str | None = typer.Option(
+            None, "--after", help="Gateway URL (e.g. https://api.llmgateway.io/v1), or 'embedded' (required)"
         ),
         plan: Path | None = typer.Option(None, "--plan", help="plan.json from `llmgw-migrate config`"),
         before_key: str | None = typer.Option(
@@ -76,10 +78,22 @@ def register(app: typer.Typer) -> None:
         progress: bool | None = typer.Option(
             None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal)"
         ),
+        schema: bool = typer.Option(False, "--schema", help="Print the JSON report's JSON Schema and exit."),
         debug: bool = DEBUG_OPTION,
     ) -> None:
         with handle_errors(debug):
+            if schema:
+                import json
+
+                from llmgw_migrate.verify.report import report_json_schema
+
+                typer.echo(json.dumps(report_json_schema(), indent=2))
+                raise typer.Exit(0)
+            from llmgw_migrate.errors import UserError
             from llmgw_migrate.verify.run import VerifyConfig, run_verify
+
+            if not before or not after:
+                raise UserError("verify needs --before URL and --after URL|embedded")
 
             config = VerifyConfig(
                 before=before,
