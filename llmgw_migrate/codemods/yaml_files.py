@@ -69,6 +69,7 @@ class _State:
     edits: list[Edit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)  # node ids (anchors/aliases share nodes)
+    env_nodes: set[int] = field(default_factory=set)  # mappings used as an environment somewhere
 
     def note(self, code: str, msg: str, offset: int) -> None:
         self.findings.append(at(code, msg, self.path, self.index, offset))
@@ -123,8 +124,29 @@ class YamlHandler:
             if doc is None or _is_litellm_config(doc):
                 continue
             _services(state, doc)
+            _collect_env_nodes(state, doc, "", set())
             _walk(state, doc, [])
         return finish(text, state.edits, state.findings, index=state.index)
+
+
+def _collect_env_nodes(state: _State, node: Node, key: str, seen: set[int]) -> None:
+    """Mappings reached as an environment (also through an alias or a `<<` merge), wherever defined."""
+    if id(node) in seen:
+        if key in ENV_MAPPING_KEYS and isinstance(node, MappingNode):
+            state.env_nodes.add(id(node))
+        return
+    seen.add(id(node))
+    if isinstance(node, MappingNode):
+        if key in ENV_MAPPING_KEYS:
+            state.env_nodes.add(id(node))
+        for k, v in node.value:
+            child_key = _key(k).lower()
+            if child_key == "<<" and id(node) in state.env_nodes:
+                child_key = "environment"
+            _collect_env_nodes(state, v, child_key, seen)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            _collect_env_nodes(state, item, "<<" if key == "<<" else "", seen)
 
 
 def _is_litellm_config(doc: Node) -> bool:
@@ -139,8 +161,10 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
     if isinstance(node, MappingNode):
         if _is_k8s_env_item(node, path):
             _k8s_env_item(state, node)
-        env_map = parent in ENV_MAPPING_KEYS or (
-            parent in ("data", "stringdata") and _is_configmap_data(path)
+        env_map = (
+            parent in ENV_MAPPING_KEYS
+            or id(node) in state.env_nodes
+            or (parent in ("data", "stringdata") and _is_configmap_data(path))
         )
         for k, v in node.value:
             key = _key(k)
