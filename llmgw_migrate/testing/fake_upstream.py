@@ -418,6 +418,13 @@ async def _abort_middleware(request: web.Request, handler: Any) -> web.StreamRes
         return exc.response
 
 
+async def _abort_midstream(request: web.Request) -> None:
+    """Drop the connection mid-body, after letting the chunks already sent reach the client."""
+    await asyncio.sleep(0.05)
+    if request.transport is not None:
+        request.transport.abort()
+
+
 async def _special_failure(request: web.Request, fail: str | None) -> None:
     if fail == "timeout":
         hanging = request.app[_STATE_KEY].hanging
@@ -576,8 +583,7 @@ async def _stream_openai(
                 continue
             for piece in _pieces(text):
                 if fail == "midstream" and sent >= 2:
-                    if request.transport is not None:
-                        request.transport.abort()
+                    await _abort_midstream(request)
                     return resp
                 if state.options.chunk_delay:
                     await asyncio.sleep(state.options.chunk_delay)
@@ -752,8 +758,7 @@ async def _stream_anthropic(
             )
             for sent, piece in enumerate(_pieces(text)):
                 if fail == "midstream" and sent >= 2:
-                    if request.transport is not None:
-                        request.transport.abort()
+                    await _abort_midstream(request)
                     return resp
                 if state.options.chunk_delay:
                     await asyncio.sleep(state.options.chunk_delay)
@@ -848,8 +853,7 @@ async def google_generate(request: web.Request) -> web.StreamResponse:
             pieces = _pieces(text)
             for i, piece in enumerate(pieces):
                 if fail == "midstream" and i >= 2:
-                    if request.transport is not None:
-                        request.transport.abort()
+                    await _abort_midstream(request)
                     return resp
                 if state.options.chunk_delay:
                     await asyncio.sleep(state.options.chunk_delay)
