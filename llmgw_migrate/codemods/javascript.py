@@ -606,11 +606,17 @@ def _strip_doubled_v1(a: _Analysis, nodes: list[Node]) -> None:
             if not (frag == "/v1" or frag.startswith("/v1/")):
                 continue
             expr = _unwrap(part.named_children[0])
-            env = _env_name(a, expr) if expr is not None else None
             strip = False
-            if env is not None:
-                new = file_rules.rename_env(env[0], a.ctx)
-                strip = new is not None and file_rules.split_prefix(new)[1] == url_target
+            renamed = [
+                env for n in (_walk(expr) if expr is not None else []) if (env := _env_name(a, n)) is not None
+            ]
+            if renamed:
+                # `${process.env.LITELLM_BASE_URL ?? "http://..."}/v1`: the renamed variable carries /v1
+                strip = any(
+                    file_rules.split_prefix(new)[1] == url_target
+                    for env in renamed
+                    if (new := file_rules.rename_env(env[0], a.ctx)) is not None
+                )
             elif expr is not None and expr.type in ("identifier", "member_expression"):
                 name = a.text(expr)
                 strip = a.llm_idents.get(name) is True and _is_proxy_expr(a, expr) and _changes(a, name)

@@ -11,6 +11,7 @@ notebook's own indentation. Outputs are never touched: they record what ran.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -60,10 +61,9 @@ class NotebookHandler:
         if cells is None or cells.kind != "array":
             raise RewriteError("not a notebook: no 'cells' array", 1, 1)
         language = _language(root)
-        edits: list[Edit] = []
-        findings: list[Finding] = []
         py = _python_handler() if language == "python" else None
         py_tokens = tuple(py.prefilter_tokens(ctx)) if py is not None else ()
+        code_cells: list[_Cell] = []
         for number, cell in enumerate(cells.items, start=1):
             if cell.kind != "object":
                 continue
@@ -72,15 +72,135 @@ class NotebookHandler:
             if ctype is None or ctype.value != "code" or source is None:
                 continue
             lines = _source_lines(source)
-            if lines is None:
-                continue
-            old = "".join(lines)
-            new, cell_findings = _rewrite_cell(path, old, ctx, py, py_tokens, number)
-            findings += [_relocate(f, source, index, number) for f in cell_findings]
-            if new != old:
-                edits.append(_source_edit(text, source, new))
-        result = finish(text, edits, findings, index=index)
-        return result
+            if lines is not None:
+                code_cells.append(_prepare(path, number, source, "".join(lines), ctx))
+        if py is not None and any(any(t in c.masked for t in py_tokens) for c in code_cells if c.python):
+            _run_python(path, code_cells, ctx, py)
+        edits: list[Edit] = []
+        findings: list[Finding] = []
+        for c in code_cells:
+            new = c.unmasked()
+            findings += [_relocate(f, c.source, index, c.number) for f in c.findings]
+            if new != c.old:
+                edits.append(_source_edit(text, c.source, new))
+        return finish(text, edits, findings, index=index)
+
+
+@dataclass
+class _Cell:
+    number: int
+    source: JValue
+    old: str
+    masked: str  # Python text with IPython lines replaced by `pass` placeholders
+    python: bool  # False for %%bash and other cell magics
+    restore: dict[str, str] = field(default_factory=dict)  # placeholder line -> rewritten IPython line
+    findings: list[Finding] = field(default_factory=list)  # cell-relative lines
+    new_masked: str | None = None
+
+    def unmasked(self) -> str:
+        if not self.python:
+            return self.masked
+        text = self.new_masked if self.new_masked is not None else self.masked
+        if not self.restore:
+            return text
+        return "\n".join(self.restore.get(line, line) for line in text.split("\n"))
+
+
+def _prepare(path: str, number: int, source: JValue, code: str, ctx: RewriteContext) -> _Cell:
+    """Mask IPython syntax (rewriting it with the shell/setting rules on the way)."""
+    first = code.lstrip().split("\n", 1)[0].strip()
+    if first.startswith("%%"):
+        if first.startswith(_SHELL_CELL_MAGICS):
+            body_start = code.index("\n") + 1 if "\n" in code else len(code)
+            res = shell.rewrite_commands(code, ctx, path, LineIndex(code), start=body_start)
+            return _Cell(number, source, code, apply_edits(code, res.edits), False, findings=res.findings)
+        return _Cell(number, source, code, code, False)  # %%html, %%sql...: another language
+    cell = _Cell(number, source, code, code, True)
+    lines = code.split("\n")
+    out_lines = []
+    for i, line in enumerate(lines):
+        m = _MAGIC_RE.match(line)
+        if not m or not _is_magic_line(lines, i):
+            out_lines.append(line)
+            continue
+        new_magic, notes = _rewrite_magic(path, m.group("magic"), ctx, i + 1)
+        cell.findings += notes
+        placeholder = f"{m.group('indent')}pass  # __llmgw_magic_{number}_{i}__"
+        cell.restore[placeholder] = m.group("indent") + new_magic
+        out_lines.append(placeholder)
+    cell.masked = "\n".join(out_lines)
+    return cell
+
+
+def _marker(number: int) -> str:
+    return f"# __llmgw_cell_{number}__"
+
+
+def _run_python(path: str, cells: list[_Cell], ctx: RewriteContext, py: FileHandler) -> None:
+    """The notebook's cells run as one namespace: rewrite them as one module (a client made in one cell
+    is known in the next), falling back to cell by cell when the whole does not parse."""
+    py_cells = [c for c in cells if c.python]
+    parts: list[str] = []
+    starts: list[tuple[int, _Cell]] = []  # first line (1-based) of each cell's code in the module
+    line = 1
+    for c in py_cells:
+        parts.append(_marker(c.number) + "\n" + c.masked + "\n")
+        starts.append((line + 1, c))
+        line += 1 + c.masked.count("\n") + 1
+    module = "".join(parts)
+    try:
+        result = py.rewrite(path, module, ctx)
+    except RewriteError:
+        for c in py_cells:
+            _run_python_cell(path, c, ctx, py)
+        return
+    chunks = _split(result.text, [c.number for c in py_cells])
+    if chunks is None:
+        for c in py_cells:
+            _run_python_cell(path, c, ctx, py)
+        return
+    for c, chunk in zip(py_cells, chunks, strict=True):
+        c.new_masked = chunk
+    for f in result.findings:
+        owner = starts[0]
+        for first_line, c in starts:
+            if (f.line or 1) >= first_line:
+                owner = (first_line, c)
+        first_line, c = owner
+        c.findings.append(f.model_copy(update={"line": max(1, (f.line or 1) - first_line + 1)}))
+
+
+def _split(text: str, numbers: list[int]) -> list[str] | None:
+    """Cut the rewritten module back into cells at the markers; None if a marker went missing."""
+    positions = []
+    for n in numbers:
+        marker = _marker(n) + "\n"
+        i = text.find(marker, positions[-1][1] if positions else 0)
+        if i == -1:
+            return None
+        positions.append((i, i + len(marker)))
+    chunks = []
+    for k, (_start, body) in enumerate(positions):
+        end = positions[k + 1][0] if k + 1 < len(positions) else len(text)
+        chunk = text[body:end]
+        if not chunk.endswith("\n"):
+            return None
+        chunks.append(chunk[:-1])
+    if positions and positions[0][0] > 0:
+        chunks[0] = text[: positions[0][0]] + chunks[0]  # imports the rewrite added at the very top
+    return chunks
+
+
+def _run_python_cell(path: str, cell: _Cell, ctx: RewriteContext, py: FileHandler) -> None:
+    try:
+        res = py.rewrite(path, cell.masked, ctx)
+    except RewriteError as exc:
+        cell.findings.append(
+            at_line("LGM340", f"does not parse as Python: {exc.message}", path, exc.line or 1)
+        )
+        return
+    cell.new_masked = res.text
+    cell.findings += res.findings
 
 
 def _language(root: JValue) -> str:
@@ -101,52 +221,6 @@ def _source_lines(source: JValue) -> list[str] | None:
     if source.kind == "array" and all(i.kind == "string" for i in source.items):
         return [str(i.value) for i in source.items]
     return None
-
-
-def _rewrite_cell(
-    path: str, code: str, ctx: RewriteContext, py: FileHandler | None, py_tokens: tuple[str, ...], number: int
-) -> tuple[str, list[Finding]]:
-    findings: list[Finding] = []
-    first = code.lstrip().split("\n", 1)[0].strip()
-    if first.startswith("%%"):
-        if first.startswith(_SHELL_CELL_MAGICS):
-            body_start = code.index("\n") + 1 if "\n" in code else len(code)
-            res = shell.rewrite_commands(code, ctx, path, LineIndex(code), start=body_start)
-            return apply_edits(code, res.edits), res.findings
-        return code, findings  # another language (%%html, %%javascript, %%sql...): not ours
-    lines = code.split("\n")
-    masked: dict[str, str] = {}
-    out_lines = []
-    for i, line in enumerate(lines):
-        m = _MAGIC_RE.match(line)
-        if not m or not _is_magic_line(lines, i):
-            out_lines.append(line)
-            continue
-        new_magic, notes = _rewrite_magic(path, m.group("magic"), ctx, i + 1)
-        findings += notes
-        placeholder = f"{m.group('indent')}pass  # __llmgw_magic_{i}__"
-        masked[placeholder] = m.group("indent") + new_magic
-        out_lines.append(placeholder)
-    masked_code = "\n".join(out_lines)
-    new_code = masked_code
-    if py is not None and any(t in masked_code for t in py_tokens):
-        try:
-            py_result = py.rewrite(path, masked_code, ctx)
-            new_code = py_result.text
-            findings += py_result.findings
-        except RewriteError as exc:
-            findings.append(
-                at_line(
-                    "LGM340", f"cell {number} does not parse as Python: {exc.message}", path, exc.line or 1
-                )
-            )
-            new_code = masked_code
-    if masked:
-        restored = []
-        for line in new_code.split("\n"):
-            restored.append(masked.get(line, line))
-        new_code = "\n".join(restored)
-    return new_code, findings
 
 
 def _is_magic_line(lines: list[str], i: int) -> bool:

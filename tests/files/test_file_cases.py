@@ -81,7 +81,7 @@ def assert_parses(path: str, text: str) -> None:
     elif suffix == ".toml" or p.name == "Pipfile":
         tomlkit.parse(text)
     elif suffix in (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs"):
-        from llmgw_migrate.codemods.javascript import _parser, _SUFFIX_LANG
+        from llmgw_migrate.codemods.javascript import _SUFFIX_LANG, _parser
 
         assert not _parser(_SUFFIX_LANG[suffix]).parse(text.encode()).root_node.has_error
 
