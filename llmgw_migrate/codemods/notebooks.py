@@ -172,7 +172,7 @@ def _run_python(path: str, cells: list[_Cell], ctx: RewriteContext, py: FileHand
 
 def _split(text: str, numbers: list[int]) -> list[str] | None:
     """Cut the rewritten module back into cells at the markers; None if a marker went missing."""
-    positions = []
+    positions: list[tuple[int, int]] = []
     for n in numbers:
         marker = _marker(n) + "\n"
         i = text.find(marker, positions[-1][1] if positions else 0)
