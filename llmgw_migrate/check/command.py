@@ -69,6 +69,7 @@ def run_command(
     before: str | None,
     after: str | None,
     requests: Path | None,
+    verify_suite: bool = True,
     baseline: Path | None,
     update_baseline: bool,
     fail_on: str,
@@ -88,15 +89,19 @@ def run_command(
         raise UserError(f"--routing must be pinned or smart, not {routing!r}")
     if jobs is not None and jobs < 1:
         raise UserError("--jobs must be 1 or more")
-    if not verify and (before or after or requests):
-        raise UserError("--before, --after and --requests need --verify")
+    if not verify and (before or after or requests or not verify_suite):
+        raise UserError("--before, --after, --requests and --no-verify-suite need --verify")
     verify_fn = None
     secrets: list[str] = []
     if verify:
         from llmgw_migrate.check.verify_step import make_verify_step, verify_secrets
 
-        verify_fn = make_verify_step(before=before, after=after, requests=requests)
+        verify_fn = make_verify_step(before=before, after=after, requests=requests, builtin=verify_suite)
         secrets = verify_secrets()
+        if after is None and config is None and plan is None:
+            raise UserError(
+                "--verify without --after runs the embedded gateway, which needs --config or --plan"
+            )
     opts = CheckOptions(
         paths=paths,
         config=config,

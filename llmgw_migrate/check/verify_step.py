@@ -43,6 +43,8 @@ def make_verify_step(
         raise UserError("--verify needs --before URL (the LiteLLM proxy to compare with)")
     if requests is not None and not requests.is_file():
         raise UserError("--requests: file not found", requests)
+    if not builtin and requests is None:
+        raise UserError("--no-verify-suite leaves nothing to replay: give --requests FILE")
     after_url = after or EMBEDDED
 
     def config_for(plan: Plan | None) -> VerifyConfig:

@@ -61,6 +61,9 @@ def register(app: typer.Typer) -> None:
             None, "--after", help="verify: the gateway URL (default: an embedded gateway from the plan)."
         ),
         requests: Path | None = typer.Option(None, "--requests", help="verify: a JSONL corpus of requests."),
+        verify_suite: bool = typer.Option(
+            True, "--verify-suite/--no-verify-suite", help="verify: include the built-in suite from the plan."
+        ),
         baseline: Path | None = typer.Option(
             None, "--baseline", help="JSON file of accepted findings; they do not fail the check."
         ),
@@ -110,6 +113,7 @@ def register(app: typer.Typer) -> None:
                 before=before,
                 after=after,
                 requests=requests,
+                verify_suite=verify_suite,
                 baseline=baseline,
                 update_baseline=update_baseline,
                 fail_on=fail_on,
