@@ -161,6 +161,7 @@ class Resolver:
         self.credentials = credentials or {}
         self.custom_names: dict[str, str] = {}  # normalized base URL -> name
         self._closest: dict[str, list[str]] = {}
+        self._successors: dict[tuple[str, str | None], str | None] = {}
 
     # ---------------------------------------------------------------------------------------------
     def resolve(self, dep: Deployment) -> Target:
@@ -249,6 +250,12 @@ class Resolver:
             if found:
                 return gp, found
         return None
+
+    def successor(self, model: CatalogModel, provider: str | None) -> str | None:
+        key = (model.id, provider)
+        if key not in self._successors:
+            self._successors[key] = self.catalog.successor(model, self.today, provider)
+        return self._successors[key]
 
     def closest(self, name: str) -> list[str]:
         if name not in self._closest:
@@ -461,7 +468,7 @@ class Resolver:
         loc = dep.model_loc
         today = self.today
         if model.deactivated(today) or (model.deactivated_at and _on_or_before(model.deactivated_at, today)):
-            succ = self.catalog.successor(model, today, gp) or self.catalog.successor(model, today)
+            succ = self.successor(model, gp) or self.successor(model, None)
             when = model.deactivated_at or (mapping.deactivated_at if mapping else None) or "?"
             t.finding(
                 "LGM106",
@@ -485,7 +492,7 @@ class Resolver:
         dep_at = (mapping.deprecated_at if mapping else None) or model.deprecated_at
         deact_at = (mapping.deactivated_at if mapping else None) or model.deactivated_at
         if dep_at and _on_or_before(dep_at, today):
-            succ = self.catalog.successor(model, today, gp) or self.catalog.successor(model, today)
+            succ = self.successor(model, gp) or self.successor(model, None)
             t.finding(
                 "LGM105",
                 f"`{model.id}` on {gp} is deprecated since {dep_at[:10]}"
@@ -496,7 +503,7 @@ class Resolver:
             if t.status == Status.exact:
                 t.status = Status.approximate
         elif dep_at or deact_at:
-            succ = self.catalog.successor(model, today, gp)
+            succ = self.successor(model, gp)
             parts = []
             if dep_at:
                 parts.append(f"deprecation on {dep_at[:10]}")

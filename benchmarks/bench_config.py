@@ -1,0 +1,146 @@
+"""Benchmark `llmgw-migrate config`: a generated 2,000-entry config, and `--version` start-up.
+
+Each figure is printed beside `python -c "import ruamel.yaml"` timed in the same run, as a ratio, so the
+result means the same on a slow CI box and a fast laptop. Targets: conversion < 1 s, --version < 0.3 s.
+
+    .venv/bin/python benchmarks/bench_config.py [--entries 2000] [--repeat 5]
+"""
+
+# ruff: noqa: E501  (the generated YAML shapes and the report lines read better unsplit)
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# A realistic mix: catalog models on several providers, azure deployments with base_model, custom
+# servers, load-balanced groups, unknown models (closest-id search), settings that raise findings.
+_SHAPES = [
+    "  - model_name: gpt-4o-{i}\n    litellm_params:\n      model: openai/gpt-4o\n      api_key: os.environ/OPENAI_API_KEY\n      rpm: 100\n",
+    '  - model_name: claude-{i}\n    litellm_params:\n      model: anthropic/claude-sonnet-4-5-20250929\n      api_key: "os.environ/ANTHROPIC_API_KEY"\n      temperature: 0.2\n',
+    '  - model_name: azure-{i}\n    litellm_params:\n      model: azure/deploy-{i}\n      api_base: https://res{r}.openai.azure.com/\n      api_version: "2024-10-21"\n      api_key: os.environ/AZURE_API_KEY\n    model_info:\n      base_model: azure/gpt-4.1\n',
+    "  - model_name: bedrock-{i}\n    litellm_params:\n      model: bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0\n      aws_region_name: us-east-1\n",
+    "  - model_name: gemini-{i}\n    litellm_params:\n      model: gemini/gemini-3.7-flash\n      api_key: os.environ/GEMINI_API_KEY\n",
+    "  - model_name: vllm-{i}\n    litellm_params:\n      model: hosted_vllm/org/model-{i}\n      api_base: http://vllm-{r}.internal:8000/v1\n",
+    "  - model_name: group-{g}\n    litellm_params:\n      model: openai/gpt-4o-mini\n      api_key: os.environ/OPENAI_KEY_{r}\n",
+    "  - model_name: unknown-{i}\n    litellm_params:\n      model: groq/some-model-{r}\n      api_key: os.environ/GROQ_API_KEY\n",
+    "  - model_name: embed-{i}\n    litellm_params:\n      model: openai/text-embedding-3-small\n    model_info:\n      mode: embedding\n",
+    "  - model_name: old-{i}\n    litellm_params:\n      model: gemini/gemini-2.5-flash\n      api_key: os.environ/GEMINI_API_KEY\n",
+]
+
+_TAIL = """
+router_settings:
+  routing_strategy: simple-shuffle
+  model_group_alias: {{{aliases}}}
+  fallbacks:
+{fallbacks}
+litellm_settings:
+  cache: true
+  cache_params: {{type: redis, ttl: 600}}
+  success_callback: [langfuse]
+general_settings:
+  master_key: os.environ/LITELLM_MASTER_KEY
+"""
+
+
+def generate(entries: int) -> str:
+    parts = ["model_list:\n"]
+    for i in range(entries):
+        shape = _SHAPES[i % len(_SHAPES)]
+        parts.append(shape.format(i=i, r=i % 7, g=i % 50))
+    aliases = ", ".join(f"alias-{i}: gpt-4o-{i * 10}" for i in range(50))
+    fallbacks = "\n".join(f"    - gpt-4o-{i * 10}: [claude-{i * 10 + 1}]" for i in range(50))
+    parts.append(_TAIL.format(aliases=aliases, fallbacks=fallbacks))
+    return "".join(parts)
+
+
+def _time_cmd(cmd: list[str], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):  # 1 = the plan has findings, which the generated config does
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    python = sys.executable
+    baseline = _time_cmd([python, "-c", "import ruamel.yaml"], args.repeat)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "litellm_config.yaml"
+        path.write_text(generate(args.entries), encoding="utf-8")
+        size_kb = path.stat().st_size / 1024
+
+        # in-process conversion: warm imports and catalog once (as the CLI has them loaded), then time
+        from llmgw_migrate.catalog import load_catalog
+        from llmgw_migrate.convert import convert_file
+        from llmgw_migrate.litellm_config import load_config
+
+        load_catalog()
+        convert_file(path, as_of=dt.date(2026, 11, 25))
+        reads, converts = [], []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            load_config(path)
+            reads.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            plan = convert_file(path, as_of=dt.date(2026, 11, 25))
+            converts.append(time.perf_counter() - t0)
+        read_s, convert_s = statistics.median(reads), statistics.median(converts)
+
+        # the whole CLI, cold: process start, imports, catalog load, conversion, JSON rendering
+        cli_s = (
+            _time_cmd(
+                [
+                    python,
+                    "-m",
+                    "llmgw_migrate",
+                    "config",
+                    str(path),
+                    "-f",
+                    "json",
+                    "-o",
+                    str(Path(tmp) / "plan.json"),
+                ],
+                args.repeat,
+            )
+            if args.repeat
+            else 0.0
+        )
+    version_s = _time_cmd([python, "-m", "llmgw_migrate", "--version"], args.repeat)
+
+    print(
+        f"config: {args.entries} entries ({size_kb:.0f} KiB), {len(plan.models)} models, {len(plan.findings)} findings"
+    )
+    print(f"baseline  python -c 'import ruamel.yaml'     {baseline * 1000:8.1f} ms")
+    print(
+        f"read      load_config (YAML -> located nodes) {read_s * 1000:8.1f} ms  ({read_s / baseline:5.2f}x baseline)"
+    )
+    print(
+        f"convert   convert_file (read + plan)          {convert_s * 1000:8.1f} ms  ({convert_s / baseline:5.2f}x baseline)  target < 1000 ms: {'OK' if convert_s < 1 else 'MISSED'}"
+    )
+    print(
+        f"cli       llmgw-migrate config -f json -o     {cli_s * 1000:8.1f} ms  ({cli_s / baseline:5.2f}x baseline)"
+    )
+    print(
+        f"version   llmgw-migrate --version             {version_s * 1000:8.1f} ms  ({version_s / baseline:5.2f}x baseline)  target < 300 ms: {'OK' if version_s < 0.3 else 'MISSED'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
