@@ -372,8 +372,12 @@ class Comparer:
         catalog: Catalog | None = None,
         rules: ParityRules | None = None,
         opts: CompareOptions | None = None,
+        served: dict[str, str] | None = None,
     ) -> None:
+        """`served`: client-facing name -> the upstream model LiteLLM serves for it (from the plan).
+        LiteLLM echoes the model group name the client sent; this says which model that stands for."""
         self.catalog = catalog
+        self.served = dict(served or {})
         self.rules = rules or load_parity_rules()
         opts = opts or CompareOptions()
         self.similarity = opts.similarity if opts.similarity is not None else self.rules.similarity
@@ -503,10 +507,15 @@ class Comparer:
         # model
         bm, am = before.get("model"), after.get("model")
         if isinstance(bm, str) and isinstance(am, str) and bm != am:
+            shown = bm
+            if bm == case.model and bm in self.served and bm != self.served[bm]:
+                # LiteLLM echoed the model group name: compare the model it stands for.
+                bm = self.served[bm]
+                shown = f"{bm} (served as {case.model!r})"
             if self._same_model(bm, am):
-                out.append(Difference("model", bm, am, "model", "model-echo"))
+                out.append(Difference("model", shown, am, "model", "model-echo"))
             else:
-                out.append(Difference("model", bm, am, "model"))
+                out.append(Difference("model", shown, am, "model"))
         # choices: finish_reason, tool calls, content, remaining fields
         if case.endpoint.endswith("embeddings"):
             out.extend(self._diff_embeddings(before.get("data"), after.get("data")))

@@ -199,6 +199,16 @@ def _side(ex: Any) -> SideOut:
     )
 
 
+def served_models(plan: Plan | None) -> dict[str, str]:
+    """Client-facing name -> the upstream model name LiteLLM serves for it."""
+    out: dict[str, str] = {}
+    for m in plan.models if plan else ():
+        upstream = m.upstream_model or m.litellm_model.split("/", 1)[-1]
+        if upstream and "*" not in upstream:
+            out[m.name] = upstream
+    return out
+
+
 def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     """Run verify and return its report (raises UserError on bad input)."""
     from llmgw_migrate.catalog import load_catalog
@@ -214,6 +224,7 @@ def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     comparer = Comparer(
         catalog,
         opts=CompareOptions(similarity=config.similarity, usage_relative=config.usage_tolerance),
+        served=served_models(plan),
     )
     opts = ReplayOptions(
         concurrency=config.concurrency,

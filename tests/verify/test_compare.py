@@ -400,3 +400,13 @@ def test_schema_violations_subset() -> None:
         ("[1]", "expected integer, got str")
     ]
     assert schema_violations(3, {"anyOf": [{"type": "string"}, {"type": "null"}]})
+
+
+def test_litellm_echoing_the_model_group_is_resolved_through_the_plan() -> None:
+    served = Comparer(load_catalog(), served={"gpt-4o-mini": "gpt-4o-mini", "fast": "gpt-4o-mini"})
+    case = chat_case()
+    case = type(case)(**{**case.__dict__, "model": "fast", "body": {**case.body, "model": "fast"}})
+    same = served.compare(case, ok(chat_body(model="fast")), ok(chat_body(model="openai/gpt-4o-mini")))
+    assert same.status == "pass" and same.known[0].rule == "model-echo"
+    wrong = served.compare(case, ok(chat_body(model="fast")), ok(chat_body(model="openai/gpt-4o")))
+    assert [(d.path, d.before) for d in wrong.differences] == [("model", "gpt-4o-mini (served as 'fast')")]
