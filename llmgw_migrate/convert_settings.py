@@ -119,6 +119,14 @@ def section_findings(config: LiteLLMConfig) -> list[Finding]:
     out.extend(_cache(config))
     out.extend(_guardrails(config))
     out.extend(_environment(config))
+    for loc, key, first in config.duplicate_keys:
+        out.append(
+            _f(
+                "LGM125",
+                f"duplicate key `{key}` (first at line {first.line}): LiteLLM silently uses this last one; the earlier value is not carried over",
+                loc,
+            )
+        )
     gs = config.general_settings
     if gs is not None and gs.get("store_model_in_db") in (True, "true", "True"):
         out.append(

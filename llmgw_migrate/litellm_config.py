@@ -156,6 +156,7 @@ class LiteLLMConfig:
     root: YMap  # merged top level (after includes)
     deployments: list[Deployment] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the config and every included file
+    duplicate_keys: list[tuple[Loc, str, Loc]] = field(default_factory=list)  # (where, key, first)
 
     def section(self, name: str) -> YMap | None:
         value = self.root.get(name)
@@ -217,7 +218,7 @@ def _pos_of(data: bytes, offset: int) -> tuple[int, int]:
     return line, offset - start + 1
 
 
-def parse_yaml(text: str, file: str) -> Any:
+def parse_yaml(text: str, file: str, duplicates: list[tuple[Loc, str, Loc]] | None = None) -> Any:
     """Compose YAML text into YMap/YList/scalars. Raises UserError with the error's position."""
     yaml = _yaml_module()
     loader = _loader_class(yaml)(text)
@@ -237,7 +238,11 @@ def parse_yaml(text: str, file: str) -> Any:
         loader.dispose()
     if node is None:
         return None
-    return _Builder(file, yaml).build(node)
+    builder = _Builder(file, yaml)
+    value = builder.build(node)
+    if duplicates is not None:
+        duplicates.extend(builder.duplicates)
+    return value
 
 
 class _Builder:
@@ -247,6 +252,8 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
         self.memo: dict[int, Any] = {}
         self.building: set[int] = set()
+        # (where, key, first occurrence): PyYAML keeps the last value silently; we report it
+        self.duplicates: list[tuple[Loc, str, Loc]] = []
 
     def loc(self, node: Any) -> Loc:
         mark = node.start_mark
@@ -277,6 +284,9 @@ class _Builder:
                 if isinstance(k, (dict, list)):
                     raise UserError("a mapping key must be a scalar", self.file, *self._lc(k_node))
                 k_str = _key_str(k)
+                if k_str in out and k_node.tag != "tag:yaml.org,2002:merge":
+                    first = out.key_locs[k_str]
+                    self.duplicates.append((self.loc(k_node), k_str, first))
                 out[k_str] = self.build(v_node)
                 out.key_locs[k_str] = self.loc(k_node)
                 out.value_locs[k_str] = self.loc(v_node)
@@ -331,13 +341,15 @@ def _key_str(key: Any) -> str:
 # files and includes
 
 
-def load_file(path: Path, display: str | None = None) -> YMap:
+def load_file(
+    path: Path, display: str | None = None, duplicates: list[tuple[Loc, str, Loc]] | None = None
+) -> YMap:
     """Load one YAML file whose top level must be a mapping."""
     name = display or str(path)
     text = read_text(path)
     if not text.strip():
         raise UserError("empty file: no YAML document", name, 1, 1)
-    data = parse_yaml(text, name)
+    data = parse_yaml(text, name, duplicates)
     if data is None:
         raise UserError("empty config: the YAML document has no content", name, 1, 1)
     if not isinstance(data, YMap):
@@ -365,7 +377,13 @@ def _display(path: Path, base: Path, base_display: str) -> str:
 
 
 def _resolve_includes(
-    root: YMap, path: Path, display: str, stack: list[Path], files: list[str], main: tuple[Path, str]
+    root: YMap,
+    path: Path,
+    display: str,
+    stack: list[Path],
+    files: list[str],
+    main: tuple[Path, str],
+    dups: list[tuple[Loc, str, Loc]],
 ) -> YMap:
     include = root.get("include")
     if include is None:
@@ -399,9 +417,9 @@ def _resolve_includes(
         if target.is_dir():
             raise UserError(f"included path is a directory: {item}", loc.file, loc.line, loc.column)
         sub_display = _display(target, main[0], main[1])
-        sub = load_file(target, sub_display)
+        sub = load_file(target, sub_display, dups)
         files.append(sub_display)
-        sub = _resolve_includes(sub, target, sub_display, [*stack, target], files, main)
+        sub = _resolve_includes(sub, target, sub_display, [*stack, target], files, main, dups)
         _merge_into(merged, sub)
     return merged
 
@@ -427,10 +445,11 @@ def load_config(path: str | Path) -> LiteLLMConfig:
     display = str(path)
     if p.is_dir():
         raise UserError("is a directory, not a config file", display, 1, 1)
-    root = load_file(p, display)
+    dups: list[tuple[Loc, str, Loc]] = []
+    root = load_file(p, display, dups)
     files = [display]
-    root = _resolve_includes(root, p, display, [p.resolve()], files, (p.resolve(), display))
-    config = LiteLLMConfig(path=display, root=root, files=files)
+    root = _resolve_includes(root, p, display, [p.resolve()], files, (p.resolve(), display), dups)
+    config = LiteLLMConfig(path=display, root=root, files=files, duplicate_keys=dups)
     _check_sections(root)
     config.deployments = _deployments(root)
     return config

@@ -173,3 +173,25 @@ def test_empty_binary_and_non_utf8(tmp_path: Path) -> None:
         load_config(tmp_path)
     with pytest.raises(UserError, match="not found"):
         load_config(tmp_path / "missing.yaml")
+
+
+def test_duplicate_keys_are_reported_not_dropped(tmp_path: Path) -> None:
+    from llmgw_migrate.convert import convert_file
+
+    path = write(
+        tmp_path,
+        """\
+        litellm_settings:
+          num_retries: 1
+          num_retries: 3
+        """,
+    )
+    cfg = load_config(path)
+    assert cfg.litellm_settings == {"num_retries": 3}
+    [(loc, key, first)] = cfg.duplicate_keys
+    assert (key, loc.line, first.line) == ("num_retries", 3, 2)
+    plan = convert_file(path)
+    assert any(
+        f.code == "LGM125" and "duplicate key `num_retries`" in f.message and f.line == 3
+        for f in plan.findings
+    )
