@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
-from llmgw_migrate.findings import Finding, Status, make
+from llmgw_migrate.findings import Finding, Status, load_rules_yaml, make
 from llmgw_migrate.litellm_config import Deployment, Loc, env_ref
 from llmgw_migrate.resources import rules_path
 
@@ -57,9 +57,7 @@ class ProviderRules:
 
 @functools.cache
 def provider_rules() -> ProviderRules:
-    from ruamel.yaml import YAML
-
-    data = YAML(typ="safe").load(rules_path("providers.yaml").read_text(encoding="utf-8"))
+    data = load_rules_yaml(rules_path("providers.yaml").read_text(encoding="utf-8"))
     providers = {}
     for prefix, spec in data["providers"].items():
         providers[prefix] = ProviderRule(
@@ -85,9 +83,7 @@ def provider_rules() -> ProviderRules:
 
 @functools.cache
 def settings_rules() -> dict[str, Any]:
-    from ruamel.yaml import YAML
-
-    data = YAML(typ="safe").load(rules_path("config_settings.yaml").read_text(encoding="utf-8"))
+    data = load_rules_yaml(rules_path("config_settings.yaml").read_text(encoding="utf-8"))
     return dict(data)
 
 

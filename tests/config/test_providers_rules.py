@@ -50,3 +50,15 @@ def test_config_codes_are_in_range_and_documented() -> None:
     for info in config_codes:
         assert 100 <= int(info.code[3:]) <= 199
         assert info.title and info.why and info.fix
+
+
+def test_rules_files_read_the_same_with_libyaml_and_ruamel() -> None:
+    # load_rules_yaml uses PyYAML's C loader (YAML 1.1) for speed; the rules must mean the same in 1.2.
+    from ruamel.yaml import YAML
+
+    from llmgw_migrate.findings import load_rules_yaml
+    from llmgw_migrate.resources import rules_dir
+
+    for path in sorted(rules_dir().rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert load_rules_yaml(text) == YAML(typ="safe").load(text), path.name
