@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -40,3 +41,34 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         timeout=120,
         check=False,
     )
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+_APP = None
+
+
+def run_inproc(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Ran:
+    """The same CLI in this process (no interpreter start-up): for the many cases that only need its
+    behaviour. The subprocess runner stays for the end-to-end cases."""
+    global _APP
+    from typer.testing import CliRunner
+
+    from llmgw_migrate.cli import build_app
+
+    if _APP is None:
+        _APP = build_app()
+    full_env: dict[str, str | None] = {"GITHUB_STEP_SUMMARY": None, "GITHUB_OUTPUT": None}
+    full_env.update(env or {})
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(_APP, list(args), env=full_env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Ran(result.exit_code, result.stdout, result.stderr)

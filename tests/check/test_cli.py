@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.check.helpers import SECRET, make_app, run_cli
+from tests.check.helpers import SECRET, make_app, run_cli, run_inproc
 
 
 def test_clean_tree_passes(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_proxy_references_fail_with_every_report(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["json", "sarif", "github", "junit", "markdown"])
 def test_format_goes_to_stdout(tmp_path: Path, fmt: str) -> None:
     make_app(tmp_path)
-    proc = run_cli("check", "--format", fmt, cwd=tmp_path)
+    proc = run_inproc("check", "--format", fmt, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     if fmt in ("json", "sarif"):
         json.loads(proc.stdout)
@@ -89,7 +89,7 @@ def test_format_goes_to_stdout(tmp_path: Path, fmt: str) -> None:
 
 def test_output_file_keeps_a_text_log(tmp_path: Path) -> None:
     make_app(tmp_path)
-    proc = run_cli("check", "--format", "sarif", "--output", "r.sarif", cwd=tmp_path)
+    proc = run_inproc("check", "--format", "sarif", "--output", "r.sarif", cwd=tmp_path)
     assert proc.returncode == 1
     json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
     assert proc.stdout.splitlines()[-1].startswith("check failed:")
@@ -97,15 +97,15 @@ def test_output_file_keeps_a_text_log(tmp_path: Path) -> None:
 
 def test_fail_on_thresholds(tmp_path: Path) -> None:
     make_app(tmp_path)
-    assert run_cli("check", "--fail-on", "never", cwd=tmp_path).returncode == 0
+    assert run_inproc("check", "--fail-on", "never", cwd=tmp_path).returncode == 0
     # Pending rewrites are warnings (LGM200, as `code --check` reports them): below an error threshold.
-    assert run_cli("check", "--fail-on", "error", cwd=tmp_path).returncode == 0
-    assert run_cli("check", "--fail-on", "info", cwd=tmp_path).returncode == 1
+    assert run_inproc("check", "--fail-on", "error", cwd=tmp_path).returncode == 0
+    assert run_inproc("check", "--fail-on", "info", cwd=tmp_path).returncode == 1
     # A file that cannot be parsed is an error and fails every threshold but never.
     (tmp_path / "broken.py").write_text(
         "client = OpenAI(base_url='http://localhost:4000'\n", encoding="utf-8"
     )
-    proc = run_cli("check", "--fail-on", "error", "--format", "json", cwd=tmp_path)
+    proc = run_inproc("check", "--fail-on", "error", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1
     errors = [f for f in json.loads(proc.stdout)["findings"] if f["severity"] == "error"]
     assert [f["file"] for f in errors] == ["broken.py"]
@@ -113,14 +113,14 @@ def test_fail_on_thresholds(tmp_path: Path) -> None:
 
 def test_baseline_accepts_survives_shifts_and_catches_new(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    proc = run_cli("check", "--baseline", "llmgw-baseline.json", "--update-baseline", cwd=app)
+    proc = run_inproc("check", "--baseline", "llmgw-baseline.json", "--update-baseline", cwd=app)
     assert proc.returncode == 0, proc.stderr
     assert "baseline written to llmgw-baseline.json" in proc.stdout
     base = json.loads((app / "llmgw-baseline.json").read_text(encoding="utf-8"))
     assert base["tool"] == "llmgw-migrate" and base["findings"]
     assert SECRET not in (app / "llmgw-baseline.json").read_text(encoding="utf-8")
 
-    proc = run_cli("check", "--baseline", "llmgw-baseline.json", cwd=app)
+    proc = run_inproc("check", "--baseline", "llmgw-baseline.json", cwd=app)
     assert proc.returncode == 0, proc.stdout
     assert "accepted by baseline" in proc.stdout
 
@@ -130,12 +130,12 @@ def test_baseline_accepts_survives_shifts_and_catches_new(tmp_path: Path) -> Non
     script.write_text(lines[0] + "\n# comment\n\n" + "".join(lines[1:]), encoding="utf-8")
     env = app / ".env"
     env.write_text("# settings\n\n" + env.read_text(encoding="utf-8"), encoding="utf-8")
-    proc = run_cli("check", "--baseline", "llmgw-baseline.json", cwd=app)
+    proc = run_inproc("check", "--baseline", "llmgw-baseline.json", cwd=app)
     assert proc.returncode == 0, proc.stdout
 
     # A new proxy reference comes back: only it fails.
     (app / "again.sh").write_text("curl http://litellm:4000/v1/models\n", encoding="utf-8")
-    proc = run_cli("check", "--baseline", "llmgw-baseline.json", "--format", "json", cwd=app)
+    proc = run_inproc("check", "--baseline", "llmgw-baseline.json", "--format", "json", cwd=app)
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     failing = [f for f in data["findings"] if f["fails"]]
@@ -144,22 +144,24 @@ def test_baseline_accepts_survives_shifts_and_catches_new(tmp_path: Path) -> Non
     # The accepted references are fixed: their entries go stale (info, does not fail at warning).
     script.write_text("#!/bin/sh\necho done\n", encoding="utf-8")
     (app / "again.sh").unlink()
-    proc = run_cli("check", "--baseline", "llmgw-baseline.json", "--format", "json", cwd=app)
+    proc = run_inproc("check", "--baseline", "llmgw-baseline.json", "--format", "json", cwd=app)
     assert proc.returncode == 0, proc.stdout
     data = json.loads(proc.stdout)
     stale = [f for f in data["findings"] if f["code"] == "LGM601"]
     assert stale and all(f["file"] == "llmgw-baseline.json" for f in stale)
     assert data["stale_baseline_entries"]
-    assert run_cli("check", "--baseline", "llmgw-baseline.json", "--fail-on", "info", cwd=app).returncode == 1
+    assert (
+        run_inproc("check", "--baseline", "llmgw-baseline.json", "--fail-on", "info", cwd=app).returncode == 1
+    )
 
 
 def test_baseline_is_portable_between_checkouts(tmp_path: Path) -> None:
     one = make_app(tmp_path / "one")
-    assert run_cli("check", "--baseline", "b.json", "--update-baseline", cwd=one).returncode == 0
+    assert run_inproc("check", "--baseline", "b.json", "--update-baseline", cwd=one).returncode == 0
     two = make_app(tmp_path / "elsewhere" / "two")
     (two / "b.json").write_bytes((one / "b.json").read_bytes())
     # Run from the parent folder: paths are relative to the baseline, not to the working directory.
-    proc = run_cli("check", "two", "--baseline", "two/b.json", cwd=tmp_path / "elsewhere")
+    proc = run_inproc("check", "two", "--baseline", "two/b.json", cwd=tmp_path / "elsewhere")
     assert proc.returncode == 0, proc.stdout
 
 
@@ -197,7 +199,7 @@ def test_broken_baseline_names_line_and_column(tmp_path: Path) -> None:
 
 
 def test_help_lists_the_options() -> None:
-    proc = run_cli("check", "--help", cwd=Path.cwd())
+    proc = run_inproc("check", "--help", cwd=Path.cwd())
     assert proc.returncode == 0
     for opt in ("--config", "--baseline", "--update-baseline", "--fail-on", "--sarif", "--junit", "--verify"):
         assert opt in proc.stdout
@@ -221,7 +223,7 @@ general_settings:
 def test_config_findings_join_the_report(tmp_path: Path) -> None:
     (tmp_path / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "app.py").write_text("print('hi')\n", encoding="utf-8")
-    proc = run_cli("check", ".", "--config", "litellm_config.yaml", "--format", "json", cwd=tmp_path)
+    proc = run_inproc("check", ".", "--config", "litellm_config.yaml", "--format", "json", cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     data = json.loads(proc.stdout)
     config = next(s for s in data["sections"] if s["name"] == "config")
@@ -238,9 +240,9 @@ def test_config_findings_join_the_report(tmp_path: Path) -> None:
 
 def test_plan_instead_of_config(tmp_path: Path) -> None:
     (tmp_path / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
-    made = run_cli("config", "litellm_config.yaml", "--output", "plan.json", cwd=tmp_path)
+    made = run_inproc("config", "litellm_config.yaml", "--output", "plan.json", cwd=tmp_path)
     assert made.returncode in (0, 1), made.stderr
-    proc = run_cli("check", "--plan", "plan.json", "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    proc = run_inproc("check", "--plan", "plan.json", "--format", "json", "--fail-on", "never", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     config = next(s for s in data["sections"] if s["name"] == "config")
@@ -269,7 +271,45 @@ def test_bad_config_or_plan_is_exit_2(
 ) -> None:
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    proc = run_cli("check", *args, cwd=tmp_path)
+    proc = run_inproc("check", *args, cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stderr.startswith(message), proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_guard_mode_on_the_example_app(tmp_path: Path) -> None:
+    """Before the migration the gate fails on every block `code` would change; after `code --write` it
+    passes; a proxy reference that comes back fails it again."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    app = tmp_path / "example_app"
+    shutil.copytree(FIXTURES / "example_app", app)
+    plan = FIXTURES / "example_app_config" / "plan.json"
+
+    before = run_inproc("check", "example_app", "--plan", str(plan), "--format", "json", cwd=tmp_path)
+    assert before.returncode == 1, before.stderr
+    data = json.loads(before.stdout)
+    pending = [f for f in data["findings"] if f["code"] == "LGM200"]
+    code_check = run_inproc(
+        "code", "example_app", "--plan", str(plan), "--check", "--format", "json", cwd=tmp_path
+    )
+    changed = {f["path"] for f in json.loads(code_check.stdout)["files"] if f["changed"]}
+    # The same rules as `code`: exactly the files it would change, one finding per changed block.
+    assert {f["file"] for f in pending} == changed
+    assert len(pending) >= len(changed)
+
+    wrote = run_inproc("code", "example_app", "--plan", str(plan), "--write", cwd=tmp_path)
+    assert wrote.returncode in (0, 1), wrote.stderr
+    after = run_inproc("check", "example_app", "--plan", str(plan), cwd=tmp_path)
+    assert after.returncode == 0, after.stdout
+    assert after.stdout.splitlines()[-1] == "check passed (fail-on warning)"
+
+    (app / "app" / "late.py").write_text(
+        "from openai import OpenAI\nclient = OpenAI(base_url='http://localhost:4000/v1')\n", encoding="utf-8"
+    )
+    again = run_inproc("check", "example_app", "--plan", str(plan), "--format", "json", cwd=tmp_path)
+    assert again.returncode == 1
+    failing = {f["file"] for f in json.loads(again.stdout)["findings"] if f["fails"]}
+    assert failing == {"example_app/app/late.py"}
