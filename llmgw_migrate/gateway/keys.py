@@ -112,24 +112,27 @@ class KeyRing:
                     access.base_url, access.base_url_source = known.default_base_url, "catalog"
         return ring
 
+    def _custom(self, name: str, env: Mapping[str, str]) -> ProviderAccess:
+        """The custom provider `name`, with its LLM_<NAME>_API_KEY / LLM_<NAME>_BASE_URL variables."""
+        access = self.custom.get(name)
+        if access is None:
+            access = self.custom[name] = ProviderAccess(provider=name, custom=True)
+            env_key = _env_name(name, "API_KEY")
+            access.add_keys(_split_keys(env.get(env_key)), env_key)
+            override = _env_name(name, "BASE_URL")
+            if env.get(override):
+                access.base_url, access.base_url_source = env[override].strip(), override
+        return access
+
     def _add_plan(self, plan: Plan, env: Mapping[str, str]) -> None:
         for pk in plan.provider_keys:
             if pk.provider == "custom" or pk.provider not in self.providers:
-                name = pk.name or pk.provider
-                access = self.custom.setdefault(name, ProviderAccess(provider=name, custom=True))
-                env_key = _env_name(name, "API_KEY")
-                access.add_keys(_split_keys(env.get(env_key)), env_key)
-                override = _env_name(name, "BASE_URL")
-                if env.get(override):
-                    access.base_url, access.base_url_source = env[override].strip(), override
-                elif access.base_url is None and pk.base_url:
-                    access.base_url = resolve_ref(pk.base_url, env)
-                    access.base_url_source = "plan"
+                access = self._custom(pk.name or pk.provider, env)
             else:
                 access = self.providers[pk.provider]
-                if access.base_url is None and pk.base_url:
-                    access.base_url = resolve_ref(pk.base_url, env)
-                    access.base_url_source = "plan"
+            if access.base_url is None and pk.base_url:
+                access.base_url = resolve_ref(pk.base_url, env)
+                access.base_url_source = "plan"
             for var in (pk.gateway_env_var, pk.env_var):
                 if var:
                     access.add_keys(_split_keys(env.get(var)), var)
@@ -138,8 +141,8 @@ class KeyRing:
                 if resolved and opt not in access.options:
                     access.options[opt] = resolved
         for m in plan.models:
-            if m.custom and m.provider and m.provider not in self.custom:
-                self.custom[m.provider] = ProviderAccess(provider=m.provider, custom=True)
+            if m.custom and m.provider:
+                self._custom(m.provider, env)
 
 
 # catalog env_optional names -> the plan's provider-key option names

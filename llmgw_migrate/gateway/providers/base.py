@@ -52,7 +52,14 @@ class ChatAdapter(Protocol):
 
 
 def join_url(base: str, path: str) -> str:
-    return base.rstrip("/") + "/" + path.lstrip("/")
+    """base + path, without doubling a version segment (`http://host/v1` + `/v1/chat/completions`)."""
+    base = base.rstrip("/")
+    path = "/" + path.lstrip("/")
+    for version in ("/v1", "/v1beta"):
+        if base.endswith(version) and path.startswith(version + "/"):
+            base = base[: -len(version)]
+            break
+    return base + path
 
 
 def error_message(data: Any, fallback: str) -> str:
