@@ -351,6 +351,15 @@ _V1_AFTER_REF_RE = re.compile(r"(?:\}|\))?/v1(?=/|$|[\s\"'`])")
 
 def strip_v1_after(text: str, ref_end: int) -> tuple[int, int] | None:
     """The span of a "/v1" right after a reference ending at `ref_end` (`$X/v1/...`, `${X}/v1`, `$(X)/v1`)."""
+    if text[ref_end : ref_end + 1] in ("-", "=", "+", "?") or text[ref_end : ref_end + 2] in (
+        ":-",
+        ":=",
+        ":+",
+        ":?",
+    ):
+        close = text.find("}", ref_end)  # ${NAME:-default}/v1: look after the default
+        if close != -1:
+            ref_end = close
     m = _V1_AFTER_REF_RE.match(text, ref_end)
     if not m:
         return None

@@ -56,6 +56,7 @@ COMMAND_KEYS = {
     "test",
 }
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MODEL_KEYS = {"model", "model_name", "modelName", "default_model", "defaultModel"}
 
 
 @dataclass
@@ -70,6 +71,7 @@ class _State:
     findings: list[Finding] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)  # node ids (anchors/aliases share nodes)
     env_nodes: set[int] = field(default_factory=set)  # mappings used as an environment somewhere
+    proxy_urls: int = 0  # proxy URLs seen so far (to spot a mapping's model setting beside one)
 
     def note(self, code: str, msg: str, offset: int) -> None:
         self.findings.append(at(code, msg, self.path, self.index, offset))
@@ -166,12 +168,22 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
             or id(node) in state.env_nodes
             or (parent in ("data", "stringdata") and _is_configmap_data(path))
         )
+        proxy_child = False
         for k, v in node.value:
             key = _key(k)
             if env_map and isinstance(v, ScalarNode) and _ENV_NAME_RE.match(key):
                 _env_entry(state, key, k, v)
                 continue
+            before = state.proxy_urls
             _walk(state, v, [*path, key])
+            proxy_child = proxy_child or (isinstance(v, ScalarNode) and state.proxy_urls > before)
+        if proxy_child and not env_map:
+            # `llm: {baseUrl: <proxy>, model: smart}`: the model beside a proxy URL is sent to it
+            for k, v in node.value:
+                if _key(k) in _MODEL_KEYS and isinstance(v, ScalarNode) and isinstance(v.value, str):
+                    new = file_rules.model_for(v.value, state.ctx)
+                    if new is not None:
+                        _replace_value(state, v, v.value, new)
     elif isinstance(node, SequenceNode):
         for item in node.value:
             if parent in ENV_MAPPING_KEYS and isinstance(item, ScalarNode) and "=" in str(item.value):
@@ -256,7 +268,7 @@ def _env_list_item(state: _State, node: ScalarNode, name: str, value: str) -> No
 
 
 def _is_k8s_env_item(node: MappingNode, path: list[str]) -> bool:
-    if len(path) < 2 or path[-1] != "[]" or path[-2] != "env":
+    if len(path) < 2 or path[-1] != "[]" or not path[-2].lower().endswith("env"):
         return False
     keys = {_key(k) for k, _ in node.value}
     return "name" in keys and bool(keys & {"value", "valueFrom"})
@@ -322,6 +334,8 @@ def _scalar(state: _State, node: ScalarNode, path: list[str]) -> None:
         res = file_rules.rewrite_url(stripped, state.ctx, llm_context=llm, with_v1=v1)
         for code, msg in res.notes:
             state.note(code, msg, node.start_mark.index)
+        if res.new is not None:
+            state.proxy_urls += 1
         if res.new is not None and res.new != stripped:
             _replace_in(state, node, stripped, res.new)
         elif res.candidate_left and state.llm_file and key:
