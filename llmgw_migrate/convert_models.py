@@ -9,6 +9,7 @@ gateway catalog (upstream name -> catalog id through externalId).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import fnmatch
 import functools
 import ipaddress
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 
 from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
 from llmgw_migrate.findings import Finding, Status, load_rules_yaml, make
-from llmgw_migrate.litellm_config import Deployment, Loc, env_ref
+from llmgw_migrate.litellm_config import Deployment, Loc, env_ref, is_placeholder
 from llmgw_migrate.resources import rules_path
 
 CUSTOM_NAME_RE = re.compile(r"^[a-z]+(-[a-z]+)*$")
@@ -255,7 +256,7 @@ class Resolver:
 
     def closest(self, name: str) -> list[str]:
         if name not in self._closest:
-            self._closest[name] = self.catalog.closest(name)
+            self._closest[name] = closest_ids(self.catalog, name)
         return self._closest[name]
 
     # ---------------------------------------------------------------------------------------------
@@ -273,6 +274,8 @@ class Resolver:
         ref = env_ref(api_key)
         if ref:
             key.env_var = ref
+        elif is_placeholder(api_key):
+            pass  # a server that needs no key (api_key: dummy): nothing to carry over
         elif isinstance(api_key, str) and api_key.strip():
             key.inline_secret = True
         elif api_key is None:
@@ -602,6 +605,47 @@ class Resolver:
 
 # --------------------------------------------------------------------------------------------------
 # helpers
+
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@functools.cache
+def _closest_index(catalog: Catalog) -> tuple[list[str], dict[str, list[str]], dict[str, set[int]]]:
+    """Lowercased candidate names (catalog ids and upstream names), their catalog ids, and a token index."""
+    owners: dict[str, list[str]] = {}
+    for model in catalog.models.values():
+        for cand in (model.id, *(p.external_id for p in model.providers)):
+            ids = owners.setdefault(cand.lower(), [])
+            if model.id not in ids:
+                ids.append(model.id)
+    names = sorted(owners)
+    index: dict[str, set[int]] = {}
+    for i, cand in enumerate(names):
+        for tok in _TOKEN_SPLIT.split(cand):
+            if len(tok) >= 2:
+                index.setdefault(tok, set()).add(i)
+    return names, owners, index
+
+
+def closest_ids(catalog: Catalog, name: str, n: int = 3) -> list[str]:
+    """Catalog ids closest to an upstream name, for "did you mean" hints.
+
+    Like Catalog.closest, but difflib only runs over candidates sharing a token with the name (a few
+    dozen instead of ~1,000), which keeps configs with hundreds of unknown models fast.
+    """
+    names, owners, index = _closest_index(catalog)
+    query = name.rsplit("/", 1)[-1].lower()
+    subset: set[int] = set()
+    for tok in _TOKEN_SPLIT.split(query):
+        if len(tok) >= 2:
+            subset |= index.get(tok, set())
+    pool = [names[i] for i in sorted(subset)] if subset else names
+    out: list[str] = []
+    for hit in difflib.get_close_matches(query, pool, n=n * 3, cutoff=0.5):
+        for model_id in owners[hit]:
+            if model_id not in out:
+                out.append(model_id)
+    return out[:n]
 
 
 def _on_or_before(date: str, today: dt.date) -> bool:

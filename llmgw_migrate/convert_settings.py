@@ -13,7 +13,16 @@ from typing import Any
 
 from llmgw_migrate.convert_models import param_categories, settings_rules
 from llmgw_migrate.findings import Finding, Status, make, registry
-from llmgw_migrate.litellm_config import Deployment, LiteLLMConfig, Loc, YList, YMap, env_ref, type_name
+from llmgw_migrate.litellm_config import (
+    Deployment,
+    LiteLLMConfig,
+    Loc,
+    YList,
+    YMap,
+    env_ref,
+    is_placeholder,
+    type_name,
+)
 
 # Keys whose string values are secrets (unless they are os.environ/ references).
 _SECRET_KEY = re.compile(
@@ -34,7 +43,7 @@ def is_secret_key(key: str) -> bool:
 
 def is_inline_secret(key: str, value: Any) -> bool:
     """A literal secret: a non-reference string under a secret-ish key, or a URL with a password."""
-    if not isinstance(value, str) or not value.strip() or env_ref(value):
+    if not isinstance(value, str) or not value.strip() or env_ref(value) or is_placeholder(value):
         return False
     if is_secret_key(key):
         return True

@@ -107,6 +107,17 @@ def env_ref(value: Any) -> str | None:
     return None
 
 
+# Values people put in api_key for servers that need no key: not secrets, so no inline-secret finding.
+_PLACEHOLDERS = frozenset(
+    {"dummy", "none", "null", "not-needed", "not_needed", "notneeded", "no-key", "nokey", "no_key", "sk-no-key-required",
+     "empty", "placeholder", "unused", "anything", "x", "-", "ollama", "lm-studio", "lmstudio", "vllm", "na", "n/a"}
+)  # fmt: skip
+
+
+def is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() in _PLACEHOLDERS
+
+
 def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"

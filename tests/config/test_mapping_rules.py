@@ -477,3 +477,10 @@ def test_inline_secrets_are_reported_never_printed(tmp_path: Path) -> None:
         assert secret not in text
     assert codes(plan).count("LGM101") == 4
     assert plan.provider_keys[0].env_var is None
+
+
+def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
+    plan = one(tmp_path, "{model: openai/tinyllama, api_base: 'http://tinyllama:8080/v1', api_key: dummy}")
+    assert "LGM101" not in codes(plan)
+    assert plan.provider_keys[0].env_var is None
+    assert "dummy" not in plan.to_json()
