@@ -108,12 +108,15 @@ def convert_config(
     for (prov, key_name), ks in providers_with_several.items():
         if len(ks) > 1:
             label = key_name or prov
+            where = by_name.get(ks[1].models[0]) if ks[1].models else None
             findings.append(
                 make(
                     "LGM147",
-                    f"{len(ks)} different keys or settings for provider `{label}`: each is listed as its own provider key",
-                    file=config.path,
-                    line=1,
+                    f"{len(ks)} different keys or settings for provider `{label}` (used by "
+                    + "; ".join(", ".join(f"`{n}`" for n in k.models) for k in ks)
+                    + "): each is listed as its own provider key",
+                    file=where.file if where else config.path,
+                    line=where.line if where else 1,
                     column=1,
                 )
             )

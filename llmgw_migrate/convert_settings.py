@@ -128,6 +128,14 @@ def section_findings(config: LiteLLMConfig) -> list[Finding]:
     out.extend(_cache(config))
     out.extend(_guardrails(config))
     out.extend(_environment(config))
+    for loc, key, replaced in config.include_overrides:
+        out.append(
+            _f(
+                "LGM151",
+                f"`{key}` from this included file replaces `{key}` of {replaced} (LiteLLM's include rule: lists are appended, other keys overwritten)",
+                loc,
+            )
+        )
     for loc, key, first in config.duplicate_keys:
         out.append(
             _f(

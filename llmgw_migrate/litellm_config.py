@@ -168,6 +168,7 @@ class LiteLLMConfig:
     deployments: list[Deployment] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the config and every included file
     duplicate_keys: list[tuple[Loc, str, Loc]] = field(default_factory=list)  # (where, key, first)
+    include_overrides: list[tuple[Loc, str, Loc]] = field(default_factory=list)  # (new, key, replaced)
 
     def section(self, name: str) -> YMap | None:
         value = self.root.get(name)
@@ -395,6 +396,7 @@ def _resolve_includes(
     files: list[str],
     main: tuple[Path, str],
     dups: list[tuple[Loc, str, Loc]],
+    overrides: list[tuple[Loc, str, Loc]],
 ) -> YMap:
     include = root.get("include")
     if include is None:
@@ -430,12 +432,12 @@ def _resolve_includes(
         sub_display = _display(target, main[0], main[1])
         sub = load_file(target, sub_display, dups)
         files.append(sub_display)
-        sub = _resolve_includes(sub, target, sub_display, [*stack, target], files, main, dups)
-        _merge_into(merged, sub)
+        sub = _resolve_includes(sub, target, sub_display, [*stack, target], files, main, dups, overrides)
+        _merge_into(merged, sub, overrides)
     return merged
 
 
-def _merge_into(dst: YMap, src: YMap) -> None:
+def _merge_into(dst: YMap, src: YMap, overrides: list[tuple[Loc, str, Loc]]) -> None:
     """LiteLLM's include rule: lists are appended, every other key is overwritten."""
     for key, value in src.items():
         if key == "include":
@@ -445,6 +447,8 @@ def _merge_into(dst: YMap, src: YMap) -> None:
             existing.extend(value)
             existing.item_locs.extend(value.item_locs)
         else:
+            if key in dst:
+                overrides.append((src.key_loc(key), key, dst.key_loc(key)))
             dst[key] = value
             dst.key_locs[key] = src.key_loc(key)
             dst.value_locs[key] = src.value_loc(key)
@@ -459,8 +463,11 @@ def load_config(path: str | Path) -> LiteLLMConfig:
     dups: list[tuple[Loc, str, Loc]] = []
     root = load_file(p, display, dups)
     files = [display]
-    root = _resolve_includes(root, p, display, [p.resolve()], files, (p.resolve(), display), dups)
-    config = LiteLLMConfig(path=display, root=root, files=files, duplicate_keys=dups)
+    overrides: list[tuple[Loc, str, Loc]] = []
+    root = _resolve_includes(root, p, display, [p.resolve()], files, (p.resolve(), display), dups, overrides)
+    config = LiteLLMConfig(
+        path=display, root=root, files=files, duplicate_keys=dups, include_overrides=overrides
+    )
     _check_sections(root)
     config.deployments = _deployments(root)
     return config

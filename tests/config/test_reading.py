@@ -101,6 +101,8 @@ def test_include_appends_lists_overwrites_rest_and_keeps_positions(tmp_path: Pat
     assert cfg.deployments[1].loc.line == 2
     assert dict(cfg.litellm_settings or {}) == {"num_retries": 3}
     assert len(cfg.files) == 2
+    [(new, key, replaced)] = cfg.include_overrides
+    assert (key, new.file.endswith("extra.yaml"), new.line, replaced.line) == ("litellm_settings", True, 4, 5)
 
 
 def test_nested_include_relative_to_including_file(tmp_path: Path) -> None:
