@@ -132,21 +132,22 @@ class Gateway:
             body = {k: v for k, v in body.items() if k not in self.dropped}
         return body
 
-    def route(self, body: dict[str, Any], request: Request, kind: str) -> Exchange:
+    def route(self, body: dict[str, Any], request: Request, kind: str, rid: str) -> Exchange:
         no_fallback = request.headers.get("x-no-fallback", "").lower() in _TRUE
         route = self.router.resolve(
             body.get("model"), kind=kind, today=self.settings.current_date(), no_fallback=no_fallback
         )
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         return Exchange(route=route, request_id=rid, kind=kind)
 
 
 def _request_id(request: Request) -> str:
-    return request.headers.get("x-request-id") or ""
+    """The client's x-request-id (echoed), else a new one: every answer carries one."""
+    rid = request.headers.get("x-request-id", "")
+    return rid[:200] if rid else uuid.uuid4().hex
 
 
 def _json(data: Any, rid: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    out = {"x-request-id": rid} if rid else {}
+    out = {"x-request-id": rid}
     if headers:
         out.update(headers)
     return Response(_dumps(data), status_code=status, media_type="application/json", headers=out)
@@ -154,8 +155,7 @@ def _json(data: Any, rid: str, status: int = 200, headers: dict[str, str] | None
 
 def _error(exc: GatewayError, rid: str, anthropic: bool = False) -> Response:
     headers = dict(exc.headers)
-    if rid:
-        headers["x-request-id"] = rid
+    headers["x-request-id"] = rid
     return Response(
         exc.body_bytes(anthropic), status_code=exc.status, media_type="application/json", headers=headers
     )
@@ -184,13 +184,31 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
     """The embedded gateway as a Starlette app (run it with uvicorn, or `server.serve_in_thread`)."""
     gw = Gateway(plan, settings, catalog)
 
+    def logged(handler: Any) -> Any:
+        """One log line per request when INFO is on (--log-requests): never bodies, never keys."""
+
+        async def wrapper(request: Request) -> Response:
+            if not log.isEnabledFor(logging.INFO):
+                return await handler(request)
+            started = time.perf_counter()
+            resp = await handler(request)
+            log.info(
+                "%s %s %s %.1fms rid=%s",
+                request.method,
+                request.url.path,
+                resp.status_code,
+                (time.perf_counter() - started) * 1000,
+                resp.headers.get("x-request-id", "-"),
+            )
+            return resp
+
+        return wrapper
+
     async def chat_completions(request: Request) -> Response:
         rid = _request_id(request)
-        started = time.perf_counter()
         try:
             body = gw.prepare_chat(await gw.read_json(request))
-            ex = gw.route(body, request, "chat")
-            rid = ex.request_id
+            ex = gw.route(body, request, "chat", rid)
             gw.authenticate(request)
             if body.get("stream"):
                 chunks = await gw.forwarder.open_stream(ex, body)
@@ -201,13 +219,6 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             resp = _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
         except GatewayError as exc:
             resp = _error(exc, rid)
-        if log.isEnabledFor(logging.INFO):
-            log.info(
-                "POST /v1/chat/completions %s %.1fms rid=%s",
-                resp.status_code,
-                (time.perf_counter() - started) * 1000,
-                rid,
-            )
         return resp
 
     async def embeddings(request: Request) -> Response:
@@ -216,8 +227,7 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             body = await gw.read_json(request)
             if body.get("input") in (None, "", []):
                 raise bad_request("input: must be a non-empty string or array", param="input")
-            ex = gw.route(body, request, "embeddings")
-            rid = ex.request_id
+            ex = gw.route(body, request, "embeddings", rid)
             gw.authenticate(request)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
             return _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
@@ -229,8 +239,7 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         try:
             raw = await gw.read_json(request)
             body = gw.prepare_chat(messages_api.to_openai(raw))
-            ex = gw.route(body, request, "chat")
-            rid = ex.request_id
+            ex = gw.route(body, request, "chat", rid)
             gw.authenticate(request)
             if body.get("stream"):
                 chunks = await gw.forwarder.open_stream(ex, body)
@@ -283,11 +292,11 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             await gw.stop()
 
     routes = [
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/v1/messages", messages, methods=["POST"]),
-        Route("/v1/models", models, methods=["GET"]),
-        Route("/", health, methods=["GET"]),
+        Route("/v1/chat/completions", logged(chat_completions), methods=["POST"]),
+        Route("/v1/embeddings", logged(embeddings), methods=["POST"]),
+        Route("/v1/messages", logged(messages), methods=["POST"]),
+        Route("/v1/models", logged(models), methods=["GET"]),
+        Route("/", logged(health), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
     app.state.gateway = gw

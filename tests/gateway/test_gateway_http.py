@@ -521,3 +521,18 @@ def test_messages_endpoint_both_ways(gw: str, up: FakeUpstream) -> None:
     denied = httpx.post(gw + "/v1/messages", json=anthropic_body)
     assert denied.status_code == 401
     assert denied.json()["type"] == "error" and denied.json()["error"]["type"] == "authentication_error"
+
+
+def test_every_answer_has_a_request_id_and_logs_carry_no_secrets(
+    gw: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="llmgw_migrate.gateway"):
+        bad = httpx.post(gw + "/v1/chat/completions", content=b"x", headers={"content-type": "text/plain"})
+        ok = post(gw, {"model": "gpt-4o", "messages": MSGS})
+    assert bad.status_code == 415 and len(bad.headers["x-request-id"]) == 32
+    assert ok.headers["x-request-id"] == ok.json()["metadata"]["request_id"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "llmgw_migrate.gateway"]
+    assert any(line.startswith("POST /v1/chat/completions 200 ") for line in lines)
+    assert not any("SECRET" in line or API_KEY in line for line in lines)
