@@ -84,10 +84,11 @@ class _Walker:
         if node.kind == "object":
             env_map = parent.lower() in _ENV_KEYS
             proxy_here = False
+            taken = {str(k.value) for k, _ in node.pairs}
             for key_node, value in node.pairs:
                 key = str(key_node.value)
                 if value.kind == "string" and (env_map or _ENV_NAME_RE.match(key)):
-                    self.setting(key_node, value)
+                    self.setting(key_node, value, taken)
                 elif value.kind == "string" and URL_RE.fullmatch(str(value.value).strip()):
                     proxy_here = self.url(value, key, parent) or proxy_here
                 elif value.kind == "string" and (
@@ -115,7 +116,7 @@ class _Walker:
             elif "$" in text_value:
                 self.refs(node)
 
-    def setting(self, key_node: JValue, value: JValue) -> None:
+    def setting(self, key_node: JValue, value: JValue, taken: set[str]) -> None:
         key = str(key_node.value)
         res = file_rules.rewrite_assignment(
             key,
@@ -124,7 +125,10 @@ class _Walker:
             llm_file=self.llm_file,
             with_v1=file_rules.v1_for(key, self.prefix_vars, self.ctx),
         )
-        if res.new_key:
+        if res.new_key and res.new_key in taken:
+            self.note("LGM308", f"{key} -> {res.new_key} would duplicate a key; left as is", key_node.start)
+        elif res.new_key:
+            taken.add(res.new_key)
             self.replace_string(key_node, res.new_key)
         if res.new_value is not None:
             self.replace_string(value, res.new_value)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 import tomlkit
-from tomlkit.exceptions import ParseError
+from tomlkit.exceptions import ParseError, TOMLKitError
 
 from llmgw_migrate.codemods import dependencies, file_rules
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
@@ -105,6 +105,7 @@ class TomlHandler:
         edits: list[Edit] = []
         findings: list[Finding] = []
         table = ""
+        taken = _keys_by_table(text)
         pos = 0
         n = len(text)
         while pos < n:
@@ -135,7 +136,19 @@ class TomlHandler:
                     res = file_rules.rewrite_assignment(
                         key, s.value, ctx, llm_file=llm_file, with_v1=file_rules.v1_for(key, prefix_vars, ctx)
                     )
-                    if res.new_key and km.group("key").strip() == key:
+                    names = taken.setdefault(table, set())
+                    if res.new_key and km.group("key").strip() == key and res.new_key in names:
+                        findings.append(
+                            at(
+                                "LGM308",
+                                f"{key} -> {res.new_key} would duplicate a key; left as is",
+                                path,
+                                index,
+                                pos + km.start("key"),
+                            )
+                        )
+                    elif res.new_key and km.group("key").strip() == key:
+                        names.add(res.new_key)
                         edits.append(
                             Edit(pos + km.start("key"), pos + km.start("key") + len(key), res.new_key)
                         )
@@ -180,8 +193,8 @@ class TomlHandler:
         if result.text != text:
             try:
                 tomlkit.parse(result.text)
-            except ParseError:  # never hand back a file that no longer parses
-                result.text = text
+            except TOMLKitError as exc:  # never hand back a file that no longer parses
+                raise RewriteError(f"the rewrite would not parse ({exc}); file left unchanged") from None
         return result
 
     def _dependency(
@@ -193,6 +206,21 @@ class TomlHandler:
         if not in_deps:
             return []
         return [at(c, m, path, index, s.start) for c, m in dependencies.requirement_notes(s.value, name)]
+
+
+def _keys_by_table(text: str) -> dict[str, set[str]]:
+    """The bare keys each table already defines (so a rename never creates a duplicate)."""
+    out: dict[str, set[str]] = {}
+    table = ""
+    for line in text.split("\n"):
+        tm = _TABLE_RE.match(line)
+        if tm:
+            table = tm.group("name").replace(" ", "")
+            continue
+        km = _KEY_RE.match(line)
+        if km:
+            out.setdefault(table, set()).add(km.group("key").strip().strip("\"'"))
+    return out
 
 
 def _reason(exc: ParseError) -> str:

@@ -169,10 +169,11 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
             or (parent in ("data", "stringdata") and _is_configmap_data(path))
         )
         proxy_child = False
+        taken = {_key(k) for k, _ in node.value}
         for k, v in node.value:
             key = _key(k)
             if env_map and isinstance(v, ScalarNode) and _ENV_NAME_RE.match(key):
-                _env_entry(state, key, k, v)
+                _env_entry(state, key, k, v, taken)
                 continue
             before = state.proxy_urls
             _walk(state, v, [*path, key])
@@ -203,7 +204,9 @@ def _is_configmap_data(path: list[str]) -> bool:
     return len(path) == 1  # top-level data: of a ConfigMap/Secret (kind is checked by the key names)
 
 
-def _env_entry(state: _State, key: str, key_node: ScalarNode, value_node: ScalarNode | None) -> None:
+def _env_entry(
+    state: _State, key: str, key_node: ScalarNode, value_node: ScalarNode | None, taken: set[str]
+) -> None:
     value = str(value_node.value) if value_node is not None and value_node.value is not None else ""
     res = file_rules.rewrite_assignment(
         key,
@@ -212,7 +215,12 @@ def _env_entry(state: _State, key: str, key_node: ScalarNode, value_node: Scalar
         llm_file=state.llm_file,
         with_v1=file_rules.v1_for(key, state.prefix_vars, state.ctx),
     )
-    if res.new_key:
+    if res.new_key and res.new_key in taken:
+        state.note(
+            "LGM308", f"{key} -> {res.new_key} would duplicate a key; left as is", key_node.start_mark.index
+        )
+    elif res.new_key:
+        taken.add(res.new_key)
         start, end = _span(key_node)
         state.edits.append(Edit(start, end, res.new_key))
     if res.new_value is not None and value_node is not None:
