@@ -159,6 +159,7 @@ class Resolver:
         self.custom_names: dict[str, str] = {}  # normalized base URL -> name
         self._closest: dict[str, list[str]] = {}
         self._successors: dict[tuple[str, str | None], str | None] = {}
+        self._lookups: dict[tuple[str, str], tuple[str, CatalogModel] | None] = {}
 
     # ---------------------------------------------------------------------------------------------
     def resolve(self, dep: Deployment) -> Target:
@@ -242,11 +243,15 @@ class Resolver:
         return params
 
     def _lookup(self, rule: ProviderRule, upstream: str, dep: Deployment) -> tuple[str, CatalogModel] | None:
-        for gp in rule.gateway:
-            found = self.catalog.resolve(gp, upstream)
-            if found:
-                return gp, found
-        return None
+        key = (rule.prefix, upstream)
+        if key not in self._lookups:  # big configs repeat the same few models many times
+            self._lookups[key] = None
+            for gp in rule.gateway:
+                found = self.catalog.resolve(gp, upstream)
+                if found:
+                    self._lookups[key] = (gp, found)
+                    break
+        return self._lookups[key]
 
     def successor(self, model: CatalogModel, provider: str | None) -> str | None:
         key = (model.id, provider)
@@ -606,7 +611,7 @@ class Resolver:
 # --------------------------------------------------------------------------------------------------
 # helpers
 
-_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_TOKENS = re.compile(r"[a-z]{2,}|[0-9]+")
 
 
 @functools.cache
@@ -621,25 +626,23 @@ def _closest_index(catalog: Catalog) -> tuple[list[str], dict[str, list[str]], d
     names = sorted(owners)
     index: dict[str, set[int]] = {}
     for i, cand in enumerate(names):
-        for tok in _TOKEN_SPLIT.split(cand):
-            if len(tok) >= 2:
-                index.setdefault(tok, set()).add(i)
+        for tok in _TOKENS.findall(cand):
+            index.setdefault(tok, set()).add(i)
     return names, owners, index
 
 
 def closest_ids(catalog: Catalog, name: str, n: int = 3) -> list[str]:
     """Catalog ids closest to an upstream name, for "did you mean" hints.
 
-    Like Catalog.closest, but difflib only runs over candidates sharing a token with the name (a few
-    dozen instead of ~1,000), which keeps configs with hundreds of unknown models fast.
+    Like Catalog.closest, but difflib only runs over candidates sharing a word or number with the name
+    (dozens instead of ~1,000), which keeps configs with hundreds of unknown models fast.
     """
     names, owners, index = _closest_index(catalog)
     query = name.rsplit("/", 1)[-1].lower()
     subset: set[int] = set()
-    for tok in _TOKEN_SPLIT.split(query):
-        if len(tok) >= 2:
-            subset |= index.get(tok, set())
-    pool = [names[i] for i in sorted(subset)] if subset else names
+    for tok in _TOKENS.findall(query):
+        subset |= index.get(tok, set())
+    pool = [names[i] for i in sorted(subset)]  # sharing no token at all: not a useful suggestion
     out: list[str] = []
     for hit in difflib.get_close_matches(query, pool, n=n * 3, cutoff=0.5):
         for model_id in owners[hit]:

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from llmgw_migrate.errors import UserError
 
@@ -50,9 +50,8 @@ KNOWN_TOP_LEVEL = (
 )
 
 
-@dataclass(frozen=True)
-class Loc:
-    """A position in a config file, 1-based."""
+class Loc(NamedTuple):
+    """A position in a config file, 1-based. (A NamedTuple: one is made per YAML node, cheaply.)"""
 
     file: str
     line: int

@@ -484,3 +484,20 @@ def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
     assert "LGM101" not in codes(plan)
     assert plan.provider_keys[0].env_var is None
     assert "dummy" not in plan.to_json()
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("qwen/qwen3-32b", "qwen3-32b"),
+        ("gpt4o", "gpt-4o"),
+        ("llama-3.3-70b-versatile", "llama-3.3-70b-instruct"),
+    ],
+)
+def test_closest_ids(name: str, first: str) -> None:
+    from llmgw_migrate.catalog import load_catalog
+    from llmgw_migrate.convert_models import closest_ids
+
+    hits = closest_ids(load_catalog(), name)
+    assert hits[0] == first and len(hits) <= 3
+    assert closest_ids(load_catalog(), "zzzz-qqqq") == []
