@@ -129,15 +129,17 @@ class Walker:
 
     def walk(self, paths: Sequence[Path]) -> Discovered:
         out = Discovered()
-        seen: set[Path] = set()
+        seen: set[str] = set()
         for given in paths:
             if not given.exists() and not given.is_symlink():
                 raise UserError("no such file or directory", given)
             if given.is_dir():
                 for f in self._walk_dir(given, out):
-                    real = f.resolve()
-                    if real not in seen:
-                        seen.add(real)
+                    # Walked paths are real files below the root (links were resolved), so an absolute
+                    # path is enough to drop the files that overlapping roots visit twice.
+                    key = os.path.abspath(f)
+                    if key not in seen:
+                        seen.add(key)
                         out.files.append(f)
             else:
                 # A file named on the command line is taken as given, but excludes still apply.
@@ -147,8 +149,8 @@ class Walker:
                 ):
                     continue
                 real = given.resolve()
-                if real not in seen:
-                    seen.add(real)
+                if str(real) not in seen:
+                    seen.add(str(real))
                     out.files.append(real if given.is_symlink() else given)
         return out
 
@@ -175,18 +177,17 @@ class Walker:
             stack = [(root, "", inherited)]
         while stack:
             directory, rel_dir, specs = stack.pop()
-            if self.respect_gitignore:
-                spec = _read_gitignore(directory)
-                if spec is not None:
-                    specs = [*specs, (rel_dir, spec)]  # patterns relative to this directory
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
             except OSError:
                 continue
+            if self.respect_gitignore and any(e.name in (".gitignore", ".git") for e in entries):
+                spec = _read_gitignore(directory)
+                if spec is not None:
+                    specs = [*specs, (rel_dir, spec)]  # patterns relative to this directory
             subdirs: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = []
             for entry in entries:
                 rel = f"{rel_dir}{entry.name}"
-                path = Path(entry.path)
                 try:
                     is_link = entry.is_symlink()
                     is_dir = entry.is_dir(follow_symlinks=False)
@@ -194,6 +195,7 @@ class Walker:
                 except OSError:
                     continue
                 if is_link:
+                    path = Path(entry.path)
                     try:
                         target = path.resolve(strict=True)
                     except (OSError, RuntimeError):
@@ -211,15 +213,15 @@ class Walker:
                 if is_dir:
                     if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
                         continue
-                    if any((path / m).exists() for m in _ENV_MARKERS):
+                    if any(os.path.exists(os.path.join(entry.path, m)) for m in _ENV_MARKERS):
                         continue
                     if self._ignored(rel, True, specs) or not self._selected(rel, True):
                         continue
-                    subdirs.append((path, rel + "/", specs))
+                    subdirs.append((Path(entry.path), rel + "/", specs))
                 elif is_file:
                     if self._ignored(rel, False, specs) or not self._selected(rel, False):
                         continue
-                    yield path
+                    yield Path(entry.path)
             stack.extend(reversed(subdirs))
 
     def _ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:

@@ -242,12 +242,11 @@ def run_code(
         if not accepting:
             continue
         run.stats.scanned += 1
-        display = display_path(path, cwd)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                continue
-            data = path.read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
+            display = display_path(path, cwd)
             early.append(
                 FileOutcome(
                     path=path,
@@ -258,9 +257,11 @@ def run_code(
                 )
             )
             continue
+        if len(data) > MAX_FILE_BYTES:
+            continue
         names = tuple(h.name for h, toks in accepting if not toks or any(t in data for t in toks))
         if names:
-            items.append((str(path), display, data, names))
+            items.append((str(path), display_path(path, cwd), data, names))
 
     items.sort(key=lambda it: it[1])
     run.stats.candidates = len(items)

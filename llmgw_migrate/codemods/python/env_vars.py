@@ -83,6 +83,23 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
                 rename_literal(state, arg.value)
         return
     rename_env_read(state, call)
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in (
+        "setenv",
+        "delenv",
+        "putenv",
+        "unsetenv",
+    ):
+        # monkeypatch.setenv("LITELLM_API_KEY", ...) in tests, os.putenv(...): the same variable.
+        first = positional(call, 0) or kwarg(call, "name", "key")
+        if first is not None:
+            rename_literal(state, first.value)
+    if q.endswith("patch.dict") and call.args and facts.qualify(call.args[0].value) == "os.environ":
+        # mock.patch.dict(os.environ, {"LITELLM_API_KEY": "test"})
+        for arg in call.args[1:]:
+            if isinstance(arg.value, cst.Dict):
+                for el in arg.value.elements:
+                    if isinstance(el, cst.DictElement):
+                        rename_literal(state, el.key)
     # headers={"Authorization": f"Bearer {os.environ['LITELLM_MASTER_KEY']}"} is handled with the f-string.
 
 

@@ -207,7 +207,8 @@ class Facts(cst.CSTVisitor):
                     self._sink(arg.value)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        # f"{BASE}/v1/chat/completions": BASE is an LLM base URL whose /v1 the code adds itself.
+        # f"{BASE}/v1/chat/completions": BASE is an LLM base URL. When it is the proxy, rule LGM201 gives it
+        # the gateway URL with /v1 and strips the /v1 written here (as for LLM_GATEWAY_BASE_URL everywhere).
         parts = list(node.parts)
         for i, part in enumerate(parts):
             if isinstance(part, cst.FormattedStringExpression) and i + 1 < len(parts):
@@ -215,13 +216,13 @@ class Facts(cst.CSTVisitor):
                 if isinstance(nxt, cst.FormattedStringText) and self.urls.has_llm_path(
                     "http://x" + nxt.value
                 ):
-                    self._sink(part.expression, origin=nxt.value.startswith("/v1"))
+                    self._sink(part.expression)  # its /v1 is stripped there when BASE is the proxy
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, cst.Add):
             right = string_value(node.right)
             if right is not None and self.urls.has_llm_path("http://x" + right):
-                self._sink(node.left, origin=right.startswith("/v1"))
+                self._sink(node.left)
 
     def _sink(self, value: cst.BaseExpression, origin: bool = False) -> None:
         name = dotted(value)
@@ -346,14 +347,14 @@ class Facts(cst.CSTVisitor):
             return self.is_proxy_url_expr(node.args[0].value, depth + 1)
         name = dotted(node)
         if name is not None:
-            for v in self.assigned.get(name, ()):
-                if self.is_proxy_url_expr(v, depth + 1):
-                    return True
+            # What this module binds the name to decides; the name itself only when its value comes
+            # from elsewhere (settings.litellm_base_url from a settings module).
+            values = self.assigned.get(name, ())
             last = name.rsplit(".", 1)[-1]
-            if "." in name:
-                for v in self.field_defaults.get(last, ()):
-                    if self.is_proxy_url_expr(v, depth + 1):
-                        return True
+            if not values and "." in name:
+                values = self.field_defaults.get(last, ())
+            if values:
+                return any(self.is_proxy_url_expr(v, depth + 1) for v in values)
             if "litellm" in last.lower() and _URL_HINT.search(last):
                 return True
         return False

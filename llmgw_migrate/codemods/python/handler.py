@@ -104,6 +104,10 @@ class _Dispatcher(cst.CSTVisitor):
         if self.env:
             env_vars.on_fstring_expr(self.s, node)
 
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if self.urls:
+            urls.on_binary(self.s, node)
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if self.urls:
             urls.on_string(self.s, node)
@@ -190,9 +194,8 @@ def rewrite_module(
     module: cst.Module, path: str, text: str, ctx: RewriteContext, enabled: frozenset[str] | None = None
 ) -> RewriteResult:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
     facts = Facts.collect(module, ctx)
-    state = RewriteState(path, text, ctx, facts, dict(positions), enabled)
+    state = RewriteState(path, text, ctx, facts, lambda: wrapper.resolve(PositionProvider), enabled)
     litellm_sdk.prepare(state)
     module.visit(_Dispatcher(state))
     litellm_sdk.response_shape_findings(state, module)

@@ -50,6 +50,17 @@ def map_literal(
     stripped first, and `route_prefix` ("openai/" for the gateway route, "" for the OpenAI SDK) is put
     in front of the result.
     """
+    if isinstance(node, cst.IfExp):
+        map_literal(state, node.body, route_prefix, litellm_call)
+        map_literal(state, node.orelse, route_prefix, litellm_call)
+        return
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        # model=CHAT_MODEL: the module constant's literal, when it is bound exactly once.
+        name_ref = dotted(node)
+        values = state.facts.assigned.get(name_ref or "", [])
+        if len(values) == 1 and isinstance(values[0], cst.SimpleString):
+            map_literal(state, values[0], route_prefix, litellm_call)
+        return
     if not isinstance(node, cst.SimpleString) or id(node) in state.handled:
         return
     value = string_value(node)

@@ -7,7 +7,7 @@ finding goes through `suppressed()`: `# llmgw: ignore` / `# llmgw: ignore[CODE]`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
@@ -27,13 +27,14 @@ class RewriteState:
         text: str,
         ctx: RewriteContext,
         facts: Facts,
-        positions: dict[cst.CSTNode, CodeRange],
+        positions: Callable[[], Mapping[cst.CSTNode, CodeRange]],
         enabled: frozenset[str] | None = None,
     ) -> None:
         self.path = path
         self.ctx = ctx
         self.facts = facts
-        self.positions = positions
+        self._positions_fn = positions
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self.enabled = enabled  # rule family names; None: all
         self.suppress = suppressed_lines(text)
         self.edits: dict[int, list[Edit]] = {}
@@ -45,6 +46,13 @@ class RewriteState:
         self.module_proxy_flag = False  # ... because of use_litellm_proxy (calls need api_base added)
         self.replaced_calls: set[int] = set()  # litellm calls --replace-litellm turned into OpenAI calls
         self.needs_client: set[str] = set()  # module-level gateway clients those calls use
+
+    @property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Node positions, computed on first need (a finding, or a suppression comment in the file)."""
+        if self._positions is None:
+            self._positions = self._positions_fn()
+        return self._positions
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int]:
         rng = self.positions.get(node)

@@ -141,6 +141,13 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
         if name is not None and second is not None:
             rewrite_literal(state, second.value, llm_context=env_default_context(state, name))
         return
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("setenv", "putenv"):
+        # monkeypatch.setenv("LITELLM_BASE_URL", "http://localhost:4000"), os.putenv(...)
+        first, second = positional(call, 0), positional(call, 1)
+        var = string_value(first.value) if first is not None else None
+        if var is not None and second is not None:
+            rewrite_literal(state, second.value, llm_context=env_default_context(state, var))
+        return
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in _llm_kwargs():
             rewrite_literal(state, arg.value, llm_context=True)
@@ -162,6 +169,14 @@ def on_assign(
     qualified = facts.qualify(target)
     context = qualified in url_globals() or facts.name_in_llm_context(name)
     with_v1 = not facts.expects_origin(name)
+    if isinstance(value, cst.Call) and facts.qualify(value.func) in ENV_GET_FUNCS:
+        # BASE = os.getenv("LITELLM_URL", "http://localhost:4000"): the default, with this name's needs.
+        first = positional(value, 0) or kwarg(value, "key")
+        second = positional(value, 1) or kwarg(value, "default")
+        var = string_value(first.value) if first is not None else None
+        if var is not None and second is not None:
+            rewrite_literal(state, second.value, context or env_default_context(state, var), with_v1)
+        return
     if field and isinstance(value, cst.Call) and facts.qualify(value.func).endswith("Field"):
         arg = kwarg(value, "default") or positional(value, 0)
         if arg is not None:
@@ -181,6 +196,44 @@ def on_string(state: RewriteState, node: cst.SimpleString) -> None:
 
 def on_fstring(state: RewriteState, node: cst.FormattedString) -> None:
     rewrite_literal(state, node, llm_context=False)
+    # f"{BASE}/v1/chat/completions" where BASE is the proxy: BASE becomes the gateway URL with /v1, so
+    # the /v1 written here goes.
+    parts = list(node.parts)
+    for i in range(len(parts) - 1):
+        part, nxt = parts[i], parts[i + 1]
+        if (
+            isinstance(part, cst.FormattedStringExpression)
+            and isinstance(nxt, cst.FormattedStringText)
+            and _starts_with_v1(nxt.value)
+            and state.facts.urls.has_llm_path("http://x" + nxt.value)
+            and state.facts.is_proxy_url_expr(part.expression)
+        ):
+            index = i + 1
+
+            def fn(n: cst.CSTNode, index: int = index) -> cst.CSTNode:
+                assert isinstance(n, cst.FormattedString)
+                text = n.parts[index]
+                assert isinstance(text, cst.FormattedStringText)
+                new_parts = list(n.parts)
+                new_parts[index] = text.with_changes(value=text.value[3:])
+                return n.with_changes(parts=new_parts)
+
+            state.edit(node, CODE, fn)
+
+
+def _starts_with_v1(text: str) -> bool:
+    return text == "/v1" or text.startswith(("/v1/", "/v1?"))
+
+
+def on_binary(state: RewriteState, node: cst.BinaryOperation) -> None:
+    """BASE + "/v1/chat/completions" where BASE is the proxy: the same as the f-string case."""
+    if not isinstance(node.operator, cst.Add) or not isinstance(node.right, cst.SimpleString):
+        return
+    right = string_value(node.right)
+    if right is None or not _starts_with_v1(right) or not state.facts.urls.has_llm_path("http://x" + right):
+        return
+    if string_value(node.left) is None and state.facts.is_proxy_url_expr(node.left):
+        state.replace_string(node.right, right[3:], CODE)
 
 
 def on_dict(state: RewriteState, node: cst.Dict) -> None:

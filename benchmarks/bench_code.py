@@ -1,0 +1,259 @@
+"""Benchmark `llmgw-migrate code --diff` against `grep -rl` and `python -m libcst.tool codemod`.
+
+Generates a tree of Python files (10,000 by default, `--files N`), 1% of them using the LiteLLM proxy
+(a few more mention :8000 in an unrelated way, so the prefilter lets them through and the rules must
+reject them), then times, in the same run and on the same (warm) tree:
+
+  grep     grep -rl with the same tokens `code` prefilters on (the floor: read + substring search)
+  code     llmgw-migrate code --diff TREE (the real CLI, as a subprocess, startup included)
+  libcst   python -m libcst.tool codemod -x libcst_baseline.ProxyUrlCommand --no-format -u TREE
+           (one equivalent transform; the tool parses every file)
+
+and prints the ratios (targets: code >= 20x faster than libcst, code within 5x of grep). The libcst tool
+is slow; `--libcst-files M` runs it on the first M files' worth of the tree instead and scales its time
+linearly to N (the printout says so). Each timing is the median of `--repeat` runs (libcst: one run).
+
+    .venv/bin/python benchmarks/bench_code.py --files 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TOKENS = [":4000", ":8000", "litellm", "LITELLM", "llmgateway", "LLM_GATEWAY_API_KEY", "LLM_GATEWAY_BASE_URL"]
+
+PLAIN = '''"""Module {i}: {topic} helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class {cls}:
+    name: str
+    size: int = 0
+    tags: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return f"{{self.name}} ({{self.size}}) [{{', '.join(self.tags)}}]"
+
+
+def total(items: Iterable[{cls}]) -> int:
+    result = 0
+    for item in items:
+        if item.size < 0:
+            log.warning("negative size for %s", item.name)
+            continue
+        result += item.size
+    return result
+
+
+def largest(items: list[{cls}], n: int = {n}) -> list[{cls}]:
+    return sorted(items, key=lambda x: x.size, reverse=True)[:n]
+
+
+def by_tag(items: list[{cls}]) -> dict[str, list[{cls}]]:
+    out: dict[str, list[{cls}]] = {{}}
+    for item in items:
+        for tag in item.tags:
+            out.setdefault(tag, []).append(item)
+    return out
+'''
+
+PROXY = '''"""Module {i}: talks to the LLM through the team's LiteLLM proxy."""
+
+import os
+
+from openai import OpenAI
+
+client = OpenAI(base_url="http://localhost:4000", api_key=os.environ["LITELLM_API_KEY"])
+
+
+def ask_{i}(question: str) -> str:
+    reply = client.chat.completions.create(
+        model="gpt-4o",
+        messages=[{{"role": "user", "content": question}}],
+        temperature=0,
+    )
+    return reply.choices[0].message.content or ""
+'''
+
+DECOY = '''"""Module {i}: the Django dev server for local tests."""
+
+DEV_SERVER = "http://localhost:8000"
+
+
+def url(path: str) -> str:
+    return DEV_SERVER + path
+'''
+
+
+def generate(root: Path, n: int, ratio: float, seed: int = 7) -> tuple[int, int]:
+    rng = random.Random(seed)
+    n_proxy = max(1, round(n * ratio))
+    n_decoy = max(1, n_proxy // 2)
+    kinds = ["proxy"] * n_proxy + ["decoy"] * n_decoy + ["plain"] * (n - n_proxy - n_decoy)
+    rng.shuffle(kinds)
+    topics = ["billing", "search", "users", "reports", "inventory", "auth", "mail", "exports"]
+    for i, kind in enumerate(kinds):
+        pkg = root / f"pkg{i // 100:03d}" / f"sub{(i // 10) % 10}"
+        pkg.mkdir(parents=True, exist_ok=True)
+        if kind == "proxy":
+            text = PROXY.format(i=i)
+        elif kind == "decoy":
+            text = DECOY.format(i=i)
+        else:
+            text = PLAIN.format(i=i, topic=rng.choice(topics), cls=f"Item{i}", n=rng.randint(2, 9))
+        (pkg / f"mod{i:05d}.py").write_text(text)
+    return n_proxy, n_decoy
+
+
+def timed(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, proc
+
+
+def median_time(
+    cmd: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None
+) -> tuple[float, str]:
+    times, out = [], ""
+    for _ in range(repeat):
+        t, proc = timed(cmd, cwd, env)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+        times.append(t)
+        out = proc.stdout
+    return statistics.median(times), out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=10_000, help="Python files in the generated tree")
+    ap.add_argument("--ratio", type=float, default=0.01, help="share of files that use the proxy")
+    ap.add_argument(
+        "--libcst-files", type=int, default=None, help="run the libcst baseline on this many files"
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing (median); libcst runs once")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for both tools")
+    ap.add_argument("--skip-libcst", action="store_true", help="leave the libcst baseline out")
+    ap.add_argument("--keep", type=Path, default=None, help="generate the tree here and keep it")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="llmgw-bench-")) if args.keep is None else args.keep
+    try:
+        tree = tmp / "tree"
+        if tree.exists():
+            shutil.rmtree(tree)
+        n_proxy, n_decoy = generate(tree, args.files, args.ratio)
+        env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        grep_cmd = ["grep", "-rl", "--include=*.py", *[x for t in TOKENS for x in ("-e", t)], "tree"]
+        timed(grep_cmd, tmp)  # warm the page cache for everyone
+        grep_s, grep_out = median_time(grep_cmd, tmp, args.repeat)
+        code_cmd = [sys.executable, "-m", "llmgw_migrate", "code", "tree", "--diff", "-j", str(args.jobs)]
+        code_s, code_out = median_time(code_cmd, tmp, args.repeat, env)
+        changed = code_out.count("\n+++ b/") + code_out.startswith("+++ b/")
+        changed = sum(1 for line in code_out.splitlines() if line.startswith("+++ b/"))
+        figures: dict[str, object] = {
+            "files": args.files,
+            "proxy_files": n_proxy,
+            "decoy_files": n_decoy,
+            "grep_candidates": len(grep_out.splitlines()),
+            "code_changed_files": changed,
+            "grep_s": round(grep_s, 3),
+            "code_s": round(code_s, 3),
+            "code_vs_grep": round(code_s / grep_s, 2),
+        }
+        if changed != n_proxy:
+            raise SystemExit(f"code changed {changed} files, expected {n_proxy}")
+        if not args.skip_libcst:
+            n_lib = min(args.libcst_files or args.files, args.files)
+            lib_tree = tree
+            if n_lib < args.files:
+                lib_tree = tmp / "libcst_tree"
+                if lib_tree.exists():
+                    shutil.rmtree(lib_tree)
+                generate(lib_tree, n_lib, args.ratio)
+            lib_env = {**env, "PYTHONPATH": str(HERE)}
+            lib_cmd = [
+                sys.executable,
+                "-m",
+                "libcst.tool",
+                "codemod",
+                "-x",
+                "libcst_baseline.ProxyUrlCommand",
+                "--no-format",
+                "-u",
+                "3",
+                "--hide-progress",
+                "-j",
+                str(args.jobs),
+                lib_tree.name,
+            ]
+            lib_s, proc = timed(lib_cmd, tmp, lib_env)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"libcst tool failed: {proc.stderr[-2000:]}")
+            lib_changed = sum(1 for line in proc.stdout.splitlines() if line.startswith("+++ "))
+            scaled = lib_s * args.files / n_lib
+            figures.update(
+                {
+                    "libcst_files": n_lib,
+                    "libcst_changed_files": lib_changed,
+                    "libcst_s": round(lib_s, 3),
+                    "libcst_s_scaled_to_files": round(scaled, 3),
+                    "libcst_vs_code": round(scaled / code_s, 1),
+                }
+            )
+        if args.json:
+            print(json.dumps(figures, indent=2))
+        else:
+            print(
+                f"tree: {args.files} Python files, {n_proxy} use the proxy, {n_decoy} decoys (:8000, not LLM)"
+            )
+            print(
+                f"grep -rl              {grep_s:8.3f}s  ({figures['grep_candidates']} files match the tokens)"
+            )
+            print(
+                f"llmgw-migrate code    {code_s:8.3f}s  ({changed} files changed)   {code_s / grep_s:6.2f}x grep"
+                "   (target <= 5x)"
+            )
+            if "libcst_s" in figures:
+                note = (
+                    ""
+                    if figures["libcst_files"] == args.files
+                    else (
+                        f" (ran on {figures['libcst_files']} files, scaled x{args.files / int(figures['libcst_files']):g})"
+                    )
+                )
+                print(
+                    f"libcst.tool codemod   {figures['libcst_s_scaled_to_files']:8.3f}s{note}  "
+                    f"-> code is {figures['libcst_vs_code']}x faster   (target >= 20x)"
+                )
+        return 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
