@@ -63,15 +63,23 @@ class Gateway:
         self.forwarder = Forwarder(self.client, self.cache, self.keys.secrets(), settings.ping_interval)
 
     # upstream client -----------------------------------------------------------------------------------
-    def client(self) -> UpstreamClient:
-        assert self._client is not None and self._client_started, "the upstream client starts with the app"
+    async def client(self) -> UpstreamClient:
+        """The shared upstream client; started by the app's lifespan, or here on first use (apps run
+        without lifespan events, e.g. mounted in another app)."""
+        if self._client is not None and self._client_started:
+            return self._client
+        await self.start()
+        assert self._client is not None
         return self._client
 
     async def start(self) -> None:
         if not self._client_started:
-            self._client = make_client(self.settings)
-            await self._client.start()
-            self._client_started = True
+            client = make_client(self.settings)
+            await client.start()
+            if self._client_started:  # another request won the race while this one awaited
+                await client.aclose()
+                return
+            self._client, self._client_started = client, True
 
     async def stop(self) -> None:
         if self._client is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,7 +98,7 @@ def estimate_usage(body: dict[str, Any], completion_chars: int) -> dict[str, Any
 class Forwarder:
     def __init__(
         self,
-        client: Callable[[], UpstreamClient],
+        client: Callable[[], Awaitable[UpstreamClient]],
         cache: ResponseCache,
         secrets: list[str],
         ping_interval: float,
@@ -171,7 +171,8 @@ class Forwarder:
             call = build(adapter, attempt)
             started = time.perf_counter()
             try:
-                resp = await self._client().send(call.url, call.headers, call.encoded(), stream=stream)
+                client = await self._client()
+                resp = await client.send(call.url, call.headers, call.encoded(), stream=stream)
             except UpstreamTimeout:
                 ex.log(attempt, None, False, started, "timeout")
                 ex.failures.append(Failure(attempt.provider, "timeout", None, "timeout"))

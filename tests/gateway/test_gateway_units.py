@@ -407,3 +407,30 @@ def test_join_url_does_not_double_the_version() -> None:
     assert join_url("https://api.deepinfra.com/v1/openai", "/chat/completions") == (
         "https://api.deepinfra.com/v1/openai/chat/completions"
     )
+
+
+def test_app_works_without_lifespan_events() -> None:
+    """Mounted in another ASGI app (no lifespan events), the upstream client starts on first use."""
+    import httpx
+
+    from llmgw_migrate.gateway.app import create_app
+    from llmgw_migrate.testing.fake_upstream import FakeUpstream
+
+    async def scenario(url: str) -> list[int]:
+        env = {"LLM_OPENAI_API_KEY": "k", "LLM_OPENAI_BASE_URL": url}
+        app = create_app(None, GatewaySettings(api_keys=("gk",), env=env, today=TODAY))
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post("/v1/chat/completions", json=body, headers={"x-api-key": "gk"})
+                    for _ in range(3)
+                )
+            )
+        await app.state.gateway.stop()
+        return [a.status_code for a in answers]
+
+    with FakeUpstream() as up:
+        assert asyncio.run(scenario(up.url)) == [200, 200, 200]
+        assert up.request_count == 3
