@@ -168,7 +168,8 @@ def _group_mapping(
         ids = {t.catalog.id if t.catalog else None for t in targets}
         provs = {t.provider for t in targets}
         usable = all(t.catalog is not None and not t.custom for t in targets)
-        if usable and len(ids) == 1 and len(provs) == 1:
+        same_target = gateway_model is not None and all(t.gateway_model == gateway_model for t in targets)
+        if len(provs) == 1 and (same_target or (usable and len(ids) == 1)):
             findings.append(
                 _f(
                     "LGM121",

@@ -658,11 +658,24 @@ def _on_or_before(date: str, today: dt.date) -> bool:
         return False
 
 
+_MODE_HINTS = (
+    (re.compile(r"rerank", re.I), "rerank"),
+    (re.compile(r"embed", re.I), "embedding"),
+    (re.compile(r"whisper|transcri", re.I), "audio_transcription"),
+    (re.compile(r"(^|[/-])tts(-|$)|speech", re.I), "audio_speech"),
+    (re.compile(r"dall-e|(^|[/-])image(-|$)|imagen", re.I), "image_generation"),
+)
+
+
 def _mode(dep: Deployment) -> str:
+    """model_info.mode, else what LiteLLM's health checks would infer from the model name, else chat."""
     info = dep.model_info
     mode = info.get("mode") if info else None
     if isinstance(mode, str) and mode.strip():
         return mode.strip()
+    for pattern, hinted in _MODE_HINTS:
+        if pattern.search(dep.model):
+            return hinted
     return "chat"
 
 

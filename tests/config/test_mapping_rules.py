@@ -501,3 +501,34 @@ def test_closest_ids(name: str, first: str) -> None:
     hits = closest_ids(load_catalog(), name)
     assert hits[0] == first and len(hits) <= 3
     assert closest_ids(load_catalog(), "zzzz-qqqq") == []
+
+
+@pytest.mark.parametrize(
+    ("litellm_model", "mode"),
+    [
+        ("cohere/rerank-english-v3.0", "rerank"),
+        ("openai/nomic-embed-text", "embedding"),
+        ("openai/whisper-large", "audio_transcription"),
+        ("openai/gpt-4o", "chat"),
+    ],
+)
+def test_mode_inferred_from_name_when_model_info_is_silent(
+    tmp_path: Path, litellm_model: str, mode: str
+) -> None:
+    plan = one(tmp_path, f"{{model: {litellm_model}, api_base: 'http://srv:8000/v1'}}")
+    assert model(plan, "m").mode == mode
+    assert ("LGM148" in codes(plan)) == (mode != "chat")
+
+
+def test_same_custom_server_twice_is_one_group(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: g, litellm_params: {model: openai/m, api_base: 'http://srv:8000/v1', tags: [a]}}
+          - {model_name: g, litellm_params: {model: openai/m, api_base: 'http://srv:8000/v1', tags: [b]}}
+        """,
+    )
+    m = model(plan, "g")
+    assert (m.gateway_model, m.deployments, m.status) == ("srv/m", 2, Status.approximate)
+    assert "LGM122" not in codes(plan)
