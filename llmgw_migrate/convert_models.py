@@ -683,7 +683,7 @@ def normalize_base_url(url: str) -> str:
     """Base URL as the gateway wants it: no trailing slash, no trailing /v1. References stay references."""
     if env_ref(url):
         return url.strip()
-    u = url.strip().rstrip("/")
+    u = _display_url(url.strip()).rstrip("/")  # user:password@ never goes into the plan
     if u.endswith("/v1"):
         u = u[: -len("/v1")]
     return u.rstrip("/")

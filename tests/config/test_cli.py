@@ -252,3 +252,21 @@ def test_help_lists_config_and_catalog() -> None:
     proc = run_cli("--help")
     assert "config" in proc.stdout and "catalog" in proc.stdout
     assert ROOT.is_dir()
+
+
+def test_unwritable_output_is_a_one_line_error(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "plan.json"
+    _one_line_error(run_cli("config", EXAMPLE, "-o", str(target)), f"{target}:1:1: cannot write the plan")
+    _one_line_error(run_cli("config", EXAMPLE, "-o", str(tmp_path)), "--output is a directory")
+
+
+def test_catalog_refresh_unreachable(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again before the CLI connects: nothing listens there
+    env = {"LLMGW_MIGRATE_CACHE_DIR": str(tmp_path / "cache")}
+    proc = run_cli(
+        "catalog", "refresh", "--url", f"http://127.0.0.1:{port}/v1/models", "--timeout", "5", env=env
+    )
+    _one_line_error(proc, "catalog refresh failed: cannot reach")
+    assert not (tmp_path / "cache" / "catalog.json").exists()

@@ -532,3 +532,10 @@ def test_same_custom_server_twice_is_one_group(tmp_path: Path) -> None:
     m = model(plan, "g")
     assert (m.gateway_model, m.deployments, m.status) == ("srv/m", 2, Status.approximate)
     assert "LGM122" not in codes(plan)
+
+
+def test_credentials_in_api_base_never_reach_the_plan(tmp_path: Path) -> None:
+    plan = one(tmp_path, "{model: openai/m, api_base: 'https://bob:hunter2-pw@llm.corp.example/v1'}")
+    assert plan.provider_keys[0].base_url == "https://llm.corp.example"
+    assert "hunter2-pw" not in plan.to_json()
+    assert "LGM101" in codes(plan)
