@@ -404,7 +404,7 @@ class Replayer:
             await asyncio.sleep(delay)
         ex.latency_ms = (time.perf_counter() - started) * 1000.0
         if self.pricer is not None and ex.ok:
-            ex.cost_usd = self.pricer(case, side.name, _usage_of(ex))
+            ex.cost_usd = self.pricer(case, side.name, _usage_of(ex, case))
         return ex
 
     async def _exchange(
@@ -437,13 +437,26 @@ class Replayer:
                 ex.stream = parse_sse(text)
 
 
-def _usage_of(ex: Exchange) -> Any:
+def _usage_of(ex: Exchange, case: Case) -> Any:
     if isinstance(ex.body, dict):
         return ex.body.get("usage")
     if ex.stream is not None:
         usage = None
+        chars = 0
         for chunk in ex.stream.chunks():
-            if isinstance(chunk, dict) and isinstance(chunk.get("usage"), dict):
+            if not isinstance(chunk, dict):
+                continue
+            if isinstance(chunk.get("usage"), dict):
                 usage = chunk["usage"]
+            for choice in chunk.get("choices") or ():
+                delta = choice.get("delta") if isinstance(choice, dict) else None
+                if isinstance(delta, dict):
+                    chars += len(str(delta.get("content") or ""))
+                    if delta.get("tool_calls"):
+                        chars += len(json.dumps(delta["tool_calls"]))
+        if usage is None:
+            # A stream without a usage chunk (LiteLLM without stream_options): about 4 characters a token.
+            prompt = len(json.dumps(case.body.get("messages") or "")) // 4
+            usage = {"prompt_tokens": prompt, "completion_tokens": chars // 4 + 1}
         return usage
     return None

@@ -142,8 +142,15 @@ def _after_endpoint(config: VerifyConfig, plan: Plan | None) -> Iterator[tuple[s
 
     key = key or generate_api_key()
     settings = GatewaySettings(api_keys=(key,))
-    with serve_in_thread(plan, settings) as url:
+    server = serve_in_thread(plan, settings)
+    try:
+        url = server.__enter__()
+    except RuntimeError as exc:
+        raise UserError(f"--after embedded: {exc}") from None
+    try:
         yield url, key
+    finally:
+        server.__exit__(None, None, None)
 
 
 @dataclass
