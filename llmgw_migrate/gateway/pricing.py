@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,7 @@ from llmgw_migrate.catalog import ProviderMapping
 _ZERO = Decimal(0)
 
 
+@functools.lru_cache(maxsize=4096)
 def _price(value: str | None) -> Decimal:
     if not value:
         return _ZERO

@@ -44,12 +44,52 @@ class Route:
     model: CatalogModel | None = None
 
 
+_CACHE_SIZE = 4096
+
+
 @dataclass
 class Router:
     catalog: Catalog
     keys: KeyRing
     provider_order: tuple[str, ...] = ()
     max_retries: int = 2
+    # (model, kind, date, no_fallback) -> Route or the GatewayError it raised. Routing depends on nothing
+    # else (keys and catalog are fixed for the server's life), and this is on every request's path.
+    _memo: dict[tuple[str, str, dt.date, bool], Route | GatewayError] = field(
+        default_factory=dict, repr=False
+    )
+
+    def resolve(self, requested: object, *, kind: str, today: dt.date, no_fallback: bool = False) -> Route:
+        if not isinstance(requested, str):
+            return self._resolve(requested, kind=kind, today=today, no_fallback=no_fallback)
+        key = (requested, kind, today, no_fallback)
+        hit = self._memo.get(key)
+        if hit is None:
+            try:
+                hit = self._resolve(requested, kind=kind, today=today, no_fallback=no_fallback)
+            except GatewayError as exc:
+                hit = exc
+            if len(self._memo) >= _CACHE_SIZE:
+                self._memo.clear()
+            self._memo[key] = hit
+        if isinstance(hit, GatewayError):
+            raise GatewayError(
+                hit.status,
+                hit.message,
+                type=hit.type,
+                code=hit.code,
+                param=hit.param,
+                headers=dict(hit.headers),
+            )
+        # A copy: the forwarder trims `attempts` as they fail.
+        return Route(
+            hit.requested_model,
+            hit.requested_provider,
+            hit.model_id,
+            hit.pinned,
+            list(hit.attempts),
+            hit.model,
+        )
 
     def _order(self, mappings: list[ProviderMapping]) -> list[ProviderMapping]:
         rank = {p: i for i, p in enumerate(self.provider_order)}
@@ -64,7 +104,7 @@ class Router:
             model = self.catalog.get(name.rsplit(":", 1)[0])
         return model
 
-    def resolve(self, requested: object, *, kind: str, today: dt.date, no_fallback: bool = False) -> Route:
+    def _resolve(self, requested: object, *, kind: str, today: dt.date, no_fallback: bool = False) -> Route:
         if not isinstance(requested, str) or not requested.strip():
             raise bad_request("model is required", param="model")
         model_name = requested.strip()
