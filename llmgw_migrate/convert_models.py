@@ -168,6 +168,24 @@ class Resolver:
         t.mode = _mode(dep)
         model = dep.model
         loc = dep.model_loc
+        ref = env_ref(model)
+        if ref:
+            t.finding(
+                "LGM102",
+                f"litellm_params.model of `{dep.model_name}` is read from env var {ref} at run time: put the model name in the config and rerun",
+                loc,
+            )
+            t.status = Status.manual
+            return t
+        if model == "*":
+            t.wildcard = True
+            t.status = Status.approximate
+            t.finding(
+                "LGM120",
+                f"wildcard route `{dep.model_name}` -> `*` (any model, any provider): clients must send gateway ids (`<provider>/<catalog-id>` or bare catalog ids), and each provider needs its key",
+                dep.name_loc,
+            )
+            return t
         prefix, rest = self._split(model)
         if prefix is None:
             head = model.split("/", 1)[0] if "/" in model else None

@@ -539,3 +539,18 @@ def test_credentials_in_api_base_never_reach_the_plan(tmp_path: Path) -> None:
     assert plan.provider_keys[0].base_url == "https://llm.corp.example"
     assert "hunter2-pw" not in plan.to_json()
     assert "LGM101" in codes(plan)
+
+
+def test_bare_star_and_env_model(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: "*", litellm_params: {model: "*"}}
+          - {model_name: e, litellm_params: {model: os.environ/MODEL}}
+        """,
+    )
+    star, env = model(plan, "*"), model(plan, "e")
+    assert (star.status, star.gateway_model, env.status) == (Status.approximate, None, Status.manual)
+    assert any(f.code == "LGM102" and "env var MODEL" in f.message for f in plan.findings)
+    assert plan.provider_keys == []
