@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -125,25 +127,33 @@ def generate(root: Path, n: int, ratio: float, seed: int = 7) -> tuple[int, int]
     return n_proxy, n_decoy
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(
     cmd: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, subprocess.CompletedProcess[str]]:
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """(wall seconds, CPU seconds of the command and its children, result)."""
+    cpu0 = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-    return time.perf_counter() - start, proc
+    return time.perf_counter() - start, _children_cpu() - cpu0, proc
 
 
 def median_time(
     cmd: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None
-) -> tuple[float, str]:
-    times, out = [], ""
+) -> tuple[float, float, str]:
+    walls, cpus, out = [], [], ""
     for _ in range(repeat):
-        t, proc = timed(cmd, cwd, env)
+        wall, cpu, proc = timed(cmd, cwd, env)
         if proc.returncode not in (0, 1):
             raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-        times.append(t)
+        walls.append(wall)
+        cpus.append(cpu)
         out = proc.stdout
-    return statistics.median(times), out
+    return statistics.median(walls), statistics.median(cpus), out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,23 +179,25 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         grep_cmd = ["grep", "-rl", "--include=*.py", *[x for t in TOKENS for x in ("-e", t)], "tree"]
         timed(grep_cmd, tmp)  # warm the page cache for everyone
-        grep_s, grep_out = median_time(grep_cmd, tmp, args.repeat)
+        grep_s, grep_cpu, grep_out = median_time(grep_cmd, tmp, args.repeat)
         code_cmd = [sys.executable, "-m", "llmgw_migrate", "code", "tree", "--diff", "-j", str(args.jobs)]
-        code_s, code_out = median_time(code_cmd, tmp, args.repeat, env)
-        changed = code_out.count("\n+++ b/") + code_out.startswith("+++ b/")
+        code_s, code_cpu, code_out = median_time(code_cmd, tmp, args.repeat, env)
         changed = sum(1 for line in code_out.splitlines() if line.startswith("+++ b/"))
-        figures: dict[str, object] = {
+        if changed != n_proxy:
+            raise SystemExit(f"code changed {changed} files, expected {n_proxy}")
+        figures: dict[str, Any] = {
             "files": args.files,
             "proxy_files": n_proxy,
             "decoy_files": n_decoy,
+            "jobs": args.jobs,
             "grep_candidates": len(grep_out.splitlines()),
             "code_changed_files": changed,
             "grep_s": round(grep_s, 3),
+            "grep_cpu_s": round(grep_cpu, 3),
             "code_s": round(code_s, 3),
+            "code_cpu_s": round(code_cpu, 3),
             "code_vs_grep": round(code_s / grep_s, 2),
         }
-        if changed != n_proxy:
-            raise SystemExit(f"code changed {changed} files, expected {n_proxy}")
         if not args.skip_libcst:
             n_lib = min(args.libcst_files or args.files, args.files)
             lib_tree = tree
@@ -196,63 +208,56 @@ def main(argv: list[str] | None = None) -> int:
                 generate(lib_tree, n_lib, args.ratio)
             lib_env = {**env, "PYTHONPATH": str(HERE)}
             lib_cmd = [
-                sys.executable,
-                "-m",
-                "libcst.tool",
-                "codemod",
-                "-x",
-                "libcst_baseline.ProxyUrlCommand",
-                "--no-format",
-                "-u",
-                "3",
-                "--hide-progress",
-                "-j",
-                str(args.jobs),
-                lib_tree.name,
-            ]
-            lib_s, proc = timed(lib_cmd, tmp, lib_env)
+                sys.executable, "-m", "libcst.tool", "codemod", "-x", "libcst_baseline.ProxyUrlCommand",
+                "--no-format", "-u", "3", "--hide-progress", "-j", str(args.jobs), lib_tree.name,
+            ]  # fmt: skip
+            lib_s, lib_cpu, proc = timed(lib_cmd, tmp, lib_env)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"libcst tool failed: {proc.stderr[-2000:]}")
-            lib_changed = sum(1 for line in proc.stdout.splitlines() if line.startswith("+++ "))
-            scaled = lib_s * args.files / n_lib
+            scale = args.files / n_lib
             figures.update(
                 {
                     "libcst_files": n_lib,
-                    "libcst_changed_files": lib_changed,
+                    "libcst_changed_files": sum(
+                        1 for ln in proc.stdout.splitlines() if ln.startswith("+++ ")
+                    ),
                     "libcst_s": round(lib_s, 3),
-                    "libcst_s_scaled_to_files": round(scaled, 3),
-                    "libcst_vs_code": round(scaled / code_s, 1),
+                    "libcst_cpu_s": round(lib_cpu, 3),
+                    "libcst_s_scaled": round(lib_s * scale, 3),
+                    "libcst_cpu_scaled": round(lib_cpu * scale, 3),
+                    "libcst_vs_code": round(lib_s * scale / code_s, 1),
+                    "libcst_cpu_vs_code_cpu": round(lib_cpu * scale / code_cpu, 1),
                 }
             )
         if args.json:
             print(json.dumps(figures, indent=2))
         else:
-            print(
-                f"tree: {args.files} Python files, {n_proxy} use the proxy, {n_decoy} decoys (:8000, not LLM)"
-            )
-            print(
-                f"grep -rl              {grep_s:8.3f}s  ({figures['grep_candidates']} files match the tokens)"
-            )
-            print(
-                f"llmgw-migrate code    {code_s:8.3f}s  ({changed} files changed)   {code_s / grep_s:6.2f}x grep"
-                "   (target <= 5x)"
-            )
-            if "libcst_s" in figures:
-                note = (
-                    ""
-                    if figures["libcst_files"] == args.files
-                    else (
-                        f" (ran on {figures['libcst_files']} files, scaled x{args.files / int(figures['libcst_files']):g})"
-                    )
-                )
-                print(
-                    f"libcst.tool codemod   {figures['libcst_s_scaled_to_files']:8.3f}s{note}  "
-                    f"-> code is {figures['libcst_vs_code']}x faster   (target >= 20x)"
-                )
+            _print_table(figures)
         return 0
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print_table(f: dict[str, Any]) -> None:
+    print(f"tree: {f['files']} Python files, {f['proxy_files']} use the proxy, {f['decoy_files']} decoys")
+    print(f"{'(-j ' + str(f['jobs']) + ')':22}{'wall s':>9}{'cpu s':>9}")
+    print(
+        f"{'grep -rl':22}{f['grep_s']:9.3f}{f['grep_cpu_s']:9.3f}   {f['grep_candidates']} files hold a token"
+    )
+    print(
+        f"{'llmgw-migrate code':22}{f['code_s']:9.3f}{f['code_cpu_s']:9.3f}   "
+        f"{f['code_changed_files']} files changed; {f['code_vs_grep']}x grep (target <= 5x)"
+    )
+    if "libcst_s" in f:
+        scaled = ""
+        if f["libcst_files"] != f["files"]:
+            scaled = f"  [ran on {f['libcst_files']} files, times scaled to {f['files']}]"
+        print(
+            f"{'libcst.tool codemod':22}{f['libcst_s_scaled']:9.3f}{f['libcst_cpu_scaled']:9.3f}   "
+            f"code is {f['libcst_vs_code']}x faster (cpu {f['libcst_cpu_vs_code_cpu']}x; target >= 20x)"
+            f"{scaled}"
+        )
 
 
 if __name__ == "__main__":

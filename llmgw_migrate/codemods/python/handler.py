@@ -22,11 +22,10 @@ RULE_FAMILIES = ("urls", "env_vars", "clients", "litellm_sdk", "model_names", "f
 SUFFIXES = (".py", ".pyw", ".pyi")
 
 
-class _Dispatcher(cst.CSTVisitor):
-    """Walks the original tree once, asking each enabled rule family about each node it cares for."""
+class _Dispatcher:
+    """Replays the walk's events (pre-order), asking each enabled rule family about the nodes it cares for."""
 
     def __init__(self, state: RewriteState) -> None:
-        super().__init__()
         self.s = state
         on = state.enabled
         self.urls = on is None or "urls" in on
@@ -35,25 +34,34 @@ class _Dispatcher(cst.CSTVisitor):
         self.litellm = on is None or "litellm_sdk" in on
         self.models = on is None or "model_names" in on
         self.findings = on is None or "findings" in on
-        self.class_depth = 0
-        self.func_depth = 0
+        self.field = False
+        self.table = {
+            cst.ClassDef: self.visit_ClassDef,
+            cst.Assign: self.visit_Assign,
+            cst.AnnAssign: self.visit_AnnAssign,
+            cst.Call: self.visit_Call,
+            cst.Dict: self.visit_Dict,
+            cst.Subscript: self.visit_Subscript,
+            cst.Comparison: self.visit_Comparison,
+            cst.FormattedString: self.visit_FormattedString,
+            cst.BinaryOperation: self.visit_BinaryOperation,
+            cst.SimpleString: self.visit_SimpleString,
+        }
+
+    def run(self, events: list[tuple[cst.CSTNode, bool]]) -> None:
+        table = self.table
+        for node, field in events:
+            fn = table.get(type(node))
+            if fn is not None:
+                self.field = field
+                fn(node)  # type: ignore[operator]
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.class_depth += 1
         if self.env:
             env_vars.on_class(self.s, node)
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.class_depth -= 1
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.func_depth += 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.func_depth -= 1
-
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        field = self.class_depth > 0 and self.func_depth == 0
+        field = self.field
         if self.urls:
             urls.on_assign(self.s, target, value, field)
         if self.env:
@@ -197,12 +205,12 @@ def rewrite_module(
     facts = Facts.collect(module, ctx)
     state = RewriteState(path, text, ctx, facts, lambda: wrapper.resolve(PositionProvider), enabled)
     litellm_sdk.prepare(state)
-    module.visit(_Dispatcher(state))
+    _Dispatcher(state).run(facts.events)
     litellm_sdk.response_shape_findings(state, module)
     findings = sorted(state.findings, key=lambda f: f.sort_key())
     if not state.edits:
         return RewriteResult(text=text, findings=findings)
-    new = module.visit(EditApplier(state.edits))
+    new = module.visit(EditApplier(state.edits, facts.ancestors(list(state.edits))))
     new = _fix_imports(new, state)
     extra = litellm_sdk.client_statements(state)
     if extra:

@@ -109,9 +109,15 @@ def string_node(value: str) -> cst.SimpleString:
 
 
 class EditApplier(cst.CSTTransformer):
-    def __init__(self, edits: dict[int, list[Edit]]) -> None:
+    """Applies the edits bottom-up, descending only into edited nodes and their ancestors."""
+
+    def __init__(self, edits: dict[int, list[Edit]], keep: set[int]) -> None:
         super().__init__()
         self.edits = edits
+        self.keep = keep
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.keep
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def, override]
         fns = self.edits.get(id(original_node))
