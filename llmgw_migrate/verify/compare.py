@@ -804,9 +804,12 @@ def _path_related(path: str, noisy: set[str]) -> bool:
 
 
 def _similarity(a: str, b: str) -> float:
+    """0..1; characters for short texts, words for long ones (SequenceMatcher is quadratic)."""
     if a == b:
         return 1.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if len(a) + len(b) <= 4000:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
 
 
 def _vector(raw: Any) -> list[float] | None:

@@ -237,3 +237,48 @@ def test_spend_logs_file_formats(tmp_path: Path, plan: Plan) -> None:
     assert len(read_spend_logs(paginated, plan).cases) == 1
     jsonl = write(tmp_path, "spend.jsonl", rows)
     assert [c.source for c in read_spend_logs(jsonl, plan).cases] == ["spend.jsonl:1"]
+
+
+def test_spend_logs_from_the_proxy_api(plan: Plan) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from llmgw_migrate.verify.suite import fetch_spend_logs, spend_log_suite
+
+    seen: list[tuple[str, str | None]] = []
+    rows = [
+        {
+            "request_id": "r9",
+            "call_type": "acompletion",
+            "proxy_server_request": {"model": "fast", "messages": [{"role": "user", "content": "x"}]},
+        }
+    ]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("Authorization")))
+            ok = self.headers.get("Authorization") == "Bearer sk-admin"
+            body = json.dumps(rows if ok else {"error": {"message": "no"}}).encode()
+            self.send_response(200 if ok else 401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        fetched = fetch_spend_logs(base, "sk-admin")
+        suite = spend_log_suite(fetched, plan)
+        assert [c.id for c in suite.cases] == ["spend:r9"]
+        assert seen[0] == ("/spend/logs?summarize=false", "Bearer sk-admin")
+        with pytest.raises(UserError, match="HTTP 401"):
+            fetch_spend_logs(base, "sk-wrong")
+    finally:
+        server.shutdown()
+        server.server_close()
