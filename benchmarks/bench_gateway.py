@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,7 @@ async def _load(
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+        "latencies_ms": [round(x * 1000, 4) for x in latencies],
     }
 
 
@@ -264,18 +265,47 @@ def litellm_proxy(upstream_url: str) -> Iterator[tuple[str, str, int]]:
 
 
 # --------------------------------------------------------------------------------------------------
-def measure(name: str, url: str, key: str | None, pid: int, args: argparse.Namespace) -> dict[str, Any]:
-    endpoint = url + "/v1/chat/completions"
-    with RssSampler(pid) as rss:
-        single = run_load(endpoint, key, 1, args.duration, args.warmup)
-        multi = run_load(endpoint, key, args.concurrency, args.duration, args.warmup)
-    result = {"name": name, "single": single, "multi": multi, "peak_rss_mb": round(rss.peak_mb, 1)}
-    sys.stderr.write(
-        f"  {name:14s} 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms | "
-        f"{args.concurrency} clients {multi['rps']:.0f} req/s p50 {multi['p50_ms']:.2f} ms | "
-        f"peak RSS {rss.peak_mb:.0f} MB | errors {single['errors'] + multi['errors']}\n"
-    )
-    return result
+def _percentiles(latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan"), float("nan")
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+def measure_all(targets: dict[str, tuple[str, str | None, int]], args: argparse.Namespace) -> dict[str, Any]:
+    """1-client latency in interleaved rounds (every target sees the same background load), then each
+    target's throughput with `concurrency` clients; peak RSS sampled throughout."""
+    samplers = {name: RssSampler(pid).__enter__() for name, (_, _, pid) in targets.items()}
+    singles: dict[str, list[float]] = {name: [] for name in targets}
+    errors: dict[str, int] = {name: 0 for name in targets}
+    names = list(targets)
+    try:
+        for rnd in range(args.rounds):
+            for name in names[rnd % len(names) :] + names[: rnd % len(names)]:
+                url, key, _ = targets[name]
+                out = run_load(url + "/v1/chat/completions", key, 1, args.duration / args.rounds, args.warmup)
+                singles[name].extend(out.pop("latencies_ms"))
+                errors[name] += out["errors"]
+        results: dict[str, Any] = {}
+        for name in names:
+            url, key, _ = targets[name]
+            multi = run_load(url + "/v1/chat/completions", key, args.concurrency, args.duration, args.warmup)
+            multi.pop("latencies_ms")
+            p50, p99 = _percentiles(singles[name])
+            single = {"requests": len(singles[name]), "errors": errors[name], "p50_ms": p50, "p99_ms": p99}
+            results[name] = {"name": name, "single": single, "multi": multi}
+    finally:
+        for sampler in samplers.values():
+            sampler.__exit__(None, None, None)
+    for name, r in results.items():
+        r["peak_rss_mb"] = round(samplers[name].peak_mb, 1)
+        single, multi = r["single"], r["multi"]
+        sys.stderr.write(
+            f"  {name:14s} 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms | "
+            f"{args.concurrency} clients {multi['rps']:.0f} req/s p50 {multi['p50_ms']:.2f} ms | "
+            f"peak RSS {r['peak_rss_mb']:.0f} MB | errors {single['errors'] + multi['errors']}\n"
+        )
+    return results
 
 
 def report(results: dict[str, dict[str, Any]], concurrency: int) -> dict[str, Any]:
@@ -329,8 +359,9 @@ def main() -> None:
     parser.add_argument("--loadgen", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--duration", type=float, default=6.0, help="Measured seconds per run (default 6).")
-    parser.add_argument("--warmup", type=float, default=1.5, help="Unmeasured seconds before each run.")
+    parser.add_argument("--warmup", type=float, default=1.0, help="Unmeasured seconds before each run.")
     parser.add_argument("--concurrency", type=int, default=16, help="Clients in the throughput run (16).")
+    parser.add_argument("--rounds", type=int, default=3, help="Interleaved rounds of the 1-client runs (3).")
     parser.add_argument(
         "--skip-litellm", action="store_true", help="Leave LiteLLM out (no virtualenv needed)."
     )
@@ -344,19 +375,16 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from llmgw_migrate.testing.fake_upstream import FakeUpstream
 
-    results: dict[str, dict[str, Any]] = {}
-    sys.stderr.write(f"bench_gateway: {os.cpu_count()} CPUs, {args.duration}s per run\n")
-    with FakeUpstream(subprocess=True, record=False) as up:
-        results["direct"] = measure("direct", up.url, None, up.pid, args)
-        with embedded_gateway(up.url, "aiohttp") as (url, key, pid):
-            results["gateway"] = measure("gateway", url, key, pid, args)
+    sys.stderr.write(f"bench_gateway: {os.cpu_count()} CPUs, {args.duration}s per measurement\n")
+    with FakeUpstream(subprocess=True, record=False) as up, ExitStack() as stack:
+        targets: dict[str, tuple[str, str | None, int]] = {"direct": (up.url, None, up.pid)}
+        targets["gateway"] = stack.enter_context(embedded_gateway(up.url, "aiohttp"))
         if not args.skip_httpx:
-            with embedded_gateway(up.url, "httpx") as (url, key, pid):
-                results["gateway-httpx"] = measure("gateway-httpx", url, key, pid, args)
+            targets["gateway-httpx"] = stack.enter_context(embedded_gateway(up.url, "httpx"))
         if not args.skip_litellm:
             sys.stderr.write("  starting LiteLLM 1.108.7 (10-30 s)...\n")
-            with litellm_proxy(up.url) as (url, key, pid):
-                results["litellm"] = measure("litellm", url, key, pid, args)
+            targets["litellm"] = stack.enter_context(litellm_proxy(up.url))
+        results = measure_all(targets, args)
     summary = report(results, args.concurrency)
     if args.json:
         args.json.write_text(json.dumps({"results": results, "summary": summary}, indent=2) + "\n")
