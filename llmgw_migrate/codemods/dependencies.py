@@ -96,14 +96,10 @@ class DependenciesHandler:
     name = "dependencies"
 
     def accepts(self, path: PurePath) -> bool:
-        name = path.name
-        return (
-            bool(_REQUIREMENTS_RE.match(name))
-            or name in _LOCK_NAMES
-            or name == "Pipfile.lock"
-            or name == "litellm_init.pth"
-            or (path.suffix == ".txt" and path.parent.name == "requirements")
-        )
+        name, suffix = file_rules.name_suffix(path)
+        if suffix in (".txt", ".in", ".pip"):
+            return bool(_REQUIREMENTS_RE.match(name)) or path.parent.name == "requirements"
+        return name in _LOCK_NAMES or name == "Pipfile.lock" or name == "litellm_init.pth"
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         # litellm_init.pth is reported whatever it holds (it may be obfuscated): its name is the signal.

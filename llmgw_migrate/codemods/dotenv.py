@@ -93,11 +93,11 @@ class DotenvHandler:
     name = "dotenv"
 
     def accepts(self, path: PurePath) -> bool:
-        name = path.name
+        name, suffix = file_rules.name_suffix(path)
         if name in (".env", ".envrc", ".flaskenv"):
             return True
         if name.startswith(".env."):
-            return path.suffix.lower() not in _CODE_SUFFIXES or name.endswith((".example", ".sample"))
+            return suffix not in _CODE_SUFFIXES or name.endswith((".example", ".sample"))
         return name.endswith(".env") and len(name) > 4
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,13 @@ from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher, gateway_url
 from llmgw_migrate.rules_data import env_renames, load_rule_data, master_key_vars
 
 Note = tuple[str, str]  # (finding code, message); the handler adds the location
+
+
+def name_suffix(path: PurePath) -> tuple[str, str]:
+    """(name, lower-case suffix) of a path, cheaply: `accepts` runs for every file of a monorepo."""
+    name = path.name
+    dot = name.rfind(".")
+    return name, (name[dot:].lower() if 0 < dot < len(name) - 1 else "")
 
 
 @functools.cache

@@ -27,8 +27,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import PurePath
-
-from tree_sitter import Language, Node, Parser
+from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods import file_rules
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
@@ -37,6 +36,9 @@ from llmgw_migrate.codemods.text_edits import Edit, Suppressions, apply_edits
 from llmgw_migrate.findings import Finding
 from llmgw_migrate.proxy_urls import URL_RE
 from llmgw_migrate.rules_data import dropped_params
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 _SUFFIX_LANG = {
     ".js": "javascript",
@@ -84,6 +86,8 @@ PROVIDER_METHODS = {"chat", "languageModel", "textEmbeddingModel", "embedding", 
 
 @functools.cache
 def _parser(lang: str) -> Parser:
+    from tree_sitter import Language, Parser  # imported on first use: most repositories need no JS grammar
+
     if lang == "javascript":
         import tree_sitter_javascript as tsj
 
@@ -268,10 +272,10 @@ class JavaScriptHandler:
     name = "javascript"
 
     def accepts(self, path: PurePath) -> bool:
-        name = path.name
-        if name.endswith((".min.js", ".d.ts", ".bundle.js")):
+        name, suffix = file_rules.name_suffix(path)
+        if suffix not in _SUFFIX_LANG:
             return False
-        return path.suffix.lower() in _SUFFIX_LANG
+        return not name.endswith((".min.js", ".d.ts", ".bundle.js"))
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx, "x-litellm", "baseURL", "baseUrl")

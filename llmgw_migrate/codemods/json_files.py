@@ -42,9 +42,10 @@ class JsonHandler:
     name = "json"
 
     def accepts(self, path: PurePath) -> bool:
-        if path.name in _SKIP_NAMES:
+        name, suffix = file_rules.name_suffix(path)
+        if suffix not in (".json", ".jsonc", ".json5"):
             return False
-        return path.suffix.lower() in (".json", ".jsonc", ".json5") and not path.name.endswith(".min.json")
+        return name not in _SKIP_NAMES and not name.endswith(".min.json")
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx)

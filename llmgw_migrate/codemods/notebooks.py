@@ -41,7 +41,7 @@ class NotebookHandler:
     name = "notebook"
 
     def accepts(self, path: PurePath) -> bool:
-        return path.suffix.lower() == ".ipynb"
+        return file_rules.name_suffix(path)[1] == ".ipynb"
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         tokens = list(file_rules.prefilter_tokens(ctx))

@@ -317,7 +317,8 @@ class ShellHandler:
     name = "shell"
 
     def accepts(self, path: PurePath) -> bool:
-        return path.suffix.lower() in _SHELL_SUFFIXES or path.name in _MAKE_NAMES
+        name, suffix = file_rules.name_suffix(path)
+        return suffix in _SHELL_SUFFIXES or name in _MAKE_NAMES
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx)

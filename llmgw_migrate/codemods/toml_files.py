@@ -17,9 +17,6 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import tomlkit
-from tomlkit.exceptions import ParseError, TOMLKitError
-
 from llmgw_migrate.codemods import dependencies, file_rules
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
@@ -87,12 +84,16 @@ class TomlHandler:
     name = "toml"
 
     def accepts(self, path: PurePath) -> bool:
-        return path.suffix.lower() == ".toml" or path.name == "Pipfile"
+        name, suffix = file_rules.name_suffix(path)
+        return suffix == ".toml" or name == "Pipfile"
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+        import tomlkit  # imported here: `code` on a repository without TOML never pays for it
+        from tomlkit.exceptions import ParseError, TOMLKitError
+
         try:
             tomlkit.parse(text)
         except ParseError as exc:
@@ -223,7 +224,7 @@ def _keys_by_table(text: str) -> dict[str, set[str]]:
     return out
 
 
-def _reason(exc: ParseError) -> str:
+def _reason(exc: Exception) -> str:
     msg = str(exc)
     return re.sub(r"\s+at line \d+ col \d+$", "", msg)
 

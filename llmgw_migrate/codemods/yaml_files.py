@@ -97,7 +97,7 @@ class YamlHandler:
     name = "yaml"
 
     def accepts(self, path: PurePath) -> bool:
-        return path.suffix.lower() in (".yml", ".yaml")
+        return file_rules.name_suffix(path)[1] in (".yml", ".yaml")
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx, "berriai")
