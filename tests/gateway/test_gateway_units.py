@@ -434,3 +434,18 @@ def test_app_works_without_lifespan_events() -> None:
     with FakeUpstream() as up:
         assert asyncio.run(scenario(up.url)) == [200, 200, 200]
         assert up.request_count == 3
+
+
+def test_stream_usage_option_only_where_accepted() -> None:
+    from llmgw_migrate.gateway.providers import adapter_for
+
+    catalog = load_catalog()
+    ring = KeyRing.build(catalog, None, {"LLM_OPENAI_API_KEY": "k", "LLM_MISTRAL_API_KEY": "k"})
+    body = {"messages": [{"role": "user", "content": "x"}], "stream_options": {"x": 1}}
+    for provider, model, expected in (("openai", "gpt-4o", True), ("mistral", "mistral-large-latest", False)):
+        route = Router(catalog, ring).resolve(f"{provider}/{model}", kind="chat", today=TODAY)
+        adapter = adapter_for(provider)
+        assert adapter is not None
+        call = adapter.chat_request(route.attempts[0], body, True)
+        assert call.body["stream"] is True
+        assert ("include_usage" in (call.body.get("stream_options") or {})) is expected

@@ -19,6 +19,12 @@ from llmgw_migrate.gateway.providers.openai_compatible import OpenAICompatibleAd
 # OpenAI-compatible in the catalog, but they need credentials or URLs this server cannot build.
 _NOT_EMBEDDABLE = frozenset({"azure-ai-foundry", "vertex-openai", "aws-mantle", "llmgateway", "custom"})
 
+# Providers known to accept `stream_options: {include_usage: true}` (vLLM and other custom servers too).
+_STREAM_USAGE = frozenset(
+    {"openai", "groq", "deepseek", "xai", "together-ai", "fireworks", "deepinfra", "cerebras", "nebius",
+     "novita", "moonshot", "zai", "alibaba", "nanogpt", "inference.net"}
+)  # fmt: skip
+
 CUSTOM = OpenAICompatibleAdapter("custom", "/v1/chat/completions")
 
 
@@ -34,7 +40,7 @@ def _adapters() -> dict[str, ChatAdapter]:
             continue
         paths = [p for p in _upstream_paths(info.id) if p.endswith("/chat/completions")]
         if paths and "chat" in info.serves:
-            out[info.id] = OpenAICompatibleAdapter(info.id, paths[-1])
+            out[info.id] = OpenAICompatibleAdapter(info.id, paths[-1], stream_usage=info.id in _STREAM_USAGE)
     return out
 
 

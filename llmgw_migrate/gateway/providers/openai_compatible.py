@@ -44,9 +44,14 @@ class OpenAIStreamDecoder:
 class OpenAICompatibleAdapter:
     supports_embeddings = True
 
-    def __init__(self, name: str, chat_path: str = "/v1/chat/completions") -> None:
+    def __init__(
+        self, name: str, chat_path: str = "/v1/chat/completions", *, stream_usage: bool = True
+    ) -> None:
         self.name = name
         self.chat_path = chat_path
+        # Whether the provider accepts `stream_options.include_usage`; the others send usage on their own
+        # (or not at all, and the gateway estimates it) and may reject the unknown field.
+        self.stream_usage = stream_usage
         self.embeddings_path = chat_path.rsplit("/chat/completions", 1)[0] + "/embeddings"
 
     def _headers(self, attempt: Attempt) -> dict[str, str]:
@@ -70,7 +75,11 @@ class OpenAICompatibleAdapter:
         if stream:
             out["stream"] = True
             options = out.get("stream_options")
-            out["stream_options"] = {**(options if isinstance(options, dict) else {}), "include_usage": True}
+            if self.stream_usage:
+                out["stream_options"] = {
+                    **(options if isinstance(options, dict) else {}),
+                    "include_usage": True,
+                }
         else:
             out.pop("stream", None)
             out.pop("stream_options", None)
