@@ -306,7 +306,12 @@ def run_code(
 
 
 class StaleFileError(Exception):
-    pass
+    """Some files changed on disk during the run and were not written; `written` lists the others."""
+
+    def __init__(self, message: str, written: list[FileOutcome], stale: list[str]) -> None:
+        super().__init__(message)
+        self.written = written
+        self.stale = stale
 
 
 def apply(run: CodeRun) -> list[FileOutcome]:
@@ -331,5 +336,7 @@ def apply(run: CodeRun) -> list[FileOutcome]:
         write_bytes_atomic(outcome.path, encode(outcome.new_text, outcome.text_info))
         written.append(outcome)
     if stale:
-        raise StaleFileError("changed on disk during the run, not written: " + ", ".join(stale))
+        raise StaleFileError(
+            "changed on disk during the run, not written: " + ", ".join(stale), written, stale
+        )
     return written

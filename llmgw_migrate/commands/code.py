@@ -247,7 +247,7 @@ def _run(
             written = engine.apply(run)
         except engine.StaleFileError as exc:
             stale_error = str(exc)
-            written = [f for f in run.changed_files]  # the others were written
+            written = exc.written
     findings: list[Finding] = list(run.findings)
     if mode != "write" and (mode == "check" or fmt != "text"):
         for outcome in run.changed_files:

@@ -14,10 +14,11 @@ from typing import cast
 
 import libcst as cst
 
-from llmgw_migrate.codemods.python.facts import dotted, kwarg
+from llmgw_migrate.codemods.python.facts import dotted, kwarg, string_value
 from llmgw_migrate.codemods.python.state import RewriteState, string_node
 
 CODE = "LGM203"
+UNKNOWN_URL_CODE = "LGM214"
 NONE_KEY_CODE = "LGM223"
 VERSION_CODE = "LGM224"
 DEPLOYMENT_CODE = "LGM225"
@@ -114,6 +115,22 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
             "the api_key may be None (unset variable); the client would then send OPENAI_API_KEY "
             "to the gateway",
             fix=f'Read the key with os.environ["{state.ctx.key_env}"] so a missing key fails loudly.',
+        )
+    url = kwarg(call, *spec.url_kwargs)
+    url_value = string_value(url.value) if url is not None else None
+    if (
+        url is not None
+        and url_value is not None
+        and not facts.is_proxy_url_expr(url.value)
+        and not facts.is_gateway_url(url_value)
+    ):
+        # The key says LiteLLM (or, after a run, the gateway), the URL is neither: the proxy under a
+        # hostname only the team knows.
+        state.finding(
+            UNKNOWN_URL_CODE,
+            url.value,
+            f"this client sends a LiteLLM/gateway key to {url_value}; if that is the proxy, rerun with "
+            f"--from-url",
         )
     if target != "proxy":
         return
