@@ -166,6 +166,11 @@ def register(app: typer.Typer) -> None:
 
             def ready(url: str) -> None:
                 err.write(f"LLM Gateway-compatible server (embedded) listening on {url}\n")
+                if host not in ("127.0.0.1", "localhost", "::1"):
+                    err.write(
+                        f"  warning: bound to {host}, not loopback: anyone who can reach this port and holds "
+                        "the API key spends your provider credits\n"
+                    )
                 err.write(f"  use base URL {url}/v1 with your gateway API key\n")
                 if settings.generated_key:
                     # The one time this random key is shown: it is needed to call the server.

@@ -4,7 +4,7 @@
   order (then catalog order); up to `max_retries` other providers after 5xx/timeouts/connection errors,
   unless `X-No-Fallback: true`;
 - `provider/<catalog-id>` pinned (no cross-provider retry); if that mapping is deactivated but others
-  remain, the pin is dropped;
+  remain, the pin is dropped (there is no uptime tracking here, so a pin is never dropped for uptime);
 - `<custom>/<model>` a custom provider from the plan; any other prefix: "Provider '<p>' not found.";
 - plan aliases are NOT resolved: the gateway does not resolve them either.
 """

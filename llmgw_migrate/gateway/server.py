@@ -42,6 +42,7 @@ def uvicorn_config(app: Any, host: str, port: int, log_level: str = "warning") -
         log_level=log_level,
         backlog=2048,
         timeout_keep_alive=30,
+        timeout_graceful_shutdown=5,  # Ctrl-C must not wait for a long stream to finish
         server_header=False,
         date_header=False,
     )
