@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules, shell
+from llmgw_migrate.codemods import file_rules, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -46,6 +46,10 @@ class DockerHandler:
             or low.startswith(("dockerfile.", "containerfile."))
             or low.endswith((".dockerfile", ".containerfile"))
         )
+
+    def mask_secrets(self, text: str) -> str:
+        """The text as it may be shown (diffs): secret-named settings' values masked."""
+        return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx, "berriai")

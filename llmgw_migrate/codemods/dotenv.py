@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules, shell
+from llmgw_migrate.codemods import file_rules, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -99,6 +99,10 @@ class DotenvHandler:
         if name.startswith(".env."):
             return suffix not in _CODE_SUFFIXES or name.endswith((".example", ".sample"))
         return name.endswith(".env") and len(name) > 4
+
+    def mask_secrets(self, text: str) -> str:
+        """The text as it may be shown (diffs): secret-named settings' values masked."""
+        return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx)

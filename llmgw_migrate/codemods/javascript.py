@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from llmgw_migrate.codemods import file_rules
+from llmgw_migrate.codemods import file_rules, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at_line
 from llmgw_migrate.codemods.text_edits import Edit, Suppressions, apply_edits
@@ -276,6 +276,10 @@ class JavaScriptHandler:
         if suffix not in _SUFFIX_LANG:
             return False
         return not name.endswith((".min.js", ".d.ts", ".bundle.js"))
+
+    def mask_secrets(self, text: str) -> str:
+        """The text as it may be shown (diffs): secret-named settings' values masked."""
+        return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx, "x-litellm", "baseURL", "baseUrl")

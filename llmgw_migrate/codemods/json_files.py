@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules, shell
+from llmgw_migrate.codemods import file_rules, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.json_spans import JsonSpanError, JValue, encode_string, parse
@@ -46,6 +46,10 @@ class JsonHandler:
         if suffix not in (".json", ".jsonc", ".json5"):
             return False
         return name not in _SKIP_NAMES and not name.endswith(".min.json")
+
+    def mask_secrets(self, text: str) -> str:
+        """The text as it may be shown (diffs): secret-named settings' values masked."""
+        return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import dependencies, file_rules
+from llmgw_migrate.codemods import dependencies, file_rules, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -319,6 +319,10 @@ class ShellHandler:
     def accepts(self, path: PurePath) -> bool:
         name, suffix = file_rules.name_suffix(path)
         return suffix in _SHELL_SUFFIXES or name in _MAKE_NAMES
+
+    def mask_secrets(self, text: str) -> str:
+        """The text as it may be shown (diffs): secret-named settings' values masked."""
+        return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx)
