@@ -191,10 +191,11 @@ def _money(value: Decimal) -> str:
 
 
 def exit_code(summary: SummaryOut) -> int:
-    """0 parity, 1 differences, 2 could not run (errors, nothing compared, or an interrupted run)."""
+    """0 parity, 1 differences, 2 could not run (errors, nothing compared, or cases left out by an
+    interruption or the budget: parity of a partial run is not proven)."""
     if summary.differ:
         return 1
-    if summary.error or summary.total == 0 or summary.stopped == "interrupted":
+    if summary.error or summary.total == 0 or summary.not_run or summary.stopped:
         return 2
     return 0
 

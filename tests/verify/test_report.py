@@ -86,7 +86,7 @@ def test_summary_and_exit_codes(mixed: VerifyReport) -> None:
     interrupted = report([result(1)], not_run=3, stopped="interrupted").summary
     assert not interrupted.parity and exit_code(interrupted) == 2
     budget = report([result(1)], not_run=3, stopped="budget: max-requests").summary
-    assert exit_code(budget) == 0 and not budget.parity
+    assert exit_code(budget) == 2 and not budget.parity
 
 
 def test_json_has_the_issue_shape_and_round_trips(mixed: VerifyReport) -> None:
