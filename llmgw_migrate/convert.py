@@ -18,11 +18,13 @@ from llmgw_migrate.convert_models import KeySpec, Resolver, Target
 from llmgw_migrate.convert_settings import (
     credential_map,
     deployment_findings,
+    iter_secrets,
+    redact,
     secret_findings,
     section_findings,
 )
 from llmgw_migrate.findings import Finding, Status, make
-from llmgw_migrate.litellm_config import LiteLLMConfig, Loc, YList, YMap, load_config, type_name
+from llmgw_migrate.litellm_config import LiteLLMConfig, Loc, YList, YMap, label, load_config, type_name
 from llmgw_migrate.plan import FallbackChain, ModelMapping, Plan, ProviderKey
 from llmgw_migrate.plan import Target as PlanTarget
 
@@ -126,7 +128,7 @@ def convert_config(
     findings.extend(secret_findings(config))
     findings = _dedupe(findings)
     findings.sort(key=lambda f: f.sort_key())
-    return Plan(
+    plan = Plan(
         source=config.path,
         target=PlanTarget(target),
         as_of=today.isoformat(),
@@ -136,6 +138,23 @@ def convert_config(
         fallbacks=chains,
         findings=findings,
     )
+    return _redacted(plan, config)
+
+
+def _redacted(plan: Plan, config: LiteLLMConfig) -> Plan:
+    """The plan with every inline secret value of the config replaced by ***, wherever it ended up.
+
+    Messages never quote secret-ish values on purpose; this pass makes sure no odd path (an alias named
+    like a key, a secret used as a model name) carries one into the output.
+    """
+    import json
+
+    secrets = {json.dumps(v)[1:-1] for _p, _l, v in iter_secrets(config.root) if len(v) >= 3}
+    if not secrets:
+        return plan
+    text = plan.model_dump_json()
+    cleaned = redact(text, secrets)
+    return plan if cleaned == text else Plan.model_validate_json(cleaned)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -418,7 +437,7 @@ def _fallbacks(
         if value is None:
             continue
         if kind == "default_fallbacks":
-            names = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            names = [label(v) for v in value] if isinstance(value, list) else [label(value)]
             chains.append(FallbackChain(kind=kind, model="*", fallbacks=names))
             findings.append(
                 _f("LGM113", f"{section}.{kind}: every model falls back to {_chain(names, by_name)}", loc)
@@ -446,7 +465,11 @@ def _fallbacks(
                 continue
             for model, fbs in item.items():
                 names = (
-                    [str(v) for v in fbs] if isinstance(fbs, list) else [str(fbs)] if fbs is not None else []
+                    [label(v) for v in fbs]
+                    if isinstance(fbs, list)
+                    else [label(fbs)]
+                    if fbs is not None
+                    else []
                 )
                 chains.append(FallbackChain(kind=kind, model=model, fallbacks=names))
                 msg = f"{section}.{kind}: `{model}` -> {_chain(names, by_name)}"

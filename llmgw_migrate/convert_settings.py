@@ -21,6 +21,7 @@ from llmgw_migrate.litellm_config import (
     YMap,
     env_ref,
     is_placeholder,
+    label,
     type_name,
 )
 
@@ -35,6 +36,7 @@ _NOT_SECRET_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _URL_USERINFO = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+_URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
 
 
 def is_secret_key(key: str) -> bool:
@@ -50,22 +52,35 @@ def is_inline_secret(key: str, value: Any) -> bool:
     return bool(_URL_USERINFO.search(value))
 
 
-def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc]]:
-    """(dotted path, location) of every inline secret under node."""
+def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc, str]]:
+    """(dotted path, location, value) of every inline secret under node."""
     if isinstance(node, YMap):
         for k, v in node.items():
             sub = f"{path}.{k}" if path else k
             if isinstance(v, (YMap, YList)):
                 yield from iter_secrets(v, sub)
             elif is_inline_secret(k, v):
-                yield sub, node.value_loc(k)
+                yield sub, node.value_loc(k), _secret_part(v)
     elif isinstance(node, YList):
         for i, v in enumerate(node):
             sub = f"{path}[{i}]"
             if isinstance(v, (YMap, YList)):
                 yield from iter_secrets(v, sub)
             elif isinstance(v, str) and _URL_USERINFO.search(v) and not env_ref(v):
-                yield sub, node.item_loc(i)
+                yield sub, node.item_loc(i), _secret_part(v)
+
+
+def _secret_part(value: str) -> str:
+    """The secret in a value: a URL's password, or the whole value."""
+    m = _URL_PASSWORD.search(value)
+    return m.group(1) if m else value.strip()
+
+
+def redact(text: str, secrets: set[str]) -> str:
+    """Defense in depth: whatever path a secret value took into a message, it leaves as ***."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def _title(code: str) -> str:
@@ -83,7 +98,7 @@ def _f(code: str, message: str, loc: Loc, **kw: Any) -> Finding:
 
 def secret_findings(config: LiteLLMConfig) -> list[Finding]:
     out = []
-    for path, loc in iter_secrets(config.root):
+    for path, loc, _value in iter_secrets(config.root):
         out.append(_f("LGM101", f"inline secret at `{path}` (value not shown)", loc))
     return out
 
@@ -165,7 +180,7 @@ def _callbacks(config: LiteLLMConfig) -> list[Finding]:
         if key not in ls:
             continue
         value = ls[key]
-        names = [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+        names = [label(v) for v in value] if isinstance(value, list) else [label(value)] if value else []
         listed = ", ".join(names) if names else "none"
         out.append(_f("LGM115", f"litellm_settings.{key}: {listed}", ls.key_loc(key)))
     return out

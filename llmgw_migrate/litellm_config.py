@@ -117,6 +117,13 @@ def is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in _PLACEHOLDERS
 
 
+def label(value: Any) -> str:
+    """A value as it may appear in a message: scalars as text, containers only by their kind (they may hold secrets)."""
+    if isinstance(value, (dict, list)):
+        return f"<{type_name(value)}>"
+    return _key_str(value)
+
+
 def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"

@@ -150,3 +150,92 @@ def test_generated_configs(cfg: dict, routing: str) -> None:
         assert secret not in out
     # re-rendered plans are valid
     assert plan.model_validate_json(plan.to_json()) == plan
+
+
+JUNK_SECRET = "sk-JUNKSECRET123"
+junk = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.sampled_from(["", "x", "os.environ/V", "*", "openai/gpt-4o"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["model", "a", "fallbacks", "hidden", "gpt"]), inner, max_size=3)
+        | st.fixed_dictionaries({"api_key": st.just(JUNK_SECRET)}, optional={"model": inner})
+    ),
+    max_leaves=8,
+)
+SECTION_KEYS = {
+    "litellm_settings": [
+        "cache",
+        "cache_params",
+        "callbacks",
+        "fallbacks",
+        "model_alias_map",
+        "default_fallbacks",
+        "success_callback",
+    ],
+    "router_settings": ["model_group_alias", "fallbacks", "context_window_fallbacks", "routing_strategy"],
+    "general_settings": ["master_key", "store_model_in_db", "database_url"],
+}
+
+
+@st.composite
+def odd_configs(draw: st.DrawFn) -> dict:
+    cfg: dict = {
+        "model_list": [
+            {
+                "model_name": "m",
+                "litellm_params": {"model": "openai/gpt-4o", "api_key": draw(junk | st.just(JUNK_SECRET))},
+                "model_info": {"mode": draw(junk), "base_model": draw(junk)},
+            }
+        ]
+    }
+    for section, keys in SECTION_KEYS.items():
+        if draw(st.booleans()):
+            cfg[section] = {
+                k: draw(junk) for k in draw(st.lists(st.sampled_from(keys), max_size=3, unique=True))
+            }
+    for top in draw(
+        st.lists(
+            st.sampled_from(
+                ["guardrails", "credential_list", "environment_variables", "mcp_servers", "weird_top"]
+            ),
+            max_size=2,
+            unique=True,
+        )
+    ):
+        cfg[top] = draw(junk)
+    return cfg
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(odd_configs())
+def test_odd_values_never_crash(cfg: dict) -> None:
+    from llmgw_migrate.errors import UserError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+        try:
+            plan = convert_file(path, as_of=dt.date(2026, 11, 25))
+        except UserError as exc:
+            assert exc.file == str(path) and exc.line and exc.column  # a located one-line error
+            return
+    out = render(plan, "json") + render(plan, "text")
+    assert JUNK_SECRET not in out  # it only ever sits under api_key keys
+
+
+def test_secrets_nested_in_odd_places_are_not_printed(tmp_path: Path) -> None:
+    cfg = {
+        "model_list": [{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o"}}],
+        "litellm_settings": {
+            "callbacks": [{"api_key": "sk-JUNKSECRET123"}],
+            "fallbacks": [{"m": [{"api_key": "sk-JUNKSECRET123"}]}],
+        },
+    }
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    plan = convert_file(path)
+    assert "sk-JUNKSECRET123" not in render(plan, "json") + render(plan, "markdown")
+    assert sum(f.code == "LGM101" for f in plan.findings) == 2
