@@ -72,6 +72,7 @@ class _State:
     seen: set[int] = field(default_factory=set)  # node ids (anchors/aliases share nodes)
     env_nodes: set[int] = field(default_factory=set)  # mappings used as an environment somewhere
     proxy_urls: int = 0  # proxy URLs seen so far (to spot a mapping's model setting beside one)
+    kind: str = ""  # the current document's Kubernetes kind, if any
 
     def note(self, code: str, msg: str, offset: int) -> None:
         self.findings.append(at(code, msg, self.path, self.index, offset))
@@ -129,6 +130,10 @@ class YamlHandler:
         for doc in docs:
             if doc is None or _is_litellm_config(doc):
                 continue
+            kind = _mapping_get(doc, "kind")
+            # ConfigMap keys become env names (envFrom) and are renamed with their configMapKeyRefs;
+            # Secret keys are not: the secret is re-created with a gateway key anyway (LGM306).
+            state.kind = str(kind.value) if isinstance(kind, ScalarNode) else ""
             _services(state, doc)
             _collect_env_nodes(state, doc, "", set())
             _walk(state, doc, [])
@@ -170,7 +175,7 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
         env_map = (
             parent in ENV_MAPPING_KEYS
             or id(node) in state.env_nodes
-            or (parent in ("data", "stringdata") and _is_configmap_data(path))
+            or (parent == "data" and len(path) == 1 and state.kind == "ConfigMap")
         )
         proxy_child = False
         taken = {_key(k) for k, _ in node.value}
@@ -202,10 +207,6 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
             _walk(state, item, [*path, "[]"])
     elif isinstance(node, ScalarNode):
         _scalar(state, node, path)
-
-
-def _is_configmap_data(path: list[str]) -> bool:
-    return len(path) == 1  # top-level data: of a ConfigMap/Secret (kind is checked by the key names)
 
 
 def _env_entry(
@@ -312,6 +313,12 @@ def _k8s_env_item(state: _State, node: MappingNode) -> None:
     state.seen.add(id(name_node))
     for code, msg in res.notes:
         state.note(code, msg, name_node.start_mark.index)
+    ref_key = _config_map_ref_key(items.get("valueFrom", (None, None))[1])
+    if ref_key is not None and isinstance(ref_key.value, str):
+        new_ref = file_rules.rename_env(ref_key.value, state.ctx)
+        if new_ref:  # the ConfigMap's own keys are renamed too (see _walk)
+            _replace_value(state, ref_key, ref_key.value, new_ref)
+        return
     if res.new_key and "valueFrom" in items:
         state.note(
             "LGM306",
@@ -319,6 +326,12 @@ def _k8s_env_item(state: _State, node: MappingNode) -> None:
             "store a gateway key",
             items["valueFrom"][0].start_mark.index,
         )
+
+
+def _config_map_ref_key(value_from: Node | None) -> ScalarNode | None:
+    ref = _mapping_get(value_from, "configMapKeyRef") if value_from is not None else None
+    key = _mapping_get(ref, "key") if ref is not None else None
+    return key if isinstance(key, ScalarNode) else None
 
 
 def _command(state: _State, node: ScalarNode) -> None:
