@@ -192,6 +192,15 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
     """The embedded gateway as a Starlette app (run it with uvicorn, or `server.serve_in_thread`)."""
     gw = Gateway(plan, settings, catalog)
 
+    async def _stream(
+        ex: Exchange, body: dict[str, Any], rid: str, use_cache: bool
+    ) -> tuple[AsyncIterator[Any], dict[str, str]]:
+        headers = {"x-request-id": rid, **_SSE_HEADERS}
+        replay = gw.forwarder.cached_stream(ex, body, use_cache=use_cache)
+        if replay is not None:
+            return replay, {**headers, "x-llmgateway-cache": "HIT"}
+        return await gw.forwarder.open_stream(ex, body, use_cache=use_cache), headers
+
     def logged(handler: Any) -> Any:
         """One log line per request when INFO is on (--log-requests): never bodies, never keys."""
 
@@ -218,12 +227,12 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             body = gw.prepare_chat(await gw.read_json(request))
             ex = gw.route(body, request, "chat", rid)
             gw.authenticate(request)
+            use_cache = not _no_cache(request)
             if body.get("stream"):
-                chunks = await gw.forwarder.open_stream(ex, body)
+                chunks, headers = await _stream(ex, body, rid, use_cache)
                 stream = _sse_openai(gw.forwarder.with_pings(chunks))
-                headers = {"x-request-id": rid, **_SSE_HEADERS}
                 return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
-            out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
             resp = _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
         except GatewayError as exc:
             resp = _error(exc, rid)
@@ -249,12 +258,12 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             body = gw.prepare_chat(messages_api.to_openai(raw))
             ex = gw.route(body, request, "chat", rid)
             gw.authenticate(request)
+            use_cache = not _no_cache(request)
             if body.get("stream"):
-                chunks = await gw.forwarder.open_stream(ex, body)
+                chunks, headers = await _stream(ex, body, rid, use_cache)
                 events = messages_api.anthropic_events(gw.forwarder.with_pings(chunks))
-                headers = {"x-request-id": rid, **_SSE_HEADERS}
                 return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-            out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
             hit_headers = {"x-llmgateway-cache": "HIT"} if hit else None
             return _json(messages_api.from_openai(out), rid, headers=hit_headers)
         except GatewayError as exc:

@@ -8,8 +8,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-# Request fields that change the answer (the gateway hashes these; stream is ours: only whole answers
-# are stored, so a streaming request never replays a non-streaming one).
+# Request fields that change the answer (the gateway hashes these). `stream` is part of the key: a
+# stream is stored as its chunks and replays as a stream, a whole answer as a whole answer.
 KEY_FIELDS = (
     "messages",
     "temperature",

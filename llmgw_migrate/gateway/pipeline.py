@@ -264,13 +264,63 @@ class Forwarder:
         return out, False
 
     # streaming -----------------------------------------------------------------------------------------
-    async def open_stream(self, ex: Exchange, body: dict[str, Any]) -> AsyncIterator[Any]:
+    def _stream_key(self, ex: Exchange, body: dict[str, Any], use_cache: bool) -> str | None:
+        if not (use_cache and self.cache.enabled):
+            return None
+        first = ex.route.attempts[0]
+        return cache_key(ex.kind, first.provider, first.model_id, body)
+
+    def cached_stream(
+        self, ex: Exchange, body: dict[str, Any], *, use_cache: bool
+    ) -> AsyncIterator[Any] | None:
+        """A replay of a stored stream (cost 0, metadata.cached), or None on a miss."""
+        key = self._stream_key(ex, body, use_cache)
+        stored = self.cache.get(key) if key else None
+        if stored is None:
+            return None
+        ex.cached = True
+
+        async def replay() -> AsyncIterator[Any]:
+            chunks = json.loads(stored)
+            for chunk in chunks[:-1]:
+                yield chunk
+            final = chunks[-1]
+            add_cost(final.setdefault("usage", {}), None, cached=True)
+            final["metadata"] = {
+                **final.get("metadata", {}),
+                "request_id": ex.request_id,
+                "cached": True,
+                "routing": [],
+            }
+            yield final
+
+        return replay()
+
+    async def open_stream(
+        self, ex: Exchange, body: dict[str, Any], *, use_cache: bool = False
+    ) -> AsyncIterator[Any]:
         """Connect (with failover) and return the chunk iterator; errors before the first byte raise."""
         attempt, adapter, resp, started = await self._open(
             ex, lambda a, at: a.chat_request(at, body, True), stream=True
         )
         ex.log(attempt, resp.status, True, started)
-        return self._chunks(ex, body, attempt, adapter, resp)
+        chunks = self._chunks(ex, body, attempt, adapter, resp)
+        key = self._stream_key(ex, body, use_cache)
+        return chunks if key is None else self._recording(chunks, key)
+
+    async def _recording(self, chunks: AsyncIterator[Any], key: str) -> AsyncIterator[Any]:
+        """Pass chunks through and store the whole stream once it completed without error."""
+        seen: list[Any] = []
+        try:
+            async for chunk in chunks:
+                seen.append(chunk)
+                yield chunk
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if seen and not isinstance(seen[-1], GatewayError):
+            self.cache.put(key, json.dumps(seen))
 
     async def _chunks(
         self,

@@ -536,3 +536,28 @@ def test_every_answer_has_a_request_id_and_logs_carry_no_secrets(
     lines = [r.getMessage() for r in caplog.records if r.name == "llmgw_migrate.gateway"]
     assert any(line.startswith("POST /v1/chat/completions 200 ") for line in lines)
     assert not any("SECRET" in line or API_KEY in line for line in lines)
+
+
+def test_streams_are_cached_as_streams(up: FakeUpstream) -> None:
+    body = {"model": "gpt-4o", "messages": MSGS, "stream": True}
+    with gateway(env_for(openai=up.url), cache_ttl=60) as url:
+        first = post(url, body)
+        second = post(url, body)
+        whole = post(url, {**body, "stream": False})  # a whole answer is a different cache entry
+        assert up.request_count == 2
+    assert "x-llmgateway-cache" not in first.headers and second.headers["x-llmgateway-cache"] == "HIT"
+    assert "x-llmgateway-cache" not in whole.headers
+    a = [json.loads(d) for _, d in sse(first.text)[:-1]]
+    b = [json.loads(d) for _, d in sse(second.text)[:-1]]
+    assert [c["choices"] for c in a] == [c["choices"] for c in b]
+    assert a[-1]["usage"]["cost"] > 0 and b[-1]["usage"]["cost"] == 0
+    assert b[-1]["metadata"]["cached"] is True and sse(second.text)[-1] == (None, "[DONE]")
+
+
+def test_failed_streams_are_not_cached() -> None:
+    with FakeUpstream(fail="midstream") as flaky:
+        with gateway(env_for(openai=flaky.url), cache_ttl=60) as url:
+            for _ in range(2):
+                resp = post(url, {"model": "gpt-4o", "messages": MSGS, "stream": True})
+                assert "x-llmgateway-cache" not in resp.headers and "event: error" in resp.text
+        assert flaky.request_count == 2
