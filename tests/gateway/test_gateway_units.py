@@ -449,3 +449,32 @@ def test_stream_usage_option_only_where_accepted() -> None:
         call = adapter.chat_request(route.attempts[0], body, True)
         assert call.body["stream"] is True
         assert ("include_usage" in (call.body.get("stream_options") or {})) is expected
+
+
+def test_azure_urls_and_missing_resource() -> None:
+    from llmgw_migrate.gateway.providers import adapter_for
+
+    catalog = load_catalog()
+    adapter = adapter_for("azure")
+    assert adapter is not None
+    body = {"messages": [{"role": "user", "content": "x"}]}
+    env = {"LLM_AZURE_API_KEY": "k", "LLM_AZURE_RESOURCE": "team", "LLM_AZURE_API_VERSION": "2025-04-01"}
+    plan = Plan(
+        source="c.yaml",
+        provider_keys=[ProviderKey(provider="azure", options={"azure_deployment_name": "prod gpt"})],
+    )
+    route = Router(catalog, KeyRing.build(catalog, plan, env)).resolve(
+        "azure/gpt-4o", kind="chat", today=TODAY
+    )
+    call = adapter.chat_request(route.attempts[0], body, False)
+    assert (
+        call.url
+        == "https://team.openai.azure.com/openai/deployments/prod%20gpt/chat/completions?api-version=2025-04-01"
+    )
+    assert call.headers["api-key"] == "k" and "model" not in call.body
+    emb = adapter.embeddings_request(route.attempts[0], {"input": "x"})
+    assert "/openai/deployments/prod%20gpt/embeddings?" in emb.url
+    bare = Router(catalog, KeyRing.build(catalog, None, {"LLM_AZURE_API_KEY": "k"}))
+    attempt = bare.resolve("azure/gpt-4o", kind="chat", today=TODAY).attempts[0]
+    with pytest.raises(GatewayError, match="LLM_AZURE_RESOURCE"):
+        adapter.chat_request(attempt, body, False)
