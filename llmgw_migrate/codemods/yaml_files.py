@@ -170,6 +170,8 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
     state.seen.add(id(node))
     parent = path[-1].lower() if path else ""
     if isinstance(node, MappingNode):
+        if _is_litellm_config(node):
+            return  # a proxy config embedded in Helm values or a ConfigMap: `config`'s input, not ours
         if _is_k8s_env_item(node, path):
             _k8s_env_item(state, node)
         env_map = (
