@@ -116,13 +116,16 @@ class Forwarder:
                 text = text.replace(secret, "[redacted]")
         return text
 
-    def _upstream_error(self, attempt: Attempt, status: int, raw: bytes, headers: Any) -> GatewayError:
+    def _upstream_message(self, status: int, raw: bytes) -> str:
         try:
             data = json.loads(raw) if raw else None
         except ValueError:
             data = None
         text = raw.decode("utf-8", errors="replace")[:300] if raw else ""
-        message = self.scrub(error_message(data, text or f"HTTP {status}"))
+        return self.scrub(error_message(data, text or f"HTTP {status}"))
+
+    def _upstream_error(self, attempt: Attempt, status: int, raw: bytes, headers: Any) -> GatewayError:
+        message = self._upstream_message(status, raw)
         who = f"Provider {attempt.provider}"
         if status == 429:
             retry = headers.get("retry-after") or headers.get("Retry-After") or "1"
@@ -188,13 +191,13 @@ class Forwarder:
                 raw = await resp.read()
             except (UpstreamTimeout, UpstreamConnectionError):
                 raw = b""
+            if resp.status >= 500:
+                message = f"HTTP {resp.status}: {self._upstream_message(resp.status, raw)}"
+                ex.log(attempt, resp.status, False, started, message)
+                ex.failures.append(Failure(attempt.provider, "status", resp.status, message))
+                continue
             error = self._upstream_error(attempt, resp.status, raw, resp.headers)
             ex.log(attempt, resp.status, False, started, error.message)
-            if resp.status >= 500:
-                ex.failures.append(
-                    Failure(attempt.provider, "status", resp.status, f"HTTP {resp.status}: {error.message}")
-                )
-                continue
             raise error
         raise self._all_failed(ex)
 
