@@ -73,6 +73,7 @@ _ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 class Discovered:
     files: list[Path] = field(default_factory=list)  # resolved-safe paths, in walk order (sorted later)
     skipped_symlinks: list[Path] = field(default_factory=list)
+    followed_symlinks: int = 0  # links to files inside the root, visited as their targets
 
 
 def _spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
@@ -134,10 +135,13 @@ class Walker:
             if not given.exists() and not given.is_symlink():
                 raise UserError("no such file or directory", given)
             if given.is_dir():
-                for f in self._walk_dir(given, out):
-                    # Walked paths are real files below the root (links were resolved), so an absolute
-                    # path is enough to drop the files that overlapping roots visit twice.
-                    key = os.path.abspath(f)
+                walked = list(self._walk_dir(given, out))
+                if len(paths) == 1 and not out.followed_symlinks:
+                    out.files.extend(walked)  # one root, no links: every path is already unique
+                    continue
+                for f in walked:
+                    # The same file reached twice (overlapping roots, a link to a file in the root).
+                    key = os.path.realpath(f)
                     if key not in seen:
                         seen.add(key)
                         out.files.append(f)
@@ -208,6 +212,7 @@ class Walker:
                         continue
                     if self._ignored(rel, False, specs) or not self._selected(rel, False):
                         continue
+                    out.followed_symlinks += 1
                     yield target
                     continue
                 if is_dir:
@@ -217,11 +222,11 @@ class Walker:
                         continue
                     if self._ignored(rel, True, specs) or not self._selected(rel, True):
                         continue
-                    subdirs.append((Path(entry.path), rel + "/", specs))
+                    subdirs.append((directory / entry.name, rel + "/", specs))
                 elif is_file:
                     if self._ignored(rel, False, specs) or not self._selected(rel, False):
                         continue
-                    yield Path(entry.path)
+                    yield directory / entry.name
             stack.extend(reversed(subdirs))
 
     def _ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:

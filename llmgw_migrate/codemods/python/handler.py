@@ -183,8 +183,11 @@ class PythonHandler:
         return tuple(dict.fromkeys(t for t in tokens if t))
 
     def warm(self) -> None:
-        """Import the import-fixing visitors (slow to import) before the engine forks workers."""
-        import libcst.codemod.visitors  # noqa: F401
+        """Import the parser before the engine forks workers, so they share it.
+
+        (libcst.codemod's import visitors are left to the workers that need them: most runs never do.)
+        """
+        import libcst  # noqa: F401
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         module = parse(text)
