@@ -39,6 +39,8 @@ class ProviderMapping:
     deactivated_at: str | None = None
     regions: tuple[str, ...] = ()
     endpoint_kinds: tuple[str, ...] = ()
+    parallel_tool_calls: bool | None = None
+    reasoning: bool | None = None
 
     def deactivated(self, today: dt.date) -> bool:
         return _past(self.deactivated_at, today)
@@ -261,6 +263,8 @@ def _parse_model(m: dict[str, Any]) -> CatalogModel:
                 deactivated_at=p.get("deactivated_at", p.get("deactivatedAt")),
                 regions=tuple(r if isinstance(r, str) else r.get("id", "") for r in regions),
                 endpoint_kinds=tuple(p.get("endpoint_kinds") or ()),
+                parallel_tool_calls=p.get("parallel_tool_calls", p.get("parallelToolCalls")),
+                reasoning=p.get("reasoning"),
             )
         )
     output = m.get("output")

@@ -36,6 +36,8 @@ def _provider_entry(m: ProviderMapping) -> dict[str, Any]:
         "streaming": bool(m.streaming),
         "vision": bool(m.vision),
         "tools": bool(m.tools),
+        "parallelToolCalls": bool(m.parallel_tool_calls),
+        "reasoning": bool(m.reasoning),
         "context_length": m.context_size,
         "max_output": m.max_output,
         "deprecated_at": m.deprecated_at,

@@ -82,6 +82,8 @@ def test_models_lists_what_has_a_key(gw: str, up: FakeUpstream) -> None:
     gpt = next(m for m in data if m["id"] == "gpt-4o")
     assert {p["providerId"] for p in gpt["providers"]} == {"openai", "azure"}
     assert gpt["pricing"]["prompt"] == "2.5e-6"
+    openai = next(p for p in gpt["providers"] if p["providerId"] == "openai")
+    assert openai["externalId"] == "gpt-4o" and openai["tools"] is True and "parallelToolCalls" in openai
     mapped = {m["id"] for m in httpx.get(gw + "/v1/models?mapped=true").json()["data"]}
     assert {"openai/gpt-4o", "azure/gpt-4o"} <= mapped
     with_dead = {m["id"] for m in httpx.get(gw + "/v1/models?include_deactivated=true").json()["data"]}
