@@ -70,6 +70,8 @@ def run_command(
     after: str | None,
     requests: Path | None,
     verify_suite: bool = True,
+    verify_max_requests: int | None = None,
+    verify_max_cost: str | None = None,
     baseline: Path | None,
     update_baseline: bool,
     fail_on: str,
@@ -89,14 +91,24 @@ def run_command(
         raise UserError(f"--routing must be pinned or smart, not {routing!r}")
     if jobs is not None and jobs < 1:
         raise UserError("--jobs must be 1 or more")
-    if not verify and (before or after or requests or not verify_suite):
-        raise UserError("--before, --after, --requests and --no-verify-suite need --verify")
+    verify_flags = (before, after, requests, verify_max_requests, verify_max_cost)
+    if not verify and (any(v is not None for v in verify_flags) or not verify_suite):
+        raise UserError("--before, --after, --requests and the other verify options need --verify")
+    if verify_max_requests is not None and verify_max_requests < 1:
+        raise UserError("--verify-max-requests must be 1 or more")
     verify_fn = None
     secrets: list[str] = []
     if verify:
         from llmgw_migrate.check.verify_step import make_verify_step, verify_secrets
 
-        verify_fn = make_verify_step(before=before, after=after, requests=requests, builtin=verify_suite)
+        verify_fn = make_verify_step(
+            before=before,
+            after=after,
+            requests=requests,
+            builtin=verify_suite,
+            max_requests=verify_max_requests,
+            max_cost=verify_max_cost,
+        )
         secrets = verify_secrets()
         if after is None and config is None and plan is None:
             raise UserError(

@@ -36,6 +36,7 @@ def make_verify_step(
     requests: Path | None,
     builtin: bool = True,
     max_requests: int | None = None,
+    max_cost: str | None = None,
 ) -> Callable[[Plan | None], VerifyOutcome]:
     from llmgw_migrate.verify.run import VerifyConfig, validate
 
@@ -55,6 +56,7 @@ def make_verify_step(
             corpora=[requests] if requests is not None else [],
             builtin=builtin,
             max_requests=max_requests,
+            max_cost=max_cost,
             progress=False,
         )
 

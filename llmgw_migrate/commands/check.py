@@ -64,6 +64,12 @@ def register(app: typer.Typer) -> None:
         verify_suite: bool = typer.Option(
             True, "--verify-suite/--no-verify-suite", help="verify: include the built-in suite from the plan."
         ),
+        verify_max_requests: int | None = typer.Option(
+            None, "--verify-max-requests", help="verify: send at most this many HTTP requests."
+        ),
+        verify_max_cost: str | None = typer.Option(
+            None, "--verify-max-cost", help="verify: spend at most this many USD (catalog prices)."
+        ),
         baseline: Path | None = typer.Option(
             None, "--baseline", help="JSON file of accepted findings; they do not fail the check."
         ),
@@ -114,6 +120,8 @@ def register(app: typer.Typer) -> None:
                 after=after,
                 requests=requests,
                 verify_suite=verify_suite,
+                verify_max_requests=verify_max_requests,
+                verify_max_cost=verify_max_cost,
                 baseline=baseline,
                 update_baseline=update_baseline,
                 fail_on=fail_on,

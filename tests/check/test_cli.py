@@ -176,7 +176,7 @@ def test_baseline_is_portable_between_checkouts(tmp_path: Path) -> None:
         (["check", "--baseline", "nope.json"], "error: nope.json:1:1: baseline file not found"),
         (
             ["check", "--before", "http://127.0.0.1:1"],
-            "error: --before, --after, --requests and --no-verify-suite need --verify",
+            "error: --before, --after, --requests and the other verify options need --verify",
         ),
         (["check", "--jobs", "0"], "error: --jobs must be 1 or more"),
     ],

@@ -89,6 +89,21 @@ def test_differences_fail_with_lgm5xx(project: Path, before: FakeUpstream, provi
     assert BEFORE_KEY not in proc.stdout + junit
 
 
+def test_budget_stops_the_replay_and_fails(
+    project: Path, before: FakeUpstream, provider: FakeUpstream
+) -> None:
+    proc = run_cli(
+        "check", ".", "--config", "litellm_config.yaml", "--verify", "--before", before.url,
+        "--requests", "requests.jsonl", "--no-verify-suite", "--verify-max-requests", "2", "--format", "json",
+        cwd=project, env=_env(provider),
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    verify = next(s for s in data["sections"] if s["name"] == "verify")
+    assert verify["stats"]["not_run"] >= 1
+    assert "LGM503" in {f["code"] for f in data["findings"] if f["fails"]}
+
+
 def test_unreachable_before_fails_the_gate(project: Path, provider: FakeUpstream) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -121,6 +136,10 @@ def test_unreachable_before_fails_the_gate(project: Path, provider: FakeUpstream
             "error: --no-verify-suite leaves",
         ),
         (["--verify", "--before", "http://127.0.0.1:9"], "error: --verify without --after runs the embedded"),
+        (
+            ["--verify", "--before", "http://127.0.0.1:9", "--verify-max-cost", "lots"],
+            "error: --max-cost: 'lots'",
+        ),
     ],
 )
 def test_bad_verify_flags_are_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
