@@ -323,8 +323,8 @@ def llm_signals(text: str) -> bool:
 def prefilter_tokens(ctx: RewriteContext, *extra: str) -> tuple[str, ...]:
     """Substrings at least one of which a file needs to hold anything these rules change or report."""
     tokens = [*urls(ctx).prefilter_tokens(), "LiteLLM", "Litellm", *extra]
-    if ctx.model_map:
-        tokens += ["model", "MODEL", "Model"]
+    # a model setting (DEFAULT_MODEL=smart) changes only if it names a plan model: the names are the tokens
+    tokens += list(ctx.model_map)
     return tuple(dict.fromkeys(tokens))
 
 
