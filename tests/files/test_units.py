@@ -240,3 +240,22 @@ def test_dependency_versions() -> None:
     notes = dependencies.install_command_notes("pip install 'litellm[proxy]==1.82.8' litellm-helper")
     assert [n[1][0] for n in notes] == ["LGM321"]
     assert dependencies.install_command_notes("echo litellm==1.82.7") == []
+
+
+def test_litellm_proxy_configs_in_the_corpus_are_never_rewritten() -> None:
+    """Every real config in shared/corpus is `config`'s input: byte-identical, or (the broken one) a located
+    parse error."""
+    from tests.conftest import CORPUS
+
+    errors = []
+    for path in sorted(CORPUS.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            result = yaml_files.HANDLER.rewrite(path.name, text, CTX)
+        except RewriteError as exc:
+            assert exc.line and exc.column
+            errors.append(path.name)
+            continue
+        assert result.text == text, path.name
+        assert result.findings == [], path.name
+    assert len(errors) == 1
