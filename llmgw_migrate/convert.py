@@ -125,7 +125,8 @@ def convert_config(
 
     # 5. settings, sections, secrets
     findings.extend(section_findings(config))
-    findings.extend(secret_findings(config))
+    secrets = list(iter_secrets(config.root))
+    findings.extend(secret_findings(config, secrets))
     findings = _dedupe(findings)
     findings.sort(key=lambda f: f.sort_key())
     plan = Plan(
@@ -138,10 +139,10 @@ def convert_config(
         fallbacks=chains,
         findings=findings,
     )
-    return _redacted(plan, config)
+    return _redacted(plan, secrets)
 
 
-def _redacted(plan: Plan, config: LiteLLMConfig) -> Plan:
+def _redacted(plan: Plan, found: list[tuple[str, Loc, str]]) -> Plan:
     """The plan with every inline secret value of the config replaced by ***, wherever it ended up.
 
     Messages never quote secret-ish values on purpose; this pass makes sure no odd path (an alias named
@@ -149,7 +150,7 @@ def _redacted(plan: Plan, config: LiteLLMConfig) -> Plan:
     """
     import json
 
-    secrets = {json.dumps(v)[1:-1] for _p, _l, v in iter_secrets(config.root) if len(v) >= 3}
+    secrets = {json.dumps(v)[1:-1] for _p, _l, v in found if len(v) >= 3}
     if not secrets:
         return plan
     text = plan.model_dump_json()

@@ -7,6 +7,7 @@ Secret values are never put into a message: messages name keys and locations onl
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -39,6 +40,7 @@ _URL_USERINFO = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
 
 
+@functools.lru_cache(maxsize=4096)  # keys repeat across thousands of entries
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key)) and not _NOT_SECRET_SUFFIX.search(key)
 
@@ -96,9 +98,11 @@ def _f(code: str, message: str, loc: Loc, **kw: Any) -> Finding:
     return make(code, message, file=loc.file, line=loc.line, column=loc.column, **kw)
 
 
-def secret_findings(config: LiteLLMConfig) -> list[Finding]:
+def secret_findings(
+    config: LiteLLMConfig, secrets: list[tuple[str, Loc, str]] | None = None
+) -> list[Finding]:
     out = []
-    for path, loc, _value in iter_secrets(config.root):
+    for path, loc, _value in secrets if secrets is not None else iter_secrets(config.root):
         out.append(_f("LGM101", f"inline secret at `{path}` (value not shown)", loc))
     return out
 
