@@ -138,7 +138,10 @@ def register(app: typer.Typer) -> None:
                 from llmgw_migrate.convert import convert_file
 
                 plan = convert_file(config_path, target="self-hosted", as_of=today)
-            keys = tuple(api_key) or tuple(k for k in [os.environ.get(GATEWAY_KEY_ENV, "").strip()] if k)
+            # --api-key wins; else LLM_GATEWAY_API_KEY (a comma list allows several keys); else random.
+            keys = tuple(api_key) or tuple(
+                k.strip() for k in os.environ.get(GATEWAY_KEY_ENV, "").split(",") if k.strip()
+            )
             settings = GatewaySettings(
                 api_keys=keys,
                 provider_order=tuple(provider_order.split(",")) if provider_order else (),

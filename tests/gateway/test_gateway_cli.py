@@ -125,18 +125,24 @@ def test_generated_key_is_printed_once_and_works() -> None:
             )
 
 
-def test_env_gateway_key() -> None:
-    env = base_env(LLM_GATEWAY_API_KEY="from-env")
+def test_env_gateway_keys() -> None:
+    env = base_env(LLM_GATEWAY_API_KEY="from-env, second-key")
     with running(["--port", "0"], env) as (url, out, _):
         assert not any("shown once" in line for line in out)
-        models = httpx.get(url + "/v1/models").json()
-        assert models == {"object": "list", "data": []}  # no provider keys: nothing to serve
-        denied = httpx.post(
-            url + "/v1/chat/completions",
-            json={"model": "gpt-4o", "messages": MSGS},
-            headers={"x-api-key": "x"},
-        )
-        assert "No provider key" in denied.text  # model/provider checks come before the key check
+        assert "no provider keys found" in "".join(out)
+        assert httpx.get(url + "/v1/models").json() == {"object": "list", "data": []}
+        body = {"model": "gpt-4o", "messages": MSGS}
+        # Model and provider checks come before the key check, as on the gateway.
+        assert "No provider key" in httpx.post(url + "/v1/chat/completions", json=body).text
+    env = base_env(
+        LLM_GATEWAY_API_KEY="from-env, second-key",
+        LLM_OPENAI_API_KEY="o",
+        LLM_OPENAI_BASE_URL=closed_port_url(),
+    )
+    with running(["--port", "0"], env) as (url, _, _):
+        for key, status in (("nope", 401), ("from-env", 502), ("second-key", 502)):  # 502: upstream is down
+            resp = httpx.post(url + "/v1/chat/completions", json=body, headers={"x-api-key": key})
+            assert resp.status_code == status, resp.text
 
 
 @pytest.mark.parametrize(
