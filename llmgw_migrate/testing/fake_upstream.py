@@ -1089,15 +1089,39 @@ class FakeUpstream:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m llmgw_migrate.testing.fake_upstream")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--options", default="{}", help="JSON object of FakeOptions fields")
+    parser = argparse.ArgumentParser(
+        prog="python -m llmgw_migrate.testing.fake_upstream",
+        description="A deterministic fake OpenAI/Anthropic/Azure/Google provider for tests and CI.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="Address to bind (default 127.0.0.1).")
+    parser.add_argument("--port", type=int, default=0, help="Port (0: a free one; the URL is printed).")
+    parser.add_argument(
+        "--fail", help="Fail every request: 500, 502, 503, 429, 400, 401, timeout, midstream."
+    )
+    parser.add_argument("--delay", type=float, help="Seconds added before every answer.")
+    parser.add_argument("--chunk-delay", type=float, help="Seconds between stream chunks.")
+    parser.add_argument("--require-key", help="Answer 401 unless the request carries this key.")
+    parser.add_argument("--tool-args-variant", help="Vary generated tool arguments (an int, or 'invalid').")
+    parser.add_argument("--options", default="{}", help="JSON object of any FakeOptions fields.")
     args = parser.parse_args(argv)
-    raw = json.loads(args.options)
+    try:
+        raw = json.loads(args.options)
+    except json.JSONDecodeError as exc:
+        parser.error(f"--options is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    if not isinstance(raw, dict):
+        parser.error("--options must be a JSON object")
+    for name in ("fail", "delay", "chunk_delay", "require_key"):
+        if getattr(args, name) is not None:
+            raw[name] = getattr(args, name)
+    if args.tool_args_variant is not None:
+        v = args.tool_args_variant
+        raw["tool_args_variant"] = int(v) if v.lstrip("-").isdigit() else v
     if "models" in raw:
         raw["models"] = tuple(raw["models"])
-    options = FakeOptions(**raw)
+    try:
+        options = FakeOptions(**raw)
+    except TypeError as exc:
+        parser.error(f"--options: {exc}")
     try:
         import uvloop
 

@@ -252,3 +252,23 @@ def test_value_for_schema_shapes(schema: dict[str, Any]) -> None:
         assert isinstance(value["a"], bool)
     else:
         assert value == 5
+
+
+def test_standalone_command_line() -> None:
+    import re
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "llmgw_migrate.testing.fake_upstream", "--port", "0", "--fail", "503"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", proc.stdout.readline())
+        assert match
+        resp = httpx.post(match.group(1) + "/v1/chat/completions", json={"model": "m", "messages": MSGS})
+        assert resp.status_code == 503
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    bad = subprocess.run([*cmd[:3], "--options", "{nope"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--options is not JSON" in bad.stderr and "Traceback" not in bad.stderr
