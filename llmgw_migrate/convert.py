@@ -378,6 +378,22 @@ def _via_wildcard(name: str, wildcards: list[tuple[str, Target]], resolver: Reso
             upstream = name[len(pattern) - 1 :]
         else:
             upstream = name
+        if model_pattern == "*":
+            # any model, any provider: LiteLLM infers the provider from the name; the gateway's bare id does the same
+            anywhere = resolver.catalog.resolve(None, upstream)
+            if anywhere is not None:
+                return ModelMapping(
+                    name=name,
+                    gateway_model=anywhere.id,
+                    provider=None,
+                    litellm_model=upstream,
+                    status=Status.approximate,
+                    catalog_id=anywhere.id,
+                    upstream_model=upstream,
+                    file=dep.file,
+                    line=dep.loc.line,
+                )
+            continue
         if t.custom or t.provider is None:
             continue
         rule = resolver.rules.providers.get(head)

@@ -554,3 +554,17 @@ def test_bare_star_and_env_model(tmp_path: Path) -> None:
     assert (star.status, star.gateway_model, env.status) == (Status.approximate, None, Status.manual)
     assert any(f.code == "LGM102" and "env var MODEL" in f.message for f in plan.findings)
     assert plan.provider_keys == []
+
+
+def test_alias_through_bare_star_route(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: "*", litellm_params: {model: "*"}}
+        router_settings:
+          model_group_alias: {smart: claude-sonnet-4-5, nothing: zzz-unknown}
+        """,
+    )
+    assert model(plan, "smart").gateway_model == "claude-sonnet-4-5"
+    assert model(plan, "nothing").status == Status.manual
