@@ -94,8 +94,10 @@ class DotenvHandler:
 
     def accepts(self, path: PurePath) -> bool:
         name, suffix = file_rules.name_suffix(path)
-        if name in (".env", ".envrc", ".flaskenv"):
+        if name in (".env", ".envrc", ".flaskenv", "env.example", "env.sample", "env.template"):
             return True
+        if name.startswith((".env-", ".env_")):
+            return suffix not in _CODE_SUFFIXES
         if name.startswith(".env."):
             return suffix not in _CODE_SUFFIXES or name.endswith((".example", ".sample"))
         return name.endswith(".env") and len(name) > 4

@@ -43,6 +43,8 @@ ENV_MAPPING_KEYS = {
     "remoteenv",
     "build-args",
     "build_args",
+    "env_variables",  # Google App Engine app.yaml
+    "environment_variables",
 }
 COMMAND_KEYS = {
     "run",
@@ -53,6 +55,7 @@ COMMAND_KEYS = {
     "entrypoint",
     "args",
     "cmd",
+    "cmds",  # Taskfile
     "test",
 }
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -283,15 +286,16 @@ def _env_list_item(state: _State, node: ScalarNode, name: str, value: str) -> No
 
 
 def _is_k8s_env_item(node: MappingNode, path: list[str]) -> bool:
-    if len(path) < 2 or path[-1] != "[]" or not path[-2].lower().endswith("env"):
+    if len(path) < 2 or path[-1] != "[]" or not path[-2].lower().endswith(("env", "envvars")):
         return False
     keys = {_key(k) for k, _ in node.value}
-    return "name" in keys and bool(keys & {"value", "valueFrom"})
+    # Kubernetes/Helm `- name: X value: Y`; Render and others `- key: X value: Y`
+    return bool(keys & {"name", "key"}) and bool(keys & {"value", "valueFrom"})
 
 
 def _k8s_env_item(state: _State, node: MappingNode) -> None:
     items = {_key(k): (k, v) for k, v in node.value}
-    name_node = items["name"][1]
+    name_node = items["name"][1] if "name" in items else items["key"][1]
     if not isinstance(name_node, ScalarNode):
         return
     name = str(name_node.value)

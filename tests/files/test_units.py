@@ -128,6 +128,8 @@ def test_secret_masking_for_display() -> None:
         (".env.production", "dotenv"),
         ("prod.env", "dotenv"),
         (".envrc", "dotenv"),
+        ("env.example", "dotenv"),
+        (".env-staging", "dotenv"),
         ("deploy/app.yaml", "yaml"),
         (".github/workflows/ci.yml", "yaml"),
         ("package.json", "json"),
