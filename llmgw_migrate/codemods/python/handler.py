@@ -149,7 +149,34 @@ def _insert_after_imports(module: cst.Module, statements: list[cst.SimpleStateme
     return module.with_changes(body=[*body[: last + 1], *new, *body[last + 1 :]])
 
 
+def _top_level_imports(module: cst.Module) -> set[tuple[str, str | None]]:
+    """(module, None) for `import m`, (module, name) for `from m import name`, unaliased, top level."""
+    from llmgw_migrate.codemods.python.facts import dotted
+
+    out: set[tuple[str, str | None]] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = dotted(alias.name)
+                    if name and alias.asname is None:
+                        out.add((name, None))
+            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                mod = dotted(small.module)
+                if mod and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        if isinstance(alias.name, cst.Name) and alias.asname is None:
+                            out.add((mod, alias.name.value))
+    return out
+
+
 def _fix_imports(module: cst.Module, state: RewriteState) -> cst.Module:
+    present = _top_level_imports(module) if state.needed_imports else set()
+    state.needed_imports = [i for i in state.needed_imports if i not in present]
+    if not state.needed_imports and not state.maybe_unused:
+        return module  # the common case: libcst.codemod is slow to import, so only import it when needed
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
