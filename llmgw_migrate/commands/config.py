@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from llmgw_migrate.commands._common import DEBUG_OPTION, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, handle_errors
+from llmgw_migrate.commands._common import DEBUG_OPTION, EXIT_FINDINGS, EXIT_OK, handle_errors
 
 _FORMATS = ("text", "json", "yaml", "markdown")
 
@@ -77,6 +77,7 @@ def register(app: typer.Typer) -> None:
         """Read a LiteLLM proxy config and print the migration plan.
 
         Exit codes: 0 plan complete, 1 manual or unsupported findings (--strict: any warning), 2 bad input.
+        Secret values from the config are never printed or written; env references stay references.
         """
         with handle_errors(debug):
             from llmgw_migrate.errors import UserError
@@ -124,15 +125,12 @@ def register(app: typer.Typer) -> None:
                     raise UserError(f"cannot write the env file: {exc.strerror or exc}", env_out) from None
             color = fmt in (None, "text") and sys.stdout.isatty() and not _no_color()
             sys.stdout.write(render(plan, fmt or "text", color=color, width=_width()))
-            if output is not None and (fmt or "text") == "text":
-                sys.stdout.write(f"plan written to {output}\n")
-            if env_out is not None:
-                sys.stdout.write(f"env file written to {env_out} (mode 0600)\n") if (
-                    fmt or "text"
-                ) == "text" else None
+            if (fmt or "text") == "text":  # machine formats keep stdout to the plan alone
+                if output is not None:
+                    sys.stdout.write(f"plan written to {output}\n")
+                if env_out is not None:
+                    sys.stdout.write(f"env file written to {env_out} (mode 0600)\n")
             raise typer.Exit(EXIT_FINDINGS if blocking(plan.findings, strict) else EXIT_OK)
-
-    _ = EXIT_ERROR
 
 
 def _no_color() -> bool:
