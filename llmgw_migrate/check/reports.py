@@ -12,11 +12,9 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from llmgw_migrate import __version__
 from llmgw_migrate.check.result import CheckResult, Item, Section, severity_fails
 from llmgw_migrate.findings import Finding
 
-REPORT_SCHEMA_VERSION = 1
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 FINGERPRINT_KEY = "llmgwMigrateFingerprint/v1"
 MARKDOWN_MAX_ROWS = 200
@@ -164,49 +162,51 @@ def _sarif_key_of_result(res: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def render_json(result: CheckResult) -> str:
-    data = {
-        "schema_version": REPORT_SCHEMA_VERSION,
-        "tool": "llmgw-migrate",
-        "version": __version__,
-        "passed": result.passed,
-        "exit_code": result.exit_code,
-        "fail_on": result.fail_on,
-        "baseline": result.baseline,
-        "counts": result.counts(),
-        "sections": [
-            {
-                "name": s.name,
-                "title": s.title,
-                "ran": s.ran,
-                "passed": s.ran and not result.section_failed(s.name),
-                "detail": s.detail,
-                "seconds": round(s.seconds, 3),
-                "stats": s.stats,
-            }
+    """The versioned JSON report (shape and JSON Schema: check/report_model.py)."""
+    from llmgw_migrate.check.report_model import (
+        CheckReportOut,
+        CountsOut,
+        FindingOut,
+        SectionOut,
+        StaleEntryOut,
+    )
+
+    report = CheckReportOut(
+        passed=result.passed,
+        exit_code=result.exit_code,
+        fail_on=result.fail_on,  # type: ignore[arg-type]
+        baseline=result.baseline,
+        counts=CountsOut(**result.counts()),
+        sections=[
+            SectionOut(
+                name=s.name,  # type: ignore[arg-type]
+                title=s.title,
+                ran=s.ran,
+                passed=s.ran and not result.section_failed(s.name),
+                detail=s.detail,
+                seconds=round(s.seconds, 3),
+                stats=s.stats,
+            )
             for s in result.sections
         ],
-        "findings": [
-            {
-                **i.finding.model_dump(mode="json"),
-                "section": i.section,
-                "fingerprint": i.fingerprint,
-                "accepted": i.accepted,
-                "fails": not i.accepted and severity_fails(i.finding.severity, result.fail_on),
-            }
+        findings=[
+            FindingOut(
+                **i.finding.model_dump(),
+                section=i.section,  # type: ignore[arg-type]
+                fingerprint=i.fingerprint,
+                accepted=i.accepted,
+                fails=not i.accepted and severity_fails(i.finding.severity, result.fail_on),
+            )
             for i in result.items
         ],
-        "stale_baseline_entries": [
-            {
-                "fingerprint": s.fingerprint,
-                "code": s.code,
-                "file": s.file,
-                "message": s.message,
-                "count": s.count,
-            }
+        stale_baseline_entries=[
+            StaleEntryOut(
+                fingerprint=s.fingerprint, code=s.code, file=s.file, message=s.message, count=s.count
+            )
             for s in result.stale
         ],
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    )
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def _xml_text(text: str) -> str:

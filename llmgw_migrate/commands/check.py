@@ -90,6 +90,7 @@ def register(app: typer.Typer) -> None:
             "--step-summary/--no-step-summary",
             help="Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set.",
         ),
+        schema: bool = typer.Option(False, "--schema", help="Print the JSON report's JSON Schema and exit."),
         debug: bool = DEBUG_OPTION,
     ) -> None:
         """Gate a pull request: config findings, code still reaching the proxy, verify; one exit code.
@@ -97,6 +98,13 @@ def register(app: typer.Typer) -> None:
         Exit 0: nothing fails at --fail-on. Exit 1: findings or pending rewrites. Exit 2: bad input.
         """
         with handle_errors(debug):
+            if schema:
+                import json
+
+                from llmgw_migrate.check.report_model import report_json_schema
+
+                sys.stdout.write(json.dumps(report_json_schema(), indent=2) + "\n")
+                raise typer.Exit(0)
             from llmgw_migrate.check.command import run_command
 
             code = run_command(

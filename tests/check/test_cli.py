@@ -313,3 +313,9 @@ def test_guard_mode_on_the_example_app(tmp_path: Path) -> None:
     assert again.returncode == 1
     failing = {f["file"] for f in json.loads(again.stdout)["findings"] if f["fails"]}
     assert failing == {"example_app/app/late.py"}
+
+
+def test_schema_flag_prints_the_report_schema(tmp_path: Path) -> None:
+    proc = run_inproc("check", "--schema", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["title"] == "CheckReportOut"

@@ -175,3 +175,15 @@ def test_passing_markdown() -> None:
 def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown report format"):
         reports.render(_result(), "yaml")
+
+
+def test_json_report_matches_its_schema_model() -> None:
+    from llmgw_migrate.check.report_model import CheckReportOut, report_json_schema
+
+    data = json.loads(reports.render(_result(), "json"))
+    assert CheckReportOut.model_validate(data).model_dump(mode="json") == data
+    schema = report_json_schema()
+    assert schema["$id"].endswith("check-report-v1.json")
+    assert set(schema["required"]) >= {"passed", "exit_code", "fail_on", "counts", "sections", "findings"}
+    finding_props = schema["$defs"]["FindingOut"]["properties"]
+    assert {"fingerprint", "accepted", "fails", "section"} <= set(finding_props)
