@@ -508,8 +508,7 @@ class Resolver:
                 loc,
             )
             t.gateway_model = model.id
-            if t.status == Status.exact:
-                t.status = Status.approximate
+            t.status = Status.manual
             return
         dep_at = (mapping.deprecated_at if mapping else None) or model.deprecated_at
         deact_at = (mapping.deactivated_at if mapping else None) or model.deactivated_at
