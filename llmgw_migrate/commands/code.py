@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from llmgw_migrate.commands._common import DEBUG_OPTION, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, handle_errors
+
+if TYPE_CHECKING:
+    from llmgw_migrate.codemods.base import RewriteContext
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PROGRESS_MIN_CANDIDATES = 40
@@ -97,9 +100,7 @@ def _mode(diff: bool, write: bool, check: bool) -> str:
 
     chosen = [name for name, on in (("diff", diff), ("write", write), ("check", check)) if on]
     if len(chosen) > 1:
-        raise_usage = UserError(f"--{chosen[0]} and --{chosen[1]} cannot be combined")
-        with handle_errors(False):
-            raise raise_usage
+        raise UserError(f"--{chosen[0]} and --{chosen[1]} cannot be combined")
     return chosen[0] if chosen else "diff"
 
 
@@ -113,10 +114,8 @@ def build_context(
     base_url: str,
     key_env: str,
     replace_litellm: bool,
-):  # type: ignore[no-untyped-def]
+) -> RewriteContext:
     """The RewriteContext for a run, from the flags and the plan (UserError on bad input)."""
-    from urllib.parse import urlsplit
-
     from llmgw_migrate.codemods.base import RewriteContext
     from llmgw_migrate.errors import UserError
 
@@ -151,7 +150,6 @@ def build_context(
     if plan is not None:
         model_map = plan.model_map()
         known = frozenset(m.name for m in plan.models)
-    del urlsplit
     return RewriteContext(
         model_map=model_map,
         known_models=known,
