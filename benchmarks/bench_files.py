@@ -252,6 +252,39 @@ def median_time(
     return statistics.median(times), out
 
 
+def breakdown(tree: Path) -> dict[str, object]:
+    """In-process, one worker: where `code`'s time goes (walk + read + prefilter vs each handler)."""
+    from llmgw_migrate.codemods import engine
+    from llmgw_migrate.codemods.base import RewriteContext
+    from llmgw_migrate.codemods.handlers import all_handlers
+
+    spent: dict[str, list[float]] = {}
+
+    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+        def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent.setdefault(name, []).append(time.perf_counter() - t0)
+
+        return wrapper
+
+    for h in all_handlers():
+        h.rewrite = timed(h.name, h.rewrite)  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    run = engine.run_code([tree], RewriteContext(), jobs=1)
+    total = time.perf_counter() - t0
+    handlers = {k: {"files": len(v), "s": round(sum(v), 3)} for k, v in sorted(spent.items())}
+    in_handlers = sum(sum(v) for v in spent.values())
+    return {
+        "engine_s": round(total, 3),
+        "walk_read_prefilter_s": round(total - in_handlers, 3),
+        "handlers": handlers,
+        "candidates": run.stats.candidates,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=10_000, help="files in the generated tree")
@@ -260,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for code")
     ap.add_argument("--keep", type=Path, default=None, help="generate the tree here and keep it")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--breakdown", action="store_true", help="also time each handler in-process (one worker)")
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="llmgw-bench-files-")) if args.keep is None else args.keep
@@ -289,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         if changed != n_proxy:
             raise SystemExit(f"code changed {changed} files, expected {n_proxy}")
+        if args.breakdown:
+            figures["breakdown"] = breakdown(tree)
         if args.json:
             print(json.dumps(figures, indent=2))
         else:
@@ -296,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"grep -rl        {grep_s:8.3f} s  ({figures['grep_candidates']} files match a token)")
             print(f"code --diff     {code_s:8.3f} s  ({changed} files changed)")
             print(f"code / grep     {figures['code_vs_grep']:8.2f} x  (target: within 5x)")
+            if "breakdown" in figures:
+                print(f"in-process breakdown (1 worker): {json.dumps(figures['breakdown'])}")
         return 0
     finally:
         if args.keep is None:
