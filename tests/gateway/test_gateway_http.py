@@ -519,6 +519,30 @@ def test_messages_endpoint_both_ways(gw: str, up: FakeUpstream) -> None:
     delta = next(json.loads(d) for e, d in events if e == "message_delta")
     assert delta["delta"]["stop_reason"] == "tool_use"
     assert up.requests[-1]["path"] == "/v1/messages"
+    # Non-streamed tool use through an OpenAI-compatible upstream, then the tool result goes back.
+    tool_msg = post(gw, {**anthropic_body, "tools": [tool]}, "/v1/messages").json()
+    use = tool_msg["content"][0]
+    assert (
+        tool_msg["stop_reason"] == "tool_use"
+        and use["type"] == "tool_use"
+        and set(use["input"]) == {"city", "unit"}
+    )
+    follow = {
+        **anthropic_body,
+        "tools": [tool],
+        "messages": [
+            *anthropic_body["messages"],  # type: ignore[list-item]
+            {"role": "assistant", "content": tool_msg["content"]},
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": use["id"], "content": "sunny"}],
+            },
+        ],
+    }
+    final = post(gw, follow, "/v1/messages").json()
+    assert final["stop_reason"] == "end_turn" and final["content"][0]["type"] == "text"
+    sent = up.requests[-1]["json"]["messages"]
+    assert sent[-1] == {"role": "tool", "tool_call_id": use["id"], "content": "sunny"}
     # Errors come back in Anthropic's envelope.
     denied = httpx.post(gw + "/v1/messages", json=anthropic_body)
     assert denied.status_code == 401
