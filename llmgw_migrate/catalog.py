@@ -87,6 +87,9 @@ class ProviderInfo:
     default_base_url: str | None
     openai_compatible: bool | None
     serves: tuple[str, ...]
+    env_required: dict[str, str] = field(
+        default_factory=dict
+    )  # e.g. {"resource": "LLM_AZURE_AI_FOUNDRY_RESOURCE"}
 
 
 def _past(date: str | None, today: dt.date) -> bool:
@@ -145,6 +148,7 @@ class Catalog:
                 name=p.get("name") or p["id"],
                 env_var=p.get("env_var"),
                 env_optional=dict(p.get("env_optional") or {}),
+                env_required=dict(p.get("env_required") or {}),
                 default_base_url=p.get("default_base_url"),
                 openai_compatible=p.get("openai_compatible"),
                 serves=tuple(p.get("serves") or ()),

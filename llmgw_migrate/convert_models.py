@@ -610,8 +610,17 @@ class Resolver:
                 p.key_loc(creds[0]) if creds else dep.model_loc,
             )
             key.env_var = None
-        elif gp == "alibaba":
-            pass
+        elif gp == "azure-ai-foundry":
+            api_base = params.get("api_base")
+            if isinstance(api_base, str) and api_base.strip():
+                resource = _azure_resource(api_base)
+                if resource:
+                    key.options["azure_resource"] = resource
+                else:
+                    key.base_url = normalize_base_url(api_base.strip())
+            version = params.get("api_version")
+            if version is not None and not isinstance(version, (dict, list)):
+                key.options["azure_api_version"] = str(version)
         else:
             api_base = params.get("api_base") or params.get("base_url")
             if isinstance(api_base, str) and api_base.strip() and not _host_matches(api_base, rule.api_hosts):
@@ -739,7 +748,9 @@ def _azure_resource(url: str) -> str | None:
     host = _host_of(url)
     if not host:
         return None
-    m = re.match(r"^([a-z0-9-]+)\.(openai\.azure\.com|cognitiveservices\.azure\.com)$", host)
+    m = re.match(
+        r"^([a-z0-9-]+)\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$", host
+    )
     return m.group(1) if m else None
 
 

@@ -78,7 +78,7 @@ def render_env(plan: Plan, catalog: Catalog | None = None) -> str:
             manual.append(
                 f"# {var}: the LiteLLM config had no env reference for this key (used by {used}); set it from your secret store"
             )
-        optional = info.env_optional if info else {}
+        optional = {**(info.env_required if info else {}), **(info.env_optional if info else {})}
         for opt, val in sorted(key.options.items()):
             env_key = _OPTION_ENV.get(opt)
             opt_var = optional.get(env_key) if env_key else None

@@ -568,3 +568,21 @@ def test_alias_through_bare_star_route(tmp_path: Path) -> None:
     )
     assert model(plan, "smart").gateway_model == "claude-sonnet-4-5"
     assert model(plan, "nothing").status == Status.manual
+
+
+def test_azure_ai_foundry_resource_and_version(tmp_path: Path) -> None:
+    from llmgw_migrate.env_file import render_env
+
+    plan = one(
+        tmp_path,
+        "{model: azure_ai/grok-4.3, api_base: 'https://acme-foundry.services.ai.azure.com/models', api_version: '2024-05-01-preview', api_key: os.environ/FOUNDRY_KEY}",
+    )
+    assert model(plan, "m").gateway_model == "azure-ai-foundry/grok-4-3"
+    assert plan.provider_keys[0].options == {
+        "azure_resource": "acme-foundry",
+        "azure_api_version": "2024-05-01-preview",
+    }
+    env = render_env(plan).splitlines()
+    assert "LLM_AZURE_AI_FOUNDRY_RESOURCE=acme-foundry" in env
+    assert "LLM_AZURE_AI_FOUNDRY_API_VERSION=2024-05-01-preview" in env
+    assert "LLM_AZURE_AI_FOUNDRY_API_KEY=${FOUNDRY_KEY}" in env
