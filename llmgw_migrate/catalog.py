@@ -87,9 +87,8 @@ class ProviderInfo:
     default_base_url: str | None
     openai_compatible: bool | None
     serves: tuple[str, ...]
-    env_required: dict[str, str] = field(
-        default_factory=dict
-    )  # e.g. {"resource": "LLM_AZURE_AI_FOUNDRY_RESOURCE"}
+    # variables the provider needs besides its key, e.g. {"resource": "LLM_AZURE_AI_FOUNDRY_RESOURCE"}
+    env_required: dict[str, str] = field(default_factory=dict)
 
 
 def _past(date: str | None, today: dt.date) -> bool:
