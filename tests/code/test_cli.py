@@ -34,6 +34,33 @@ def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+class Ran:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+_APP = None
+
+
+def run(*args: str | Path, cwd: Path) -> Ran:
+    """The same CLI in this process (no interpreter start-up), for the cases that need only its behaviour;
+    the end-to-end test and the bad-input test use the real subprocess."""
+    global _APP
+    from typer.testing import CliRunner
+
+    from llmgw_migrate.cli import build_app
+
+    if _APP is None:
+        _APP = build_app()
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(_APP, ["code", *map(str, args)], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
 def tree(root: Path) -> dict[str, bytes]:
     out = {}
     for p in sorted(root.rglob("*")):
@@ -62,8 +89,7 @@ def test_example_app_end_to_end(tmp_path: Path) -> None:
 
     check = cli(work.name, "--check", "--plan", PLAN, cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
-    again = cli(work.name, "--plan", PLAN, cwd=tmp_path)
-    assert again.returncode == 0 and again.stdout == ""
+    assert check.stdout == ""
 
 
 def test_example_app_the_flask_app_is_untouched() -> None:
@@ -73,7 +99,7 @@ def test_example_app_the_flask_app_is_untouched() -> None:
 def test_config_is_converted_in_process(tmp_path: Path) -> None:
     work = tmp_path / "example_app"
     shutil.copytree(APP / "app", work / "app")
-    r = cli(work.name, "--config", CONFIG, cwd=tmp_path)
+    r = run(work.name, "--config", CONFIG, cwd=tmp_path)
     assert r.returncode == 1, r.stderr
     assert '+CHAT_MODEL = "' in r.stdout and '-CHAT_MODEL = "smart"' in r.stdout
 
@@ -87,31 +113,31 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_exit_codes_and_summary(repo: Path) -> None:
-    r = cli("svc", cwd=repo)
+    r = run("svc", cwd=repo)
     assert r.returncode == 1
     assert r.stdout.startswith("--- a/svc/client.py\n+++ b/svc/client.py\n")
     assert "2 files scanned, 2 candidates, 1 would change, 0 findings" in r.stderr
-    c = cli("svc", "--check", cwd=repo)
+    c = run("svc", "--check", cwd=repo)
     assert c.returncode == 1 and c.stdout == ""
     assert "svc/client.py:2:1: LGM200 [warning]" in c.stderr
-    w = cli("svc", "--write", cwd=repo)
+    w = run("svc", "--write", cwd=repo)
     assert w.returncode == 0, w.stderr
     assert "1 rewritten" in w.stderr
-    assert cli("svc", "--check", cwd=repo).returncode == 0
+    assert run("svc", "--check", cwd=repo).returncode == 0
     assert (repo / "svc" / "web.py").read_text() == 'URL = "http://localhost:4000"\n'
 
 
 def test_formats(repo: Path) -> None:
-    j = cli("svc", "--format", "json", cwd=repo)
+    j = run("svc", "--format", "json", cwd=repo)
     doc = json.loads(j.stdout)
     assert doc["schema_version"] == 1 and doc["summary"]["changed"] == 1
     assert doc["findings"][0]["code"] == "LGM200" and doc["diff"].startswith("--- a/svc/client.py")
     assert doc["files"] == [{"path": "svc/client.py", "changed": True, "written": False, "error": None}]
-    s = json.loads(cli("svc", "--check", "--format", "sarif", cwd=repo).stdout)
+    s = json.loads(run("svc", "--check", "--format", "sarif", cwd=repo).stdout)
     result = s["runs"][0]["results"][0]
     assert s["version"] == "2.1.0" and result["ruleId"] == "LGM200"
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "svc/client.py"
-    g = cli("svc", "--check", "--format", "github", cwd=repo)
+    g = run("svc", "--check", "--format", "github", cwd=repo)
     assert g.stdout.startswith("::warning file=svc/client.py,line=2,col=1,title=LGM200::")
 
 
@@ -120,11 +146,11 @@ def test_from_url_base_url_and_key_env(tmp_path: Path) -> None:
         "import os\nfrom openai import OpenAI\n"
         'c = OpenAI(base_url="https://llm.acme.dev/v1", api_key=os.environ["LITELLM_API_KEY"])\n'
     )
-    plain = cli("a.py", cwd=tmp_path)
+    plain = run("a.py", cwd=tmp_path)
     assert '+c = OpenAI(base_url="https://llm.acme.dev/v1", api_key=os.environ["LLM_GATEWAY_API_KEY"])' in (
         plain.stdout
     )
-    r = cli(
+    r = run(
         "a.py",
         "--from-url",
         "https://llm.acme.dev",
@@ -139,7 +165,7 @@ def test_from_url_base_url_and_key_env(tmp_path: Path) -> None:
 
 def test_parse_error_is_reported_and_run_goes_on(repo: Path) -> None:
     (repo / "svc" / "broken.py").write_text("LITELLM = (\n")
-    r = cli("svc", "--write", cwd=repo)
+    r = run("svc", "--write", cwd=repo)
     assert r.returncode == 1
     assert "svc/broken.py:" in r.stderr and "LGM290 [error]" in r.stderr
     assert (repo / "svc" / "broken.py").read_text() == "LITELLM = (\n"
@@ -159,15 +185,22 @@ def test_parse_error_is_reported_and_run_goes_on(repo: Path) -> None:
     ],
 )
 def test_bad_input_is_one_line_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
-    r = cli(*args, cwd=repo)
+    r = run(*args, cwd=repo)
     assert r.returncode == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+def test_bad_input_in_a_real_process_has_no_traceback(repo: Path) -> None:
+    r = cli("svc", "--plan", "plan.json", "--format", "sarif", cwd=repo)
+    assert r.returncode == 2
+    assert r.stderr == "error: plan.json:1:1: plan file not found\n"
+    assert r.stdout == ""
+
+
 def test_invalid_plan_json_names_line_and_column(repo: Path) -> None:
     (repo / "plan.json").write_text('{\n  "source": "x",\n  oops\n}\n')
-    r = cli("svc", "--plan", "plan.json", cwd=repo)
+    r = run("svc", "--plan", "plan.json", cwd=repo)
     assert r.returncode == 2 and r.stderr.startswith("error: plan.json:3:3: invalid JSON")
 
 
@@ -177,9 +210,9 @@ def test_plan_model_names_and_secret_values_stay_out_of_output(tmp_path: Path) -
         'c.chat.completions.create(model="smart", messages=[])\n'
         'c.chat.completions.create(model="nobody-knows", messages=[])\n'
     )
-    r = cli("a.py", "--plan", PLAN, cwd=tmp_path)
+    r = run("a.py", "--plan", PLAN, cwd=tmp_path)
     assert '+c.chat.completions.create(model="openai/gpt-4o", messages=[])' in r.stdout
     assert "a.py:5:" in r.stderr and "LGM210 [info]" in r.stderr
     assert r.returncode == 1
-    q = cli("a.py", "--plan", PLAN, "--quiet", cwd=tmp_path)
+    q = run("a.py", "--plan", PLAN, "--quiet", cwd=tmp_path)
     assert q.stderr == ""
