@@ -113,6 +113,38 @@ def origin_only_key(name: str) -> bool:
     return any(w in data()["origin_url_key_words"] for w in words(name))
 
 
+BASE_URL_KEYS = frozenset(
+    {
+        "baseURL",
+        "baseUrl",
+        "base_url",
+        "apiBase",
+        "api_base",
+        "apiBaseUrl",
+        "api_base_url",
+        "endpoint",
+        "url",
+        "apiUrl",
+        "api_url",
+        "host",
+        "server",
+        "serverUrl",
+    }
+)
+LLM_PROVIDERS = frozenset(
+    {"openai", "anthropic", "litellm", "azure", "azure-openai", "openai-compatible", "ollama"}
+)
+
+
+def llm_settings_object(pairs: dict[str, object]) -> bool:
+    """A settings object that describes an LLM endpoint: it names a model, or an LLM provider
+    (`{"provider": "openai", "model": "smart", "apiBase": ...}` in Continue, promptfoo, aider configs)."""
+    if any(k in pairs for k in ("model", "model_name", "modelName", "models")):
+        return True
+    provider = pairs.get("provider") or pairs.get("type")
+    return isinstance(provider, str) and provider.lower() in LLM_PROVIDERS
+
+
 def is_model_key(name: str) -> bool:
     return "model" in words(name)
 

@@ -90,12 +90,14 @@ class _Walker:
             env_map = parent.lower() in _ENV_KEYS
             proxy_here = False
             taken = {str(k.value) for k, _ in node.pairs}
+            llm_obj = file_rules.llm_settings_object({str(k.value): v.value for k, v in node.pairs})
             for key_node, value in node.pairs:
                 key = str(key_node.value)
                 if value.kind == "string" and (env_map or _ENV_NAME_RE.match(key)):
                     self.setting(key_node, value, taken)
                 elif value.kind == "string" and URL_RE.fullmatch(str(value.value).strip()):
-                    proxy_here = self.url(value, key, parent) or proxy_here
+                    in_llm_obj = llm_obj and key in file_rules.BASE_URL_KEYS
+                    proxy_here = self.url(value, key, parent, in_llm_obj) or proxy_here
                 elif value.kind == "string" and (
                     parent.lower() in _COMMAND_KEYS or key.lower() in _COMMAND_KEYS
                 ):
@@ -140,10 +142,10 @@ class _Walker:
         for code, msg in res.notes:
             self.note(code, msg, key_node.start)
 
-    def url(self, node: JValue, key: str, parent: str) -> bool:
+    def url(self, node: JValue, key: str, parent: str, llm_object: bool = False) -> bool:
         """Rewrite a URL string; True when it was the proxy."""
         value = str(node.value).strip()
-        llm = file_rules.is_llm_key(key) or file_rules.is_llm_key(parent)
+        llm = llm_object or file_rules.is_llm_key(key) or file_rules.is_llm_key(parent)
         v1 = not (file_rules.origin_only_key(key) or file_rules.origin_only_key(parent))
         res = file_rules.rewrite_url(value, self.ctx, llm_context=llm, with_v1=v1)
         for code, msg in res.notes:

@@ -76,6 +76,7 @@ class _State:
     env_nodes: set[int] = field(default_factory=set)  # mappings used as an environment somewhere
     proxy_urls: int = 0  # proxy URLs seen so far (to spot a mapping's model setting beside one)
     kind: str = ""  # the current document's Kubernetes kind, if any
+    llm_object: bool = False  # the scalar being walked is the base URL of an LLM settings object
 
     def note(self, code: str, msg: str, offset: int) -> None:
         self.findings.append(at(code, msg, self.path, self.index, offset))
@@ -184,13 +185,18 @@ def _walk(state: _State, node: Node, path: list[str]) -> None:
         )
         proxy_child = False
         taken = {_key(k) for k, _ in node.value}
+        llm_obj = file_rules.llm_settings_object(
+            {_key(k): v.value for k, v in node.value if isinstance(v, ScalarNode)}
+        )
         for k, v in node.value:
             key = _key(k)
             if env_map and isinstance(v, ScalarNode) and _ENV_NAME_RE.match(key):
                 _env_entry(state, key, k, v, taken)
                 continue
             before = state.proxy_urls
+            state.llm_object = llm_obj and key in file_rules.BASE_URL_KEYS
             _walk(state, v, [*path, key])
+            state.llm_object = False
             proxy_child = proxy_child or (isinstance(v, ScalarNode) and state.proxy_urls > before)
         if proxy_child and not env_map:
             # `llm: {baseUrl: <proxy>, model: smart}`: the model beside a proxy URL is sent to it
@@ -360,7 +366,7 @@ def _scalar(state: _State, node: ScalarNode, path: list[str]) -> None:
     stripped = value.strip()
     if URL_RE.fullmatch(stripped):
         parent = path[-2] if len(path) > 1 else ""
-        llm = file_rules.is_llm_key(key) or file_rules.is_llm_key(parent)
+        llm = state.llm_object or file_rules.is_llm_key(key) or file_rules.is_llm_key(parent)
         v1 = not (file_rules.origin_only_key(key) or file_rules.origin_only_key(parent))
         res = file_rules.rewrite_url(stripped, state.ctx, llm_context=llm, with_v1=v1)
         for code, msg in res.notes:
