@@ -294,6 +294,7 @@ class JavaScriptHandler:
             raise RewriteError(f"does not parse as {lang}", row + 1, col + 1)
         a = _Analysis(src=src, path=path, ctx=ctx)
         nodes = _walk(tree.root_node)
+        _collect_values(a, nodes)
         _find_clients(a, nodes)
         _find_fetches(a, nodes)
         _propagate(a, nodes)
@@ -321,6 +322,16 @@ def _first_error(node: Node) -> Node | None:
 # --- pass 1: clients and their options ------------------------------------------------------------
 
 
+def _collect_values(a: _Analysis, nodes: list[Node]) -> None:
+    """Initializers of the file's constants (`const x = ...`) and class fields, by name."""
+    for n in nodes:
+        if n.type in ("variable_declarator", "public_field_definition", "field_definition"):
+            name = a.text(n.child_by_field_name("name") or n.child_by_field_name("property"))
+            value = n.child_by_field_name("value")
+            if name and value is not None:
+                a.values.setdefault(name, value)
+
+
 def _find_clients(a: _Analysis, nodes: list[Node]) -> None:
     for node in nodes:
         if node.type not in ("new_expression", "call_expression"):
@@ -333,6 +344,9 @@ def _find_clients(a: _Analysis, nodes: list[Node]) -> None:
         else:
             continue
         options = _unwrap(_first_arg(node))
+        if options is not None and options.type == "identifier":
+            # `const opts = { baseURL: ... }; new OpenAI(opts)`
+            options = _unwrap(a.values.get(a.text(options)))
         client = _Client(
             _binding(a, node),
             kind,
