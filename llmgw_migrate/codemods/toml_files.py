@@ -205,9 +205,12 @@ class TomlHandler:
     def _dependency(
         self, s: _Str, key: str, table: str, name: str, index: LineIndex, path: str
     ) -> list[Finding]:
-        in_deps = key in ("dependencies", "requires") or table.startswith(
-            ("project.optional-dependencies", "dependency-groups", "build-system")
-        )
+        in_deps = key in (
+            "dependencies",
+            "requires",
+            "dev-dependencies",
+            "constraint-dependencies",
+        ) or table.startswith(("project.optional-dependencies", "dependency-groups", "build-system"))
         if not in_deps:
             return []
         return [at(c, m, path, index, s.start) for c, m in dependencies.requirement_notes(s.value, name)]
