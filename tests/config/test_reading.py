@@ -197,3 +197,12 @@ def test_duplicate_keys_are_reported_not_dropped(tmp_path: Path) -> None:
         f.code == "LGM125" and "duplicate key `num_retries`" in f.message and f.line == 3
         for f in plan.findings
     )
+
+
+def test_merge_key_overrides_are_not_duplicates() -> None:
+    dups: list = []
+    data = parse_yaml(
+        "base: &b {timeout: 5, rpm: 1}\nm:\n  <<: *b\n  timeout: 9\n  rpm: 2\n  rpm: 3\n", "x.yaml", dups
+    )
+    assert data["m"] == {"timeout": 9, "rpm": 3}
+    assert [(key, loc.line, first.line) for loc, key, first in dups] == [("rpm", 6, 5)]
