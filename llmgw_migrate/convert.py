@@ -183,7 +183,7 @@ def _group_mapping(
     gateway_model = first.gateway_model
     provider = first.provider
     catalog_id = first.catalog.id if first.catalog else None
-    if len(targets) > 1:
+    if len(targets) > 1 or first.expands_to > 1:
         members = ", ".join(f"`{t.deployment.model}`" for t in targets)
         ids = {t.catalog.id if t.catalog else None for t in targets}
         provs = {t.provider for t in targets}
@@ -193,7 +193,7 @@ def _group_mapping(
             findings.append(
                 _f(
                     "LGM121",
-                    f"`{name}` load-balances {len(targets)} deployments ({members}): one gateway model `{gateway_model}`; the gateway's routing and failover replace LiteLLM's",
+                    f"`{name}` load-balances {sum(t.expands_to for t in targets)} deployments ({members}): one gateway model `{gateway_model}`; the gateway's routing and failover replace LiteLLM's",
                     dep.name_loc,
                 )
             )
@@ -208,7 +208,7 @@ def _group_mapping(
                 findings.append(
                     _f(
                         "LGM121",
-                        f"`{name}` load-balances {len(targets)} deployments over {', '.join(sorted(p for p in provs if p))} ({members}): bare id `{model.id}` lets the gateway route across them",
+                        f"`{name}` load-balances {sum(t.expands_to for t in targets)} deployments over {', '.join(sorted(p for p in provs if p))} ({members}): bare id `{model.id}` lets the gateway route across them",
                         dep.name_loc,
                     )
                 )
@@ -240,7 +240,7 @@ def _group_mapping(
             gateway_model=gateway_model,
             provider=provider,
             litellm_model=dep.model,
-            deployments=len(targets),
+            deployments=sum(t.expands_to for t in targets),
             status=status,
             catalog_id=catalog_id,
             upstream_model=first.upstream,

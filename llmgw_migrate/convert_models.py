@@ -139,6 +139,12 @@ class Target:
     mode: str = "chat"
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def expands_to(self) -> int:
+        """How many LiteLLM deployments this entry is: `organization: [a, b]` makes one per organization."""
+        org = self.deployment.params.get("organization")
+        return len(org) if isinstance(org, list) and org else 1
+
     def finding(self, code: str, message: str, loc: Loc, **kw: Any) -> Finding:
         f = make(code, message, file=loc.file, line=loc.line, column=loc.column, **kw)
         self.findings.append(f)
@@ -626,7 +632,13 @@ class Resolver:
             if isinstance(api_base, str) and api_base.strip() and not _host_matches(api_base, rule.api_hosts):
                 key.base_url = normalize_base_url(api_base.strip())
         org = params.get("organization")
-        if org is not None:
+        if isinstance(org, list) and len(org) > 1:
+            t.finding(
+                "LGM130",
+                f"`{dep.model_name}` lists {len(org)} OpenAI organizations (LiteLLM makes one deployment per organization); gateway keys carry none: add one project key per organization",
+                p.key_loc("organization"),
+            )
+        elif org is not None:
             t.finding(
                 "LGM130",
                 f"`{dep.model_name}` sets an OpenAI organization; gateway keys do not carry one",

@@ -586,3 +586,11 @@ def test_azure_ai_foundry_resource_and_version(tmp_path: Path) -> None:
     assert "LLM_AZURE_AI_FOUNDRY_RESOURCE=acme-foundry" in env
     assert "LLM_AZURE_AI_FOUNDRY_API_VERSION=2024-05-01-preview" in env
     assert "LLM_AZURE_AI_FOUNDRY_API_KEY=${FOUNDRY_KEY}" in env
+
+
+def test_organization_list_expands_deployments(tmp_path: Path) -> None:
+    plan = one(tmp_path, "{model: openai/gpt-4o, api_key: os.environ/K, organization: [org-a, org-b, org-c]}")
+    m = model(plan, "m")
+    assert (m.deployments, m.gateway_model) == (3, "openai/gpt-4o")
+    assert any(f.code == "LGM130" and "3 OpenAI organizations" in f.message for f in plan.findings)
+    assert "LGM121" in codes(plan)
