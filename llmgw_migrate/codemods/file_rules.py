@@ -186,7 +186,7 @@ def rewrite_url(url: str, ctx: RewriteContext, *, llm_context: bool, with_v1: bo
     """What a URL value becomes: the gateway URL when it is the proxy, with notes for what cannot move."""
     kind = urls(ctx).classify(url)
     out = UrlOutcome()
-    if kind is None:
+    if kind is None or _public_litellm_site(url):
         return out
     if kind is UrlKind.CANDIDATE and not llm_context:
         out.candidate_left = True
@@ -198,6 +198,14 @@ def rewrite_url(url: str, ctx: RewriteContext, *, llm_context: bool, with_v1: bo
         out.notes.append(("LGM305", f"{_redact(url)} calls the legacy completions route"))
     out.new = gateway_url(url, ctx.base_url, with_v1=with_v1)
     return out
+
+
+def _public_litellm_site(url: str) -> bool:
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in data()["public_litellm_hosts"]
 
 
 def _redact(url: str) -> str:
