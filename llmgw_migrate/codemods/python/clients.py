@@ -98,6 +98,19 @@ def rename_kwarg(call: cst.Call, old: str, new: str) -> cst.Call:
     )
 
 
+LITELLM_KEY_HEADER = "x-litellm-api-key"
+
+
+def on_dict(state: RewriteState, node: cst.Dict) -> None:
+    """{"x-litellm-api-key": key}: LiteLLM's own key header; the gateway reads x-api-key."""
+    for el in node.elements:
+        if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+            name = string_value(el.key)
+            if name is not None and name.lower() == LITELLM_KEY_HEADER:
+                new = "x-api-key" if name == name.lower() else "X-Api-Key"
+                state.replace_string(el.key, new, CODE)
+
+
 def on_call(state: RewriteState, call: cst.Call) -> None:
     facts = state.facts
     spec = facts.client_spec(call)

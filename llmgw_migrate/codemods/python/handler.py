@@ -95,6 +95,8 @@ class _Dispatcher:
     def visit_Dict(self, node: cst.Dict) -> None:
         if self.urls:
             urls.on_dict(self.s, node)
+        if self.clients:
+            clients.on_dict(self.s, node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if self.env:

@@ -162,6 +162,11 @@ def _llm_kwargs() -> frozenset[str]:
 def on_assign(
     state: RewriteState, target: cst.BaseExpression, value: cst.BaseExpression, field: bool
 ) -> None:
+    env = state.facts.env_read(target)
+    if env is not None:
+        # os.environ["OPENAI_BASE_URL"] = "http://localhost:4000": what the SDK will read.
+        rewrite_literal(state, value, llm_context=env_default_context(state, env[0]))
+        return
     name = dotted(target)
     if name is None:
         return
