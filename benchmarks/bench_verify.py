@@ -7,7 +7,9 @@ embeddings) is replayed at concurrency 16:
 - verify: `llmgw_migrate.verify.run.execute` (replay with retries/budget bookkeeping, the comparison
   ladder on every pair, the report model), also 16 cases in flight.
 Both are repeated (alternating, after a warm-up) and the medians compared as a ratio (target <= 1.25x).
-The CLI's wall time (process start included) is printed beside them for reference.
+The client's CPU time (this process only; the upstreams run elsewhere) is compared too: on a shared,
+busy machine wall time is noisy, while CPU time shows verify's own overhead steadily. The CLI's wall
+time (process start included) is printed for reference.
 
     .venv/bin/python benchmarks/bench_verify.py [--requests 2000] [--concurrency 16] [--repeat 3]
 """
@@ -149,10 +151,16 @@ def main() -> None:
             run_verify(_head(corpus_path, tmp, 200), a.url, b.url, args.concurrency)
             base_times: list[float] = []
             verify_times: list[float] = []
+            base_cpu: list[float] = []
+            verify_cpu: list[float] = []
             summary: dict[str, Any] = {}
             for _ in range(args.repeat):
+                cpu = time.process_time()
                 base_times.append(asyncio.run(bare_httpx(corpus, a.url, b.url, args.concurrency)))
+                base_cpu.append(time.process_time() - cpu)
+                cpu = time.process_time()
                 seconds, summary = run_verify(corpus_path, a.url, b.url, args.concurrency)
+                verify_cpu.append(time.process_time() - cpu)
                 verify_times.append(seconds)
             cli_started = time.perf_counter()
             cli = subprocess.run(
@@ -164,6 +172,7 @@ def main() -> None:
 
     base, ver = statistics.median(base_times), statistics.median(verify_times)
     ratio = ver / base
+    bcpu, vcpu = statistics.median(base_cpu), statistics.median(verify_cpu)
     figures = {
         "requests": args.requests,
         "http_requests_per_run": 2 * args.requests,
@@ -174,6 +183,9 @@ def main() -> None:
         "target_ratio": 1.25,
         "bare_httpx_runs_s": [round(x, 3) for x in base_times],
         "verify_runs_s": [round(x, 3) for x in verify_times],
+        "bare_httpx_cpu_s": round(bcpu, 3),
+        "verify_cpu_s": round(vcpu, 3),
+        "cpu_ratio": round(vcpu / bcpu, 3),
         "verify_cli_s": round(cli_seconds, 3),
         "verify_cli_exit": cli.returncode,
         "summary": {k: summary.get(k) for k in ("total", "pass", "differ", "error", "requests")},
@@ -185,6 +197,7 @@ def main() -> None:
     print(
         f"  ratio verify / bare      : {ratio:7.3f}x  (target <= 1.25x) {'OK' if ratio <= 1.25 else 'OVER'}"
     )
+    print(f"  client CPU, bare / verify: {bcpu:7.3f} s / {vcpu:.3f} s = {vcpu / bcpu:.3f}x")
     print(f"  CLI end to end           : {cli_seconds:7.3f} s  (process start and report included)")
     print(f"  verify summary           : {figures['summary']}")
     if args.json:
