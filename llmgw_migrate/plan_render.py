@@ -28,16 +28,23 @@ def render(plan: Plan, fmt: str, *, width: int | None = None, color: bool = Fals
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def summary(plan: Plan) -> str:
     statuses = Counter(m.status.value for m in plan.models)
     sev = Counter(f.severity.value for f in plan.findings)
-    blocking = sum(1 for f in plan.findings if f.status in (Status.manual, Status.unsupported))
+    blocking_count = sum(1 for f in plan.findings if f.status in (Status.manual, Status.unsupported))
+    by_status = ", ".join(f"{statuses[s.value]} {s.value}" for s in Status if statuses.get(s.value))
     parts = [
-        f"{len(plan.models)} models ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items())) or 'none'})",
-        f"{len(plan.provider_keys)} provider keys",
-        f"{len(plan.findings)} findings ({sev.get('error', 0)} errors, {sev.get('warning', 0)} warnings, {sev.get('info', 0)} info)",
+        f"{_n(len(plan.models), 'model')} ({by_status or 'none'})",
+        _n(len(plan.provider_keys), "provider key"),
+        f"{_n(len(plan.findings), 'finding')} ({_n(sev.get('error', 0), 'error')}, {_n(sev.get('warning', 0), 'warning')}, {sev.get('info', 0)} info)",
     ]
-    verdict = "plan complete" if blocking == 0 else f"{blocking} need manual work or are unsupported"
+    verdict = (
+        "plan complete" if blocking_count == 0 else f"{blocking_count} need manual work or are unsupported"
+    )
     return "; ".join(parts) + f": {verdict}"
 
 
