@@ -66,6 +66,8 @@ class UrlMatcher:
             if low == prefix or low.startswith(prefix + "/"):
                 return UrlKind.STRONG
         host = parts.hostname.lower()
+        if host in self._data["not_proxy_hosts"] or host.endswith(tuple(self._data["not_proxy_host_suffixes"])):
+            return None
         if host in self._data["strong_hosts"] or self._strong_host.match(host):
             return UrlKind.STRONG
         candidates = {h.strip("[]") for h in self._data["candidate_hosts"]}
