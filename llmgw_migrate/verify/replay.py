@@ -156,9 +156,13 @@ def retry_delay(resp_headers: httpx.Headers | None, attempt: int, base: float, c
             try:
                 return min(max(float(raw), 0.0), cap)
             except ValueError:
-                parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-                if parsed is not None:
-                    return min(max(parsed.timestamp() - time.time(), 0.0), cap)
+                pass
+            try:
+                parsed = email.utils.parsedate_to_datetime(raw)
+            except (TypeError, ValueError, IndexError):
+                parsed = None  # unreadable Retry-After: fall back to exponential backoff
+            if parsed is not None:
+                return min(max(parsed.timestamp() - time.time(), 0.0), cap)
         ms = resp_headers.get("retry-after-ms")
         if ms:
             try:
@@ -328,7 +332,11 @@ class Replayer:
                 stopper.cancel()
                 for w in workers:
                     w.cancel()
-                await asyncio.gather(*workers, stopper, return_exceptions=True)
+                outcomes = await asyncio.gather(*workers, stopper, return_exceptions=True)
+            # A worker that died of a bug must not look like cases quietly "not run".
+            for res in outcomes:
+                if isinstance(res, Exception) and not isinstance(res, asyncio.CancelledError):
+                    raise res
         self.stats.not_run = len(cases) - self._finished
         self.stats.seconds = time.perf_counter() - started
         return self.stats

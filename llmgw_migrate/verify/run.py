@@ -219,7 +219,7 @@ def served_models(plan: Plan | None) -> dict[str, str]:
 def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     """Run verify and return its report (raises UserError on bad input)."""
     from llmgw_migrate.catalog import load_catalog
-    from llmgw_migrate.verify.compare import CompareOptions, Comparer
+    from llmgw_migrate.verify.compare import ERROR, CompareOptions, Comparer, Comparison
     from llmgw_migrate.verify.pricing import CatalogPricer
     from llmgw_migrate.verify.replay import Outcome, Replayer, ReplayOptions, after_side, before_side
 
@@ -258,7 +258,10 @@ def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
         )
 
         def on_outcome(o: Outcome) -> None:
-            cmp = comparer.compare(o.case, o.before, o.after, o.noise)
+            try:
+                cmp = comparer.compare(o.case, o.before, o.after, o.noise)
+            except Exception as exc:  # one odd answer must not end a long run: report it as an error
+                cmp = Comparison(ERROR, error=f"could not compare the answers: {type(exc).__name__}: {exc}")
             tally[cmp.status] += 1
             results.append(
                 ResultOut(

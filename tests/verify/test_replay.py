@@ -222,3 +222,31 @@ def test_non_json_answers_keep_their_text() -> None:
 
     _, out = replay(cases(1), ReplayOptions(retries=0), Recorder(), Recorder(respond))
     assert out[0].after.status == 502 and out[0].after.text == "<html>bad gateway</html>"
+
+
+def test_unreadable_retry_after_falls_back_to_backoff() -> None:
+    d = retry_delay(httpx.Headers({"retry-after": "soon-ish"}), 1, 0.5, 30)
+    assert 0.5 <= d <= 1.0
+
+
+def test_a_crashing_callback_is_not_swallowed() -> None:
+    async def main() -> None:
+        r = Replayer(
+            before_side("http://before.test", None),
+            after_side("http://after.test", None),
+            ReplayOptions(concurrency=2),
+            transport_before=Recorder().transport,
+            transport_after=Recorder().transport,
+        )
+
+        def boom(o: Outcome) -> None:
+            raise ValueError("bug in a callback")
+
+        await r.run(cases(3), boom)
+
+    try:
+        asyncio.run(main())
+    except ValueError as exc:
+        assert "bug in a callback" in str(exc)
+    else:
+        raise AssertionError("the callback's exception was swallowed")
