@@ -66,7 +66,8 @@ class UrlMatcher:
             if low == prefix or low.startswith(prefix + "/"):
                 return UrlKind.STRONG
         host = parts.hostname.lower()
-        if host in self._data["not_proxy_hosts"] or host.endswith(tuple(self._data["not_proxy_host_suffixes"])):
+        public = tuple(self._data["not_proxy_host_suffixes"])
+        if host in self._data["not_proxy_hosts"] or host.endswith(public):
             return None
         if host in self._data["strong_hosts"] or self._strong_host.match(host):
             return UrlKind.STRONG
