@@ -19,6 +19,18 @@ from llmgw_migrate.codemods.python.state import RewriteState, string_node
 
 CODE = "LGM203"
 UNKNOWN_URL_CODE = "LGM214"
+HARD_CODED_CODE = "LGM226"
+_PLACEHOLDER_KEYS = ("test", "dummy", "fake", "placeholder", "empty", "none", "anything", "xxx", "changeme")
+
+
+def _looks_like_real_key(value: str | None) -> bool:
+    """A literal key long enough to be real; test doubles ("sk-test", "dummy") are not worth a warning."""
+    if value is None or len(value) < 8:
+        return False
+    low = value.lower()
+    return not any(p in low for p in _PLACEHOLDER_KEYS)
+
+
 NONE_KEY_CODE = "LGM223"
 VERSION_CODE = "LGM224"
 DEPLOYMENT_CODE = "LGM225"
@@ -144,6 +156,13 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
             url.value,
             f"this client sends a LiteLLM/gateway key to {url_value}; if that is the proxy, rerun with "
             f"--from-url",
+        )
+    if key is not None and _looks_like_real_key(string_value(key.value)):
+        state.finding(
+            HARD_CODED_CODE,
+            key,
+            "the client's key is written in the code (not shown); read the gateway key from the environment",
+            fix=f'Use os.environ["{state.ctx.key_env}"] and revoke the old key.',
         )
     if target != "proxy":
         return
