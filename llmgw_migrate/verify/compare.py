@@ -278,7 +278,11 @@ def fold_stream(cap: StreamCapture) -> StreamSummary:
                 if not isinstance(tc, dict):
                     continue
                 calls = agg["message"].setdefault("tool_calls", [])
-                ti = tc.get("index", len(calls) - 1 if tc.get("id") is None else len(calls))
+                raw_index = tc.get("index")
+                ti: int = raw_index if isinstance(raw_index, int) and not isinstance(raw_index, bool) else -1
+                if ti < 0:
+                    # No index: a new call when it carries an id, else more of the last one.
+                    ti = len(calls) if tc.get("id") is not None or not calls else len(calls) - 1
                 while len(calls) <= ti:
                     calls.append({"id": None, "type": "function", "function": {"name": "", "arguments": ""}})
                 call = calls[ti]
@@ -744,8 +748,8 @@ class Comparer:
         if isinstance(before, dict) and isinstance(after, dict):
             for k, v in before.items():
                 sub = _join(path, k)
-                if v is None and after.get(k) is None:
-                    continue
+                if _empty(v) and _empty(after.get(k)):
+                    continue  # null, {}, [] and "" all read as "nothing here"
                 if self.rules.volatile_path(sub):
                     continue
                 if k not in after or (after[k] is None and v is not None):
@@ -766,6 +770,10 @@ class Comparer:
         if before != after or (type(before) is not type(after) and not _both_numbers(before, after)):
             out.append(Difference(path, _short(before), _short(after), "value"))
         return out
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (dict, list, str)) and not value)
 
 
 def _both_numbers(a: Any, b: Any) -> bool:

@@ -410,3 +410,24 @@ def test_litellm_echoing_the_model_group_is_resolved_through_the_plan() -> None:
     assert same.status == "pass" and same.known[0].rule == "model-echo"
     wrong = served.compare(case, ok(chat_body(model="fast")), ok(chat_body(model="openai/gpt-4o")))
     assert [(d.path, d.before) for d in wrong.differences] == [("model", "gpt-4o-mini (served as 'fast')")]
+
+
+def test_empty_containers_read_as_absent(cmp: Comparer) -> None:
+    before = chat_body()
+    before["choices"][0]["message"]["audio"] = {}
+    before["choices"][0]["message"]["refusal"] = ""
+    before["extra_list"] = []
+    assert cmp.compare(chat_case(), ok(before), ok(chat_body())).status == "pass"
+
+
+def test_stream_tool_call_deltas_without_index() -> None:
+    head = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":'}}
+    events = [
+        chunk({"role": "assistant"}),
+        chunk({"tool_calls": [head]}),
+        chunk({"tool_calls": [{"function": {"arguments": ' "Lisbon"}'}}]}),
+        chunk({}, "tool_calls"),
+    ]
+    folded = fold_stream(sse(events).stream)  # type: ignore[arg-type]
+    calls = folded.body["choices"][0]["message"]["tool_calls"]
+    assert len(calls) == 1 and calls[0]["function"]["arguments"] == '{"city": "Lisbon"}'
