@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export NO_COLOR=1 LLMGW_MIGRATE_CACHE_DIR="$WORK/cache"
+export WORK NO_COLOR=1 LLMGW_MIGRATE_CACHE_DIR="$WORK/cache"
 unset LLMGW_MIGRATE_CATALOG GITHUB_STEP_SUMMARY GITHUB_OUTPUT PYTHONPATH || true
 cd "$WORK" # never import the checkout by accident
 
@@ -51,9 +51,32 @@ expect() {
 }
 contains() { grep -qF -- "$2" "$1" || die "$1 lacks: $2"; }
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+# http URL [BODY [KEY]]: print the HTTP status; the body goes to $WORK/http_body (000: no answer).
+# Python's urllib, not curl: the venv is all this script relies on.
+http() {
+  "$PY" - "$@" <<'PY'
+import os, sys, urllib.error, urllib.request
+url = sys.argv[1]
+body = sys.argv[2].encode() if len(sys.argv) > 2 else None
+headers = {"Content-Type": "application/json"} if body else {}
+if len(sys.argv) > 3:
+    headers["Authorization"] = "Bearer " + sys.argv[3]
+status, data = "000", b""
+try:
+    with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=30) as r:
+        status, data = str(r.status), r.read()
+except urllib.error.HTTPError as e:
+    status, data = str(e.code), e.read()
+except OSError:
+    pass
+with open(os.path.join(os.environ["WORK"], "http_body"), "wb") as fh:
+    fh.write(data)
+print(status)
+PY
+}
 wait_http() { # URL: wait until it answers (any HTTP status), at most 30 s
   for _ in $(seq 1 150); do
-    if curl -s -o /dev/null "$1"; then return 0; fi
+    [ "$(http "$1")" != 000 ] && return 0
     sleep 0.2
   done
   die "nothing answered at $1"
@@ -138,16 +161,13 @@ GW_KEY="llmgtwy_smoke-$RANDOM$RANDOM"
 GW_PID=$!
 PIDS+=("$GW_PID")
 wait_http "http://127.0.0.1:$GW_PORT/"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/")" = 200 ] || die "gateway health is not 200"
-curl -s -o "$WORK/out" -w '%{http_code}' "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
-  -H "Authorization: Bearer $GW_KEY" -H 'Content-Type: application/json' \
-  -d '{"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "ping"}]}' >"$WORK/status"
-[ "$(cat "$WORK/status")" = 200 ] || die "chat completion through the gateway: HTTP $(cat "$WORK/status")"
-contains "$WORK/out" '"choices"'
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
-  -H 'Content-Type: application/json' \
-  -d '{"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "ping"}]}')" = 401 ] \
-  || die "gateway accepted a request without a key"
+[ "$(http "http://127.0.0.1:$GW_PORT/")" = 200 ] || die "gateway health is not 200"
+CHAT='{"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "ping"}]}'
+status="$(http "http://127.0.0.1:$GW_PORT/v1/chat/completions" "$CHAT" "$GW_KEY")"
+[ "$status" = 200 ] || die "chat completion through the gateway: HTTP $status"
+contains "$WORK/http_body" '"choices"'
+status="$(http "http://127.0.0.1:$GW_PORT/v1/chat/completions" "$CHAT")"
+[ "$status" = 401 ] || die "gateway answered $status to a request without a key"
 kill -INT "$GW_PID"
 for _ in $(seq 1 100); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$GW_PID" 2>/dev/null && die "gateway did not stop on SIGINT"

@@ -21,14 +21,19 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9_\-+/=]{24,}")
 _HEX_RE = re.compile(r"[0-9a-fA-F]{32,}")
 
 
+_SEGMENT_RE = re.compile(r"[/_\-.=+]")
+
+
 def _looks_random(token: str) -> bool:
-    # Model names and identifiers are one-case words; keys mix cases and digits, or are long hex.
-    mixed = (
-        any(c.isupper() for c in token)
-        and any(c.islower() for c in token)
-        and any(c.isdigit() for c in token)
-    )
-    return mixed or bool(_HEX_RE.search(token))
+    # Names, paths and model ids are short words between separators; keys have a long run of mixed-case
+    # letters and digits, or of hex.
+    for seg in _SEGMENT_RE.split(token):
+        if len(seg) >= 16 and any(c.isupper() for c in seg) and any(c.islower() for c in seg):
+            if any(c.isdigit() for c in seg):
+                return True
+        if len(seg) >= 32 and _HEX_RE.fullmatch(seg):
+            return True
+    return False
 
 
 _SECRET_ASSIGN_RE = re.compile(

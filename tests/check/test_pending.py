@@ -116,3 +116,15 @@ def test_long_lines_are_shortened() -> None:
 )
 def test_values_of_secret_names_are_masked(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$LITELLM_BASE_URL/v1/chat/completions",
+        "${LLM_GATEWAY_BASE_URL}/chat/completions",
+        "MyServiceClient2Factory",
+    ],
+)
+def test_paths_and_names_are_not_mistaken_for_keys(text: str) -> None:
+    assert redact(text) == text
