@@ -25,9 +25,10 @@ from typing import Any
 from llmgw_migrate.catalog import Catalog, name_variants
 from llmgw_migrate.resources import rules_path
 from llmgw_migrate.verify.replay import Exchange, StreamCapture
-from llmgw_migrate.verify.suite import Case
+from llmgw_migrate.verify.suite import MESSAGES, Case
 
 PASS, DIFFER, ERROR = "pass", "differ", "error"
+_TOKEN_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens")
 _MISSING: Any = object()
 MAX_VALUE_CHARS = 300
 
@@ -307,6 +308,106 @@ def fold_stream(cap: StreamCapture) -> StreamSummary:
     return StreamSummary(body, problems)
 
 
+# Anthropic /v1/messages ---------------------------------------------------------------------------------
+def messages_problems(body: Any) -> list[tuple[str, str]]:
+    """Where an Anthropic `message` answer breaks its schema."""
+    if not isinstance(body, dict):
+        return [("", "not a JSON object")]
+    out: list[tuple[str, str]] = []
+    if body.get("type") != "message":
+        out.append(("type", f"expected 'message', got {body.get('type')!r}"))
+    if body.get("role") != "assistant":
+        out.append(("role", f"expected 'assistant', got {body.get('role')!r}"))
+    if not isinstance(body.get("model"), str):
+        out.append(("model", "missing or not a string"))
+    content = body.get("content")
+    if not isinstance(content, list):
+        return [*out, ("content", "missing or not a list of blocks")]
+    for i, block in enumerate(content):
+        p = f"content[{i}]"
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            out.append((p, "not a typed content block"))
+        elif block["type"] == "text" and not isinstance(block.get("text"), str):
+            out.append((f"{p}.text", "missing or not a string"))
+        elif block["type"] == "tool_use":
+            if not isinstance(block.get("name"), str):
+                out.append((f"{p}.name", "missing"))
+            if not isinstance(block.get("input"), dict):
+                out.append((f"{p}.input", "missing or not an object"))
+    if not isinstance(body.get("stop_reason"), str):
+        out.append(("stop_reason", "missing"))
+    usage = body.get("usage")
+    if usage is not None:
+        if not isinstance(usage, dict):
+            out.append(("usage", "not an object"))
+        else:
+            out.extend(
+                (f"usage.{k}", "missing or not an integer")
+                for k in ("input_tokens", "output_tokens")
+                if not _is_int(usage.get(k))
+            )
+    return out
+
+
+def fold_anthropic_stream(cap: StreamCapture) -> StreamSummary:
+    """An Anthropic event stream (message_start ... message_stop) folded into the `message` it builds."""
+    problems: list[tuple[str, str]] = [("stream.framing", e) for e in cap.framing_errors[:3]]
+    events = [e for e in cap.chunks() if isinstance(e, dict)]
+    body: dict[str, Any] = {}
+    blocks: dict[int, dict[str, Any]] = {}
+    partial: dict[int, str] = {}
+    kinds = [str(e.get("type")) for e in events if e.get("type") != "ping"]
+    if not kinds or kinds[0] != "message_start":
+        problems.append(("stream.message_start", "the stream does not open with message_start"))
+    if "message_stop" not in kinds:
+        problems.append(("stream.message_stop", "no message_stop event"))
+    elif kinds[-1] != "message_stop":
+        problems.append(("stream.message_stop", "events after message_stop"))
+    for ev in events:
+        kind = ev.get("type")
+        if kind == "error" or ("error" in ev and kind is None):
+            problems.append(("stream.error", _short(json.dumps(ev.get("error"), default=str))))
+        elif kind == "message_start" and isinstance(ev.get("message"), dict):
+            body = {k: v for k, v in ev["message"].items() if k != "content"}
+            body["usage"] = dict(body.get("usage") or {})
+        elif kind == "content_block_start" and _is_int(ev.get("index")):
+            block = dict(ev.get("content_block") or {})
+            if block.get("type") == "tool_use":
+                block["input"] = {}
+                partial[ev["index"]] = ""
+            blocks[ev["index"]] = block
+        elif kind == "content_block_delta" and _is_int(ev.get("index")):
+            idx, delta = ev["index"], ev.get("delta") or {}
+            target = blocks.get(idx)
+            if target is None:
+                problems.append((f"stream.content[{idx}]", "delta before content_block_start"))
+                continue
+            block = target
+            if delta.get("type") == "text_delta":
+                block["text"] = str(block.get("text") or "") + str(delta.get("text") or "")
+            elif delta.get("type") == "input_json_delta":
+                partial[idx] = partial.get(idx, "") + str(delta.get("partial_json") or "")
+            elif delta.get("type") == "thinking_delta":
+                block["thinking"] = str(block.get("thinking") or "") + str(delta.get("thinking") or "")
+        elif kind == "message_delta":
+            delta = ev.get("delta") or {}
+            for key in ("stop_reason", "stop_sequence"):
+                if key in delta:
+                    body[key] = delta[key]
+            if isinstance(ev.get("usage"), dict):
+                body.setdefault("usage", {}).update(ev["usage"])
+    for idx, text in partial.items():
+        if text:
+            try:
+                blocks[idx]["input"] = json.loads(text)
+            except json.JSONDecodeError:
+                problems.append((f"stream.content[{idx}].input", f"tool input is not JSON: {_short(text)}"))
+    body["content"] = [blocks[i] for i in sorted(blocks)]
+    if not body.get("stop_reason"):
+        problems.append(("stream.stop_reason", "no message_delta carries stop_reason"))
+    return StreamSummary(body, problems)
+
+
 # JSON schema (the subset tool parameters use) ---------------------------------------------------------
 def schema_violations(value: Any, schema: Any, path: str = "") -> list[tuple[str, str]]:
     """Where `value` breaks `schema`: type, enum, const, required, properties, additionalProperties,
@@ -466,7 +567,8 @@ class Comparer:
             if before.stream is None and after.stream is None:
                 return self._diff_body(case, before.body, after.body, before, after)
             return out  # the before side did not stream: nothing to hold the after side to
-        b, a = fold_stream(before.stream), fold_stream(after.stream)
+        fold = fold_anthropic_stream if case.endpoint == MESSAGES else fold_stream
+        b, a = fold(before.stream), fold(after.stream)
         if "text/event-stream" not in after.headers.get("content-type", ""):
             if "text/event-stream" in before.headers.get("content-type", ""):
                 out.append(
@@ -490,14 +592,20 @@ class Comparer:
     ) -> list[Difference]:
         if after is None and aex.text:
             return [Difference("", "JSON body", f"not JSON: {_short(aex.text)}", "schema")]
-        check = embeddings_problems if case.endpoint.endswith("embeddings") else chat_problems
+        check = (
+            embeddings_problems
+            if case.endpoint.endswith("embeddings")
+            else messages_problems
+            if case.endpoint == MESSAGES
+            else chat_problems
+        )
         before_problems = {p for p, _ in check(before)}
         out = [
             Difference(path or "(body)", "valid", problem, "schema")
             for path, problem in check(after)
             if path not in before_problems
         ]
-        if out and any(d.path in ("(body)", "choices", "data") for d in out):
+        if out and any(d.path in ("(body)", "choices", "data", "content") for d in out):
             return out
         return out + self._diff_fields(case, before, after)
 
@@ -523,6 +631,9 @@ class Comparer:
         # choices: finish_reason, tool calls, content, remaining fields
         if case.endpoint.endswith("embeddings"):
             out.extend(self._diff_embeddings(before.get("data"), after.get("data")))
+        elif case.endpoint == MESSAGES:
+            handled |= {"content", "stop_reason"}
+            out.extend(self._diff_message(case, before, after))
         else:
             out.extend(self._diff_choices(case, before.get("choices"), after.get("choices")))
         out.extend(self._diff_usage(before.get("usage"), after.get("usage")))
@@ -602,6 +713,59 @@ class Comparer:
             out.extend(self._generic(f"{p}.message", rest_b, rest_a))
             rest_b = {k: v for k, v in b.items() if k not in ("message", "finish_reason")}
             rest_a = {k: v for k, v in a.items() if k not in ("message", "finish_reason")}
+            out.extend(self._generic(p, rest_b, rest_a))
+        return out
+
+    def _diff_message(self, case: Case, before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
+        """Anthropic answers: stop_reason, then content blocks (text, tool_use name and input)."""
+        out: list[Difference] = []
+        if before.get("stop_reason") != after.get("stop_reason"):
+            out.append(
+                Difference(
+                    "stop_reason", before.get("stop_reason"), after.get("stop_reason"), "finish_reason"
+                )
+            )
+        bc, ac = before.get("content"), after.get("content")
+        if not isinstance(bc, list) or not isinstance(ac, list):
+            return out
+        # Thinking blocks vary run to run and by provider settings: compared by presence only.
+        bc = [b for b in bc if isinstance(b, dict) and b.get("type") not in ("thinking", "redacted_thinking")]
+        ac = [a for a in ac if isinstance(a, dict) and a.get("type") not in ("thinking", "redacted_thinking")]
+        if [b.get("type") for b in bc] != [a.get("type") for a in ac]:
+            return [
+                *out,
+                Difference("content", [b.get("type") for b in bc], [a.get("type") for a in ac], "content"),
+            ]
+        exact = case.body.get("temperature", 1) == 0
+        tools = case.tools()
+        for i, (b, a) in enumerate(zip(bc, ac, strict=True)):
+            p = f"content[{i}]"
+            if b.get("type") == "text":
+                out.extend(self._diff_content(f"{p}.text", b.get("text"), a.get("text"), exact, False))
+            elif b.get("type") == "tool_use":
+                if b.get("name") != a.get("name"):
+                    out.append(Difference(f"{p}.name", b.get("name"), a.get("name"), "tool_calls"))
+                    continue
+                schema = tools.get(str(a.get("name")))
+                args_b, args_a = b.get("input"), a.get("input")
+                if schema:
+                    before_bad = {q for q, _ in schema_violations(args_b, schema)}
+                    for q, problem in schema_violations(args_a, schema):
+                        if q not in before_bad:
+                            out.append(
+                                Difference(
+                                    _join(f"{p}.input", q) if q else f"{p}.input",
+                                    _short(_get(args_b, q) if q else args_b),
+                                    f"schema: {problem}",
+                                    "tool_schema",
+                                )
+                            )
+                out.extend(
+                    Difference(d.path, d.before, d.after, "tool_arguments")
+                    for d in self._generic(f"{p}.input", args_b, args_a, additions=True)
+                )
+            rest_b = {k: v for k, v in b.items() if k not in ("text", "input", "name", "id")}
+            rest_a = {k: v for k, v in a.items() if k not in ("text", "input", "name", "id")}
             out.extend(self._generic(p, rest_b, rest_a))
         return out
 
@@ -698,7 +862,7 @@ class Comparer:
         if not isinstance(after, dict):
             return [Difference("usage", _short(before), None, "usage")]
         out: list[Difference] = []
-        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens"):
             b, a = before.get(key), after.get(key)
             if not isinstance(b, int) or isinstance(b, bool):
                 continue
@@ -708,14 +872,8 @@ class Comparer:
                 out.append(Difference(f"usage.{key}", b, a, "usage"))
             elif abs(b - a) > max(self.usage_abs, self.usage_rel * max(b, a)):
                 out.append(Difference(f"usage.{key}", b, a, "usage"))
-        rest_b = {
-            k: v
-            for k, v in before.items()
-            if k not in ("prompt_tokens", "completion_tokens", "total_tokens") and v != 0
-        }
-        rest_a = {
-            k: v for k, v in after.items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens")
-        }
+        rest_b = {k: v for k, v in before.items() if k not in _TOKEN_KEYS and v != 0}
+        rest_a = {k: v for k, v in after.items() if k not in _TOKEN_KEYS}
         out.extend(self._generic("usage", rest_b, rest_a))
         return out
 

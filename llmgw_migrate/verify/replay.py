@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from llmgw_migrate.verify.suite import BAD_KEY_AFTER, BAD_KEY_BEFORE, Case
+from llmgw_migrate.verify.suite import BAD_KEY_AFTER, BAD_KEY_BEFORE, MESSAGES, Case
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504, 529})
 # Headers worth keeping for the report and the comparison (everything else is dropped to save memory).
@@ -383,6 +383,8 @@ class Replayer:
         headers = side.auth(case.bad_key)
         payload = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
+        if case.endpoint == MESSAGES:
+            headers.setdefault("anthropic-version", "2023-06-01")
         ex = Exchange()
         started = time.perf_counter()
         attempt = 0
@@ -445,7 +447,31 @@ class Replayer:
                 ex.stream = parse_sse(text)
 
 
+def _anthropic_usage(usage: Any) -> Any:
+    if isinstance(usage, dict) and "input_tokens" in usage:
+        return {
+            "prompt_tokens": usage.get("input_tokens") or 0,
+            "completion_tokens": usage.get("output_tokens") or 0,
+        }
+    return usage
+
+
 def _usage_of(ex: Exchange, case: Case) -> Any:
+    if case.endpoint == MESSAGES:
+        if isinstance(ex.body, dict):
+            return _anthropic_usage(ex.body.get("usage"))
+        if ex.stream is not None:
+            inp = out = 0
+            for chunk in ex.stream.chunks():
+                if not isinstance(chunk, dict):
+                    continue
+                msg = chunk.get("message") if chunk.get("type") == "message_start" else None
+                if isinstance(msg, dict) and isinstance(msg.get("usage"), dict):
+                    inp = msg["usage"].get("input_tokens") or inp
+                if chunk.get("type") == "message_delta" and isinstance(chunk.get("usage"), dict):
+                    out = chunk["usage"].get("output_tokens") or out
+            return {"prompt_tokens": inp, "completion_tokens": out}
+        return None
     if isinstance(ex.body, dict):
         return ex.body.get("usage")
     if ex.stream is not None:

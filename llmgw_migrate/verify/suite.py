@@ -30,6 +30,7 @@ from llmgw_migrate.plan import ModelMapping, Plan
 
 CHAT = "/v1/chat/completions"
 EMBEDDINGS = "/v1/embeddings"
+MESSAGES = "/v1/messages"  # Anthropic format (both LiteLLM and the gateway serve it)
 UNKNOWN_MODEL = "llmgw-verify-no-such-model"
 BAD_KEY_BEFORE = "sk-llmgw-verify-invalid-key-0000000000000000"
 BAD_KEY_AFTER = "llmgtwy_llmgw-verify-invalid-key-000000000000"
@@ -43,6 +44,10 @@ _ENDPOINTS = {
     "/embeddings": EMBEDDINGS,
     "embeddings": EMBEDDINGS,
     "v1/embeddings": EMBEDDINGS,
+    "/v1/messages": MESSAGES,
+    "/messages": MESSAGES,
+    "messages": MESSAGES,
+    "v1/messages": MESSAGES,
 }
 
 WEATHER_TOOL: dict[str, Any] = {
@@ -98,6 +103,8 @@ class Case:
                 fn = tool["function"]
                 if isinstance(fn.get("name"), str):
                     out[fn["name"]] = fn.get("parameters") or {}
+            elif isinstance(tool, dict) and isinstance(tool.get("name"), str):
+                out[tool["name"]] = tool.get("input_schema") or {}  # Anthropic format
         return out
 
 
@@ -318,7 +325,8 @@ def _endpoint(raw: Any, path: Path, line: int) -> str:
         key = "/" + key.split("://", 1)[1].split("/", 1)[-1]
     if key not in _ENDPOINTS:
         raise UserError(
-            f"unsupported endpoint {raw!r}: verify replays /v1/chat/completions and /v1/embeddings "
+            f"unsupported endpoint {raw!r}: verify replays /v1/chat/completions, /v1/embeddings and "
+            "/v1/messages "
             "(the gateway has no legacy /v1/completions)",
             path,
             line,
@@ -332,8 +340,10 @@ def _check_body(body: Any, endpoint: str, path: Path, line: int) -> dict[str, An
         raise UserError("`body` must be a JSON object", path, line, 1)
     if not isinstance(body.get("model"), str) or not body["model"]:
         raise UserError("the request body has no `model`", path, line, 1)
-    if endpoint == CHAT and not isinstance(body.get("messages"), list):
+    if endpoint in (CHAT, MESSAGES) and not isinstance(body.get("messages"), list):
         raise UserError("a chat request needs a `messages` list", path, line, 1)
+    if endpoint == MESSAGES and not isinstance(body.get("max_tokens"), int):
+        raise UserError("an Anthropic /v1/messages request needs `max_tokens`", path, line, 1)
     if endpoint == EMBEDDINGS and "input" not in body:
         raise UserError("an embeddings request needs `input`", path, line, 1)
     return body

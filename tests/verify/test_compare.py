@@ -7,9 +7,15 @@ import json
 import pytest
 
 from llmgw_migrate.catalog import load_catalog
-from llmgw_migrate.verify.compare import CompareOptions, Comparer, fold_stream, schema_violations
+from llmgw_migrate.verify.compare import (
+    CompareOptions,
+    Comparer,
+    fold_anthropic_stream,
+    fold_stream,
+    schema_violations,
+)
 from llmgw_migrate.verify.replay import Exchange, parse_sse
-from llmgw_migrate.verify.suite import WEATHER_TOOL
+from llmgw_migrate.verify.suite import MESSAGES, WEATHER_TOOL, Case
 from tests.verify.helpers import (
     chat_body,
     chat_case,
@@ -431,3 +437,121 @@ def test_stream_tool_call_deltas_without_index() -> None:
     folded = fold_stream(sse(events).stream)  # type: ignore[arg-type]
     calls = folded.body["choices"][0]["message"]["tool_calls"]
     assert len(calls) == 1 and calls[0]["function"]["arguments"] == '{"city": "Lisbon"}'
+
+
+# -- Anthropic /v1/messages --------------------------------------------------------------------------------
+def msg_case(**body: object) -> Case:
+    base = {
+        "model": "claude",
+        "max_tokens": 64,
+        "temperature": 0,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    base.update(body)
+    return Case(
+        id="m",
+        endpoint=MESSAGES,
+        body=base,
+        model="claude",
+        after_model="anthropic/claude-haiku-4-5",
+        kind="corpus",
+    )
+
+
+def message(*blocks: dict, stop: str = "end_turn", model: str = "claude-haiku-4-5") -> dict:
+    return {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": list(blocks),
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": 7},
+    }
+
+
+TOOLS_M = [
+    {
+        "name": "get_weather",
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }
+]
+
+
+def test_messages_parity_and_differences(cmp: Comparer) -> None:
+    text = {"type": "text", "text": "Hello there"}
+    assert (
+        cmp.compare(
+            msg_case(), ok(message(text)), ok(message(text, model="anthropic/claude-haiku-4-5"))
+        ).status
+        == "pass"
+    )
+    r = cmp.compare(
+        msg_case(), ok(message(text)), ok(message({"type": "text", "text": "Hi"}, stop="max_tokens"))
+    )
+    assert paths(r) == ["stop_reason", "content[0].text"]
+    case = msg_case(tools=TOOLS_M)
+    use = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Lisbon"}}
+    other = {**use, "id": "toolu_2", "input": {"city": "Porto"}}
+    assert (
+        cmp.compare(
+            case, ok(message(use, stop="tool_use")), ok(message({**use, "id": "toolu_9"}, stop="tool_use"))
+        ).status
+        == "pass"
+    )
+    r = cmp.compare(case, ok(message(use, stop="tool_use")), ok(message(other, stop="tool_use")))
+    assert [(d.path, d.before, d.after) for d in r.differences] == [
+        ("content[0].input.city", "Lisbon", "Porto")
+    ]
+    r = cmp.compare(
+        case, ok(message(use, stop="tool_use")), ok(message({**use, "input": {}}, stop="tool_use"))
+    )
+    assert ("content[0].input.city", "tool_schema") in [(d.path, d.check) for d in r.differences]
+    r = cmp.compare(case, ok(message(use, stop="tool_use")), ok(message(text)))
+    assert "content" in paths(r)
+
+
+def anthropic_stream(text: str, stop: bool = True) -> Exchange:
+    events = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude-haiku-4-5",
+                "content": [],
+                "stop_reason": None,
+                "usage": {"input_tokens": 5, "output_tokens": 0},
+            },
+        },
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "ping"},
+    ]
+    events += [
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w + " "}}
+        for w in text.split()
+    ]
+    events += [
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}},
+    ]
+    if stop:
+        events.append({"type": "message_stop"})
+    body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+    return Exchange(status=200, stream=parse_sse(body), headers={"content-type": "text/event-stream"})
+
+
+def test_messages_streams(cmp: Comparer) -> None:
+    case = msg_case(stream=True)
+    assert cmp.compare(case, anthropic_stream("a b c"), anthropic_stream("a b c")).status == "pass"
+    assert paths(cmp.compare(case, anthropic_stream("a b c"), anthropic_stream("a b d"))) == [
+        "content[0].text"
+    ]
+    assert "stream.message_stop" in paths(
+        cmp.compare(case, anthropic_stream("a"), anthropic_stream("a", stop=False))
+    )
+    folded = fold_anthropic_stream(anthropic_stream("a b").stream)  # type: ignore[arg-type]
+    assert folded.body["content"] == [{"type": "text", "text": "a b "}]
+    assert folded.body["usage"] == {"input_tokens": 5, "output_tokens": 3} and not folded.problems

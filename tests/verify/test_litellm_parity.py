@@ -126,10 +126,35 @@ def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in report["results"]}
 
 
+WEATHER = {
+    "name": "get_weather",
+    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+}
+
+
+def anthropic_corpus(path: Path) -> Path:
+    """Anthropic-format requests (/v1/messages) for the Claude model: text, stream, tool use, both."""
+    base = {"model": "claude", "max_tokens": 64, "temperature": 0}
+    tools = {"tools": [WEATHER], "tool_choice": {"type": "any"}}
+    bodies = [
+        {**base, "messages": [{"role": "user", "content": "hello"}]},
+        {**base, "stream": True, "messages": [{"role": "user", "content": "stream please"}]},
+        {**base, **tools, "messages": [{"role": "user", "content": "weather in Lisbon"}]},
+        {**base, **tools, "stream": True, "messages": [{"role": "user", "content": "weather in Porto"}]},
+    ]
+    lines = [
+        json.dumps({"id": f"messages-{i}", "endpoint": "/v1/messages", "body": b})
+        for i, b in enumerate(bodies)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def test_parity_between_litellm_and_the_embedded_gateway(
     proxy: LiteLLMProxy, plan_path: Path, upstream: FakeUpstream, tmp_path: Path
 ) -> None:
     html, junit = tmp_path / "verify.html", tmp_path / "verify.xml"
+    messages = anthropic_corpus(tmp_path / "messages.jsonl")
     code, report, output = verify(
         proxy,
         plan_path,
@@ -141,6 +166,8 @@ def test_parity_between_litellm_and_the_embedded_gateway(
         str(junit),
         "--noise-samples",
         "1",
+        "--corpus",
+        str(messages),
     )
     problems = [(r["id"], r["differences"] or r["error"]) for r in report["results"] if r["status"] != "pass"]
     assert code == 0, problems
@@ -152,6 +179,8 @@ def test_parity_between_litellm_and_the_embedded_gateway(
         for kind in ("chat", "system", "stream", "tools", "json"):
             assert results[f"{name}:{kind}"]["status"] == "pass"
     assert results["embed:embeddings"]["status"] == "pass"
+    for i in range(4):  # the Anthropic wire format too: text, stream, tool use, streamed tool use
+        assert results[f"messages-{i}"]["status"] == "pass"
     assert results["unknown-model"]["before"]["status"] == 400 == results["unknown-model"]["after"]["status"]
     assert (
         results["bad-key"]["before"]["status"] in (400, 401) and results["bad-key"]["after"]["status"] == 401
@@ -159,7 +188,7 @@ def test_parity_between_litellm_and_the_embedded_gateway(
     # The gateway's model echo was seen and normalised, not ignored silently.
     assert any(k["rule"] == "model-echo" for k in results["fast:chat"]["known"])
     # Both sides really went through the upstream (LiteLLM, the gateway, and the noise samples).
-    assert upstream.request_count >= 3 * 16  # 16 cases reach it: 3 chat models x 5, 1 embedding
+    assert upstream.request_count >= 3 * 20  # 20 cases reach it: 3 chat models x 5, 1 embedding, 4 messages
     # Reports were written; no key leaked into any of them.
     for text in (output, html.read_text(encoding="utf-8"), junit.read_text(encoding="utf-8")):
         for secret in (proxy.master_key, OPENAI_KEY, ANTHROPIC_KEY):

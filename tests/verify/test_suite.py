@@ -282,3 +282,21 @@ def test_spend_logs_from_the_proxy_api(plan: Plan) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_anthropic_messages_entries(tmp_path: Path) -> None:
+    from llmgw_migrate.verify.suite import MESSAGES
+
+    tool = {"name": "f", "input_schema": {"type": "object"}}
+    body = {
+        "model": "claude",
+        "max_tokens": 10,
+        "messages": [{"role": "user", "content": "x"}],
+        "tools": [tool],
+    }
+    path = write(tmp_path, "m.jsonl", [{"endpoint": "/v1/messages", "body": body}])
+    case = read_corpus(path, None).cases[0]
+    assert case.endpoint == MESSAGES and case.tools() == {"f": {"type": "object"}}
+    no_max = write(tmp_path, "n.jsonl", [{"endpoint": "/v1/messages", "body": {**body, "max_tokens": None}}])
+    with pytest.raises(UserError, match="needs `max_tokens`"):
+        read_corpus(no_max, None)
