@@ -134,6 +134,7 @@ def run_command(
         baseline=baseline,
         update_baseline=update_baseline,
         fail_on=fail_on,
+        own_files=tuple(p for p in (output, *report_files.values()) if p is not None),
     )
     result = run_check(opts)
 

@@ -46,6 +46,7 @@ class CheckOptions:
     verify: Callable[[Plan | None], VerifyOutcome] | None = None  # built by the command from its flags
     baseline: Path | None = None
     update_baseline: bool = False
+    own_files: tuple[Path, ...] = ()  # report files check writes: not scanned as code
     fail_on: str = "warning"
 
 
@@ -145,10 +146,14 @@ def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected]
         jobs=opts.jobs,
         respect_gitignore=opts.respect_gitignore,
     )
-    collected = [_Collected("code", f) for f in run.findings]
+    # check's own files (the baseline, the reports it writes) quote proxy URLs in their messages: never
+    # findings themselves, or a second run would fail on the first run's report.
+    own = {p.resolve() for p in opts.own_files}
+    skip = {o.display for o in run.files if o.path.resolve() in own}
+    collected = [_Collected("code", f) for f in run.findings if f.file not in skip]
     pending = 0
     for outcome in run.files:
-        if outcome.new_text is None:
+        if outcome.new_text is None or outcome.display in skip:
             continue
         table = suppressed_lines(outcome.old_text)
         for finding, context in pending_findings(outcome.display, outcome.old_text, outcome.new_text):
@@ -190,6 +195,8 @@ def run_check(opts: CheckOptions) -> CheckResult:
     elif opts.update_baseline and opts.baseline is None:
         raise UserError("--update-baseline needs --baseline FILE")
 
+    if opts.baseline is not None:
+        opts = dataclasses.replace(opts, own_files=(*opts.own_files, opts.baseline))
     ctx = rewrite_context(opts) if opts.run_code else None  # bad --base-url etc.: fail before any work
     plan, config_section = _load_plan(opts)
     collected: list[_Collected] = []

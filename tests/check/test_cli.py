@@ -319,3 +319,19 @@ def test_schema_flag_prints_the_report_schema(tmp_path: Path) -> None:
     proc = run_inproc("check", "--schema", cwd=tmp_path)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["title"] == "CheckReportOut"
+
+
+def test_reports_and_baseline_in_the_tree_are_not_scanned(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    args = ["check", ".", "--sarif", "r.sarif", "--junit", "r.xml", "--json", "r.json", "--markdown", "r.md"]
+    args += ["--output", "out.txt", "--baseline", "base.json"]
+    assert run_inproc(*args, "--update-baseline", cwd=app).returncode == 0
+    first = json.loads((app / "r.json").read_text(encoding="utf-8"))
+    again = run_inproc(*args, cwd=app)
+    assert again.returncode == 0, again.stdout
+    second = json.loads((app / "r.json").read_text(encoding="utf-8"))
+    assert (
+        {f["file"] for f in second["findings"]}
+        == {f["file"] for f in first["findings"]}
+        == {".env", "call.sh"}
+    )
