@@ -31,6 +31,7 @@ from llmgw_migrate.plan import ModelMapping, Plan
 CHAT = "/v1/chat/completions"
 EMBEDDINGS = "/v1/embeddings"
 MESSAGES = "/v1/messages"  # Anthropic format (both LiteLLM and the gateway serve it)
+ANTHROPIC_PROVIDERS = frozenset({"anthropic"})
 UNKNOWN_MODEL = "llmgw-verify-no-such-model"
 BAD_KEY_BEFORE = "sk-llmgw-verify-invalid-key-0000000000000000"
 BAD_KEY_AFTER = "llmgtwy_llmgw-verify-invalid-key-000000000000"
@@ -166,8 +167,9 @@ def _chat_body(model: str, **extra: Any) -> dict[str, Any]:
 
 
 def builtin_suite(plan: Plan | None, models: Sequence[str] = ()) -> Suite:
-    """For each mapped model: chat, system prompt, stream, tool call, JSON mode (or embeddings), plus an
-    unknown model (error parity) and a bad key (auth parity)."""
+    """For each mapped model: chat, system prompt, stream, tool call, JSON mode (or embeddings; plus an
+    Anthropic-format request for Anthropic models), then an unknown model (error parity) and a bad key
+    (auth parity)."""
     suite = Suite()
     if plan is None:
         suite.notes.append("no plan: the built-in suite needs one (use --plan, or give --corpus files)")
@@ -244,6 +246,18 @@ def builtin_suite(plan: Plan | None, models: Sequence[str] = ()) -> Suite:
                 response_format={"type": "json_object"},
             ),
         )
+        if m.provider in ANTHROPIC_PROVIDERS:
+            # Claude clients (Claude Code, the Anthropic SDK) talk the Anthropic format: check it too.
+            add(
+                "messages",
+                {
+                    "model": m.name,
+                    "max_tokens": 64,
+                    "temperature": 0,
+                    "messages": [{"role": "user", "content": "In one short sentence: why is the sea salty?"}],
+                },
+                MESSAGES,
+            )
     suite.cases.append(
         Case(
             id="unknown-model",

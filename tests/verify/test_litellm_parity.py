@@ -179,6 +179,7 @@ def test_parity_between_litellm_and_the_embedded_gateway(
         for kind in ("chat", "system", "stream", "tools", "json"):
             assert results[f"{name}:{kind}"]["status"] == "pass"
     assert results["embed:embeddings"]["status"] == "pass"
+    assert results["claude:messages"]["status"] == "pass"  # built-in Anthropic-format case
     for i in range(4):  # the Anthropic wire format too: text, stream, tool use, streamed tool use
         assert results[f"messages-{i}"]["status"] == "pass"
     assert results["unknown-model"]["before"]["status"] == 400 == results["unknown-model"]["after"]["status"]
@@ -188,7 +189,9 @@ def test_parity_between_litellm_and_the_embedded_gateway(
     # The gateway's model echo was seen and normalised, not ignored silently.
     assert any(k["rule"] == "model-echo" for k in results["fast:chat"]["known"])
     # Both sides really went through the upstream (LiteLLM, the gateway, and the noise samples).
-    assert upstream.request_count >= 3 * 20  # 20 cases reach it: 3 chat models x 5, 1 embedding, 4 messages
+    assert (
+        upstream.request_count >= 3 * 21
+    )  # 21 reach it: 3 chat models x 5, claude:messages, embed, 4 corpus
     # Reports were written; no key leaked into any of them.
     for text in (output, html.read_text(encoding="utf-8"), junit.read_text(encoding="utf-8")):
         for secret in (proxy.master_key, OPENAI_KEY, ANTHROPIC_KEY):

@@ -300,3 +300,16 @@ def test_anthropic_messages_entries(tmp_path: Path) -> None:
     no_max = write(tmp_path, "n.jsonl", [{"endpoint": "/v1/messages", "body": {**body, "max_tokens": None}}])
     with pytest.raises(UserError, match="needs `max_tokens`"):
         read_corpus(no_max, None)
+
+
+def test_anthropic_models_also_get_an_anthropic_format_case() -> None:
+    from llmgw_migrate.verify.suite import MESSAGES
+
+    claude = ModelMapping(
+        name="claude", gateway_model="anthropic/claude-haiku-4-5", provider="anthropic",
+        litellm_model="anthropic/claude-haiku-4-5", status=Status.exact,
+    )  # fmt: skip
+    cases = {c.id: c for c in builtin_suite(Plan(source="x", models=[claude])).cases}
+    msg = cases["claude:messages"]
+    assert msg.endpoint == MESSAGES and msg.body["max_tokens"] == 64
+    assert msg.after_body()["model"] == "anthropic/claude-haiku-4-5"
