@@ -33,6 +33,7 @@ from llmgw_migrate.gateway.pipeline import PING, Exchange, Forwarder
 from llmgw_migrate.gateway.routing import Router
 from llmgw_migrate.gateway.settings import GatewaySettings
 from llmgw_migrate.gateway.upstream import UpstreamClient, make_client
+from llmgw_migrate.gateway.validation import validate_chat, validate_messages
 from llmgw_migrate.plan import Plan
 from llmgw_migrate.rules_data import dropped_params
 
@@ -129,13 +130,7 @@ class Gateway:
         return body
 
     def prepare_chat(self, body: dict[str, Any]) -> dict[str, Any]:
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
-            raise bad_request("messages: must be a non-empty array", param="messages")
-        if any(not isinstance(m, dict) or not isinstance(m.get("role"), str) for m in messages):
-            raise bad_request("messages: each message must be an object with a role", param="messages")
-        if "stream" in body and not isinstance(body["stream"], bool):
-            raise bad_request("stream: must be a boolean", param="stream")
+        validate_chat(body)
         if self.dropped:
             body = {k: v for k, v in body.items() if k not in self.dropped}
         return body
@@ -204,11 +199,22 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
     def logged(handler: Any) -> Any:
         """One log line per request when INFO is on (--log-requests): never bodies, never keys."""
 
+        anthropic = handler.__name__ == "messages"
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as exc:
+                # A bug must still answer in the envelope (and never with a traceback or a key).
+                log.exception("internal error on %s %s", request.method, request.url.path)
+                err = GatewayError(500, f"Internal error in the embedded gateway ({type(exc).__name__})")
+                return _error(err, _request_id(request), anthropic=anthropic)
+
         async def wrapper(request: Request) -> Response:
             if not log.isEnabledFor(logging.INFO):
-                return await handler(request)
+                return await guarded(request)
             started = time.perf_counter()
-            resp = await handler(request)
+            resp = await guarded(request)
             log.info(
                 "%s %s %s %.1fms rid=%s",
                 request.method,
@@ -255,6 +261,7 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         rid = _request_id(request)
         try:
             raw = await gw.read_json(request)
+            validate_messages(raw)
             body = gw.prepare_chat(messages_api.to_openai(raw))
             ex = gw.route(body, request, "chat", rid)
             gw.authenticate(request)

@@ -61,3 +61,67 @@ def test_stream_equals_whole_answer(gw_url: str, msgs: list[dict[str, str]], mod
     assert usage["prompt_tokens"] == out["usage"]["prompt_tokens"]
     assert usage["completion_tokens"] == out["usage"]["completion_tokens"]
     assert usage["cost"] == pytest.approx(out["usage"]["cost"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def mostly(
+    valid: st.SearchStrategy[Any], junk: st.SearchStrategy[Any] = json_values
+) -> st.SearchStrategy[Any]:
+    """Valid values most of the time, so requests get past validation into the adapters too."""
+    return st.one_of(valid, valid, valid, valid, junk)
+
+
+function = st.fixed_dictionaries({"name": st.text(max_size=5)}, optional={"arguments": st.text(max_size=10)})
+message = st.fixed_dictionaries(
+    {
+        "role": mostly(st.sampled_from(["user", "user", "assistant", "system", "tool", "developer"])),
+        "content": mostly(st.text(max_size=10)),
+    },
+    optional={
+        "tool_calls": st.lists(
+            st.fixed_dictionaries(
+                {}, optional={"id": mostly(st.text(max_size=5)), "function": mostly(function)}
+            ),
+            max_size=2,
+        ).map(lambda calls: calls or None),
+        "tool_call_id": mostly(st.text(max_size=5)),
+    },
+)
+TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
+chat_body = st.fixed_dictionaries(
+    {
+        "model": mostly(st.sampled_from([*MODELS, "gpt-4o-mini", "nope", "gemini/x"])),
+        "messages": st.lists(message, min_size=1, max_size=4) | st.just([{"role": "user", "content": "hi"}]),
+    },
+    optional={
+        "tools": mostly(st.just([TOOL])),
+        "tool_choice": mostly(st.sampled_from(["auto", "none", "required"])),
+        "stream": mostly(st.booleans()),
+        "max_tokens": mostly(st.integers(1, 50)),
+        "response_format": mostly(st.just({"type": "json_object"})),
+        "n": st.integers(1, 2),
+    },
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=chat_body, path=st.sampled_from(["/v1/chat/completions", "/v1/messages"]))
+def test_any_body_gets_an_enveloped_answer_never_a_crash(
+    gw_url: str, body: dict[str, Any], path: str
+) -> None:
+    resp = httpx.post(gw_url + path, json=body, headers=AUTH, timeout=20)
+    assert resp.status_code != 500 or "fake upstream" in resp.text, resp.text
+    if resp.status_code >= 400:
+        data = resp.json()
+        assert ("error" in data) and (data.get("type") == "error" if path == "/v1/messages" else True)

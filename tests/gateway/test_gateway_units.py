@@ -478,3 +478,65 @@ def test_azure_urls_and_missing_resource() -> None:
     attempt = bare.resolve("azure/gpt-4o", kind="chat", today=TODAY).attempts[0]
     with pytest.raises(GatewayError, match="LLM_AZURE_RESOURCE"):
         adapter.chat_request(attempt, body, False)
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
+        ({"messages": [{"role": "user"}]}, "messages[0].content"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "text", "text": 3}]}]},
+            "messages[0].content[0].text",
+        ),
+        ({"messages": [{"role": "tool", "content": "x"}]}, "messages[0].tool_call_id"),
+        (
+            {"messages": [{"role": "assistant", "tool_calls": [{"function": {}}]}]},
+            "messages[0].tool_calls[0].function.name",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]},
+            "tools[0].function.name",
+        ),
+        ({"messages": [{"role": "user", "content": "x"}], "tool_choice": ["auto"]}, "tool_choice"),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "yaml"}},
+            "response_format",
+        ),
+        ({"messages": [{"role": "user", "content": "x"}], "n": 0}, "n"),
+        ({"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "temperature"),
+    ],
+)
+def test_chat_validation_names_the_field(body: dict[str, Any], param: str) -> None:
+    from llmgw_migrate.gateway.validation import validate_chat
+
+    with pytest.raises(GatewayError) as exc:
+        validate_chat(body)
+    assert exc.value.status == 400 and exc.value.param == param and exc.value.code == "invalid_parameters"
+
+
+def test_messages_validation() -> None:
+    from llmgw_migrate.gateway.validation import validate_messages
+
+    ok = {
+        "messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "f", "input": {}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "r"}]},
+        ],
+        "max_tokens": 10,
+        "tool_choice": {"type": "tool", "name": "f"},
+    }
+    validate_messages(ok)
+    for bad, where in (
+        ({**ok, "max_tokens": 0}, "max_tokens"),
+        ({**ok, "tool_choice": {"type": "tool"}}, "tool_choice.name"),
+        (
+            {**ok, "messages": [{"role": "user", "content": [{"type": "tool_use"}]}]},
+            "messages[0].content[0].type",
+        ),
+        ({**ok, "system": 5}, "system"),
+    ):
+        with pytest.raises(GatewayError) as exc:
+            validate_messages(bad)
+        assert exc.value.param == where
