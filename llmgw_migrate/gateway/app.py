@@ -33,7 +33,7 @@ from llmgw_migrate.gateway.pipeline import PING, Exchange, Forwarder
 from llmgw_migrate.gateway.routing import Router
 from llmgw_migrate.gateway.settings import GatewaySettings
 from llmgw_migrate.gateway.upstream import UpstreamClient, make_client
-from llmgw_migrate.gateway.validation import validate_chat, validate_messages
+from llmgw_migrate.gateway.validation import validate_chat, validate_embeddings, validate_messages
 from llmgw_migrate.plan import Plan
 from llmgw_migrate.rules_data import dropped_params
 
@@ -248,8 +248,7 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         rid = _request_id(request)
         try:
             body = await gw.read_json(request)
-            if body.get("input") in (None, "", []):
-                raise bad_request("input: must be a non-empty string or array", param="input")
+            validate_embeddings(body)
             ex = gw.route(body, request, "embeddings", rid)
             gw.authenticate(request)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))

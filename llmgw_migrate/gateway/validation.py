@@ -189,3 +189,24 @@ def validate_messages(body: dict[str, Any]) -> None:
         v = body.get(name)
         if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
             raise _fail(name, "must be a number")
+
+
+def validate_embeddings(body: dict[str, Any]) -> None:
+    value = body.get("input")
+    ok = (isinstance(value, str) and value != "") or (
+        isinstance(value, list)
+        and bool(value)
+        and (
+            all(isinstance(v, str) for v in value)
+            or all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or all(isinstance(v, list) and all(isinstance(t, int) for t in v) for v in value)
+        )
+    )
+    if not ok:
+        raise _fail("input", "must be a non-empty string, array of strings or array of token arrays")
+    fmt = body.get("encoding_format")
+    if fmt is not None and not _one_of(fmt, frozenset({"float", "base64"})):
+        raise _fail("encoding_format", "must be float or base64")
+    dims = body.get("dimensions")
+    if dims is not None and (not isinstance(dims, int) or isinstance(dims, bool) or dims < 1):
+        raise _fail("dimensions", "must be a positive integer")

@@ -540,3 +540,28 @@ def test_messages_validation() -> None:
         with pytest.raises(GatewayError) as exc:
             validate_messages(bad)
         assert exc.value.param == where
+
+
+@pytest.mark.parametrize(
+    ("body", "ok"),
+    [
+        ({"input": "x"}, True),
+        ({"input": ["a", "b"]}, True),
+        ({"input": [1, 2, 3]}, True),
+        ({"input": [[1, 2], [3]]}, True),
+        ({"input": ""}, False),
+        ({"input": []}, False),
+        ({"input": ["a", 1]}, False),
+        ({"input": {"text": "x"}}, False),
+        ({"input": "x", "encoding_format": "int8"}, False),
+        ({"input": "x", "dimensions": 0}, False),
+    ],
+)
+def test_embeddings_validation(body: dict[str, Any], ok: bool) -> None:
+    from llmgw_migrate.gateway.validation import validate_embeddings
+
+    if ok:
+        validate_embeddings(body)
+    else:
+        with pytest.raises(GatewayError):
+            validate_embeddings(body)
