@@ -127,6 +127,16 @@ def render_sarif(result: CheckResult) -> str:
             fps = pending.get(_sarif_key_of_result(res))
             if fps:
                 res.setdefault("partialFingerprints", {})[FINGERPRINT_KEY] = fps.pop(0)
+            if not res.get("locations") and result.anchor:
+                # Code scanning needs a location on every result: a verify finding belongs to the plan.
+                res["locations"] = [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": result.anchor.replace("\\", "/")},
+                            "region": {"startLine": 1, "startColumn": 1},
+                        }
+                    }
+                ]
         props = runs[0].setdefault("properties", {})
         props["llmgwMigrate"] = {
             "passed": result.passed,

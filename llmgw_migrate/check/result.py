@@ -56,6 +56,7 @@ class CheckResult:
     baseline: str | None = None
     stale: list[StaleEntry] = field(default_factory=list)
     baseline_written: bool = False
+    anchor: str | None = None  # the config or plan: where findings without a file are shown in SARIF
 
     def new_items(self) -> list[Item]:
         return [i for i in self.items if not i.accepted]

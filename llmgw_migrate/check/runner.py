@@ -223,6 +223,7 @@ def run_check(opts: CheckOptions) -> CheckResult:
         items=[Item(c.finding, c.section, fp) for c, fp in zip(collected, fps, strict=True)],
         fail_on=opts.fail_on,
         baseline=str(opts.baseline) if opts.baseline is not None else None,
+        anchor=str(opts.config or opts.plan) if (opts.config or opts.plan) else None,
     )
 
     if opts.update_baseline:

@@ -187,3 +187,12 @@ def test_json_report_matches_its_schema_model() -> None:
     assert set(schema["required"]) >= {"passed", "exit_code", "fail_on", "counts", "sections", "findings"}
     finding_props = schema["$defs"]["FindingOut"]["properties"]
     assert {"fingerprint", "accepted", "fails", "section"} <= set(finding_props)
+
+
+def test_sarif_gives_fileless_findings_the_plan_as_location() -> None:
+    items = [Item(make("LGM602", "verify could not run: boom"), "verify", "fp-v")]
+    result = CheckResult(sections=[Section("verify")], items=items, anchor="ops/plan.json")
+    (res,) = json.loads(reports.render(result, "sarif"))["runs"][0]["results"]
+    loc = res["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "ops/plan.json" and loc["region"]["startLine"] == 1
+    assert res["partialFingerprints"][reports.FINGERPRINT_KEY] == "fp-v"
