@@ -1,5 +1,7 @@
 """`llmgw-migrate gateway`: run the embedded LLM Gateway-compatible server for a plan."""
 
+# ruff: noqa: E501  (the help text stays on one line per paragraph: typer keeps line breaks)
+
 from __future__ import annotations
 
 import re
@@ -47,24 +49,31 @@ def register(app: typer.Typer) -> None:
     @app.command("gateway")
     def gateway(
         plan_path: Path | None = typer.Option(
-            None, "--plan", help="A plan.json from `llmgw-migrate config` (custom providers, key env vars)."
+            None,
+            "--plan",
+            metavar="PATH",
+            help="A plan.json from `llmgw-migrate config` (custom providers, key env vars).",
         ),
         config_path: Path | None = typer.Option(
-            None, "--config", help="A LiteLLM proxy config, converted to a plan on start."
+            None, "--config", metavar="PATH", help="A LiteLLM proxy config, converted to a plan on start."
         ),
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: loopback only)."),
+        host: str = typer.Option(
+            "127.0.0.1", "--host", metavar="HOST", help="Address to bind (default: loopback only)."
+        ),
         port: int = typer.Option(
-            4001, "--port", help="Port (the self-hosted gateway's is 4001; 0 = any free)."
+            4001, "--port", metavar="PORT", help="Port (the self-hosted gateway's is 4001; 0 = any free)."
         ),
         api_key: list[str] = typer.Option(
             [],
             "--api-key",
+            metavar="KEY",
             help="Key clients must send (repeatable). Default: env LLM_GATEWAY_API_KEY, else a random key "
             "printed once.",
         ),
         provider_order: str = typer.Option(
             "",
             "--provider-order",
+            metavar="LIST",
             help="Comma list: providers tried first for bare model ids (e.g. azure,openai).",
         ),
         forward_all: bool = typer.Option(
@@ -72,14 +81,20 @@ def register(app: typer.Typer) -> None:
             "--forward-all",
             help="Forward fields the hosted gateway drops (stop, seed, logprobs, ...).",
         ),
-        cache_ttl: float = typer.Option(0, "--cache-ttl", help="Cache answers this many seconds (0 = off)."),
-        timeout: float = typer.Option(600, "--timeout", help="Upstream timeout in seconds (per attempt)."),
-        connect_timeout: float = typer.Option(10, "--connect-timeout", help="Upstream connect timeout (s)."),
+        cache_ttl: float = typer.Option(
+            0, "--cache-ttl", metavar="SECONDS", help="Cache answers this many seconds (0 = off)."
+        ),
+        timeout: float = typer.Option(
+            600, "--timeout", metavar="SECONDS", help="Upstream timeout in seconds (per attempt)."
+        ),
+        connect_timeout: float = typer.Option(
+            10, "--connect-timeout", metavar="SECONDS", help="Upstream connect timeout (s)."
+        ),
         max_retries: int = typer.Option(
-            2, "--max-retries", help="Other providers tried after a 5xx/timeout."
+            2, "--max-retries", metavar="N", help="Other providers tried after a 5xx/timeout."
         ),
         max_body: str = typer.Option(
-            "16MiB", "--max-body", help="Largest request body accepted (413 above)."
+            "16MiB", "--max-body", metavar="SIZE", help="Largest request body accepted (413 above)."
         ),
         as_of: str | None = typer.Option(
             None,
@@ -98,9 +113,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve LLM Gateway's API locally, routing like the gateway would with the migrated plan.
 
-        One process, no database: forwards to the real providers with your keys (LLM_<PROVIDER>_API_KEY,
-        base URLs overridable with LLM_<PROVIDER>_BASE_URL). Exit codes: 0 stopped cleanly (or --check
-        clean), 1 --check found problems, 2 bad input.
+        One process, no database. Forwards to the real providers with your keys (LLM_<PROVIDER>_API_KEY, a comma list rotates, or the env vars the plan names); LLM_<PROVIDER>_BASE_URL points a provider elsewhere (e.g. at `python -m llmgw_migrate.testing.fake_upstream` in CI).
+
+        Exit codes: 0 stopped cleanly (or --check clean), 1 --check found problems, 2 bad input.
         """
         with handle_errors(debug):
             import datetime as dt
