@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
 from llmgw_migrate.gateway.errors import GatewayError, bad_request
-from llmgw_migrate.gateway.keys import KeyRing, ProviderAccess
+from llmgw_migrate.gateway.keys import KeyRing, ProviderAccess, base_url_vars
 from llmgw_migrate.gateway.providers import adapter_for, supported_providers
 
 
@@ -153,6 +153,7 @@ class Router:
         usable: list[Attempt] = []
         unsupported: list[str] = []
         keyless: list[str] = []
+        no_url: list[str] = []
         for mapping in candidates:
             access = self.keys.get(mapping.provider)
             if access is None:
@@ -162,6 +163,9 @@ class Router:
                 continue
             if not access.has_key:
                 keyless.append(mapping.provider)
+                continue
+            if not access.base_url and mapping.provider != "azure":  # azure builds it from the resource
+                no_url.append(mapping.provider)
                 continue
             usable.append(
                 Attempt(
@@ -173,6 +177,13 @@ class Router:
                 )
             )
         if not usable:
+            if no_url and not keyless:
+                info = self.catalog.provider(no_url[0])
+                names = base_url_vars(info) if info is not None else []
+                raise bad_request(
+                    f"Provider {no_url[0]} has no base URL: set {names[0] if names else 'its base URL'}",
+                    code="provider_not_configured",
+                )
             raise self._no_provider(model_name, kind, unsupported, keyless)
         limit = 1 if (route.pinned or no_fallback) else 1 + self.max_retries
         route.attempts = usable[:limit]

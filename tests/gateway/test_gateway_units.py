@@ -565,3 +565,16 @@ def test_embeddings_validation(body: dict[str, Any], ok: bool) -> None:
     else:
         with pytest.raises(GatewayError):
             validate_embeddings(body)
+
+
+def test_provider_without_base_url_is_a_clear_400() -> None:
+    # permafrost has no default base URL in the catalog: its LLM_PERMAFROST_BASE_URL is required.
+    r = router({"LLM_PERMAFROST_API_KEY": "k"})
+    with pytest.raises(GatewayError) as exc:
+        r.resolve("permafrost/kimi-k3", kind="chat", today=TODAY)
+    assert exc.value.code == "provider_not_configured" and "LLM_PERMAFROST_BASE_URL" in exc.value.message
+    ok = router({"LLM_PERMAFROST_API_KEY": "k", "LLM_PERMAFROST_BASE_URL": "http://pf.local"})
+    assert (
+        ok.resolve("permafrost/kimi-k3", kind="chat", today=TODAY).attempts[0].access.base_url
+        == "http://pf.local"
+    )
