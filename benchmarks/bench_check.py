@@ -11,7 +11,8 @@ within 1.3x of code --check; with a baseline and every report format written, wi
 
 and, in-process, fingerprinting + baseline matching of `--findings` synthetic findings (per-finding cost).
 The tree: `--files` Python files (5,000 by default), `--dirty` percent of them (default 2) reaching the
-proxy. Each timing is the median of `--repeat` runs (default 3), CLI start-up included.
+proxy. Each timing is the best of `--repeat` runs (default 5), the three commands alternating so load
+spikes hit them alike; CLI start-up included.
 
     .venv/bin/python benchmarks/bench_check.py --files 5000
 """
@@ -22,7 +23,6 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,15 +73,24 @@ def make_tree(root: Path, files: int, dirty_pct: float, seed: int = 7) -> int:
     return len(dirty)
 
 
-def timed(args: list[str], cwd: Path, repeat: int, ok: tuple[int, ...]) -> float:
-    times = []
+def once(args: list[str], cwd: Path, ok: tuple[int, ...]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def interleaved(
+    commands: dict[str, tuple[list[str], tuple[int, ...]]], cwd: Path, repeat: int
+) -> dict[str, float]:
+    """Best of `repeat` for each command, the commands alternating so a load spike hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in ok:
-            raise SystemExit(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr[-2000:]}")
-    return statistics.median(times)
+        for name, (args, ok) in commands.items():
+            times[name].append(once(args, cwd, ok))
+    return {name: min(values) for name, values in times.items()}
 
 
 def bench_fingerprints(n: int, workdir: Path) -> dict[str, float]:
@@ -112,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--dirty", type=float, default=2.0, help="percent of files that reach the proxy")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--findings", type=int, default=20000)
     parser.add_argument("--keep", action="store_true", help="keep the generated tree")
     args = parser.parse_args(argv)
@@ -121,12 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tree = work / "tree"
         dirty = make_tree(tree, args.files, args.dirty)
-        code_s = timed([str(BIN), "code", "--check", "--no-progress", "tree"], work, args.repeat, (0, 1))
-        check_s = timed([str(BIN), "check", "tree"], work, args.repeat, (0, 1))
-        timed([str(BIN), "check", "tree", "--baseline", "b.json", "--update-baseline"], work, 1, (0,))
+        once([str(BIN), "check", "tree", "--baseline", "b.json", "--update-baseline"], work, (0,))
         full = [str(BIN), "check", "tree", "--baseline", "b.json", "--sarif", "r.sarif", "--junit", "r.xml"]
         full += ["--json", "r.json", "--markdown", "r.md"]
-        baseline_s = timed(full, work, args.repeat, (0,))
+        best = interleaved(
+            {
+                "code": ([str(BIN), "code", "--check", "--no-progress", "tree"], (0, 1)),
+                "check": ([str(BIN), "check", "tree"], (0, 1)),
+                "full": (full, (0,)),
+            },
+            work,
+            args.repeat,
+        )
+        code_s, check_s, baseline_s = best["code"], best["check"], best["full"]
         findings = len(json.loads((work / "r.json").read_text(encoding="utf-8"))["findings"])
         fp = bench_fingerprints(args.findings, work)
         result = {
