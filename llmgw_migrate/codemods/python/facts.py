@@ -24,7 +24,7 @@ from llmgw_migrate.rules_data import env_renames, load_rule_data, master_key_var
 ENV_GET_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
 ENV_MAPPINGS = frozenset({"os.environ"})
 _URL_HINT = re.compile(r"(url|base|endpoint|host|proxy|api_base|server|addr)", re.IGNORECASE)
-_LLM_HINT = re.compile(r"(litellm|llm|openai|anthropic|gateway|proxy|model|chat|ai_)", re.IGNORECASE)
+_LLM_HINT = re.compile(r"(litellm|llm|openai|anthropic|proxy)", re.IGNORECASE)
 _KEY_HINT = re.compile(r"(key|token|secret)", re.IGNORECASE)
 
 
@@ -88,6 +88,14 @@ EVENT_TYPES = (
     cst.BinaryOperation,
     cst.SimpleString,
 )
+
+
+def llm_path(urls: object, url: str) -> bool:
+    """UrlMatcher.has_llm_path that never raises: urlsplit rejects text such as "http://x[a-z]"."""
+    try:
+        return bool(urls.has_llm_path(url))  # type: ignore[attr-defined]
+    except ValueError:
+        return False
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -320,15 +328,13 @@ class Facts(cst.CSTVisitor):
         for i, part in enumerate(parts):
             if isinstance(part, cst.FormattedStringExpression) and i + 1 < len(parts):
                 nxt = parts[i + 1]
-                if isinstance(nxt, cst.FormattedStringText) and self.urls.has_llm_path(
-                    "http://x" + nxt.value
-                ):
+                if isinstance(nxt, cst.FormattedStringText) and llm_path(self.urls, "http://x" + nxt.value):
                     self._sink(part.expression)  # its /v1 is stripped there when BASE is the proxy
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, cst.Add):
             right = string_value(node.right)
-            if right is not None and self.urls.has_llm_path("http://x" + right):
+            if right is not None and llm_path(self.urls, "http://x" + right):
                 self._sink(node.left)
 
     def _sink(self, value: cst.BaseExpression, origin: bool = False) -> None:

@@ -14,7 +14,7 @@ import functools
 
 import libcst as cst
 
-from llmgw_migrate.codemods.python.facts import dotted, kwarg, positional, string_value
+from llmgw_migrate.codemods.python.facts import dotted, kwarg, llm_path, positional, string_value
 from llmgw_migrate.codemods.python.state import RewriteState
 
 CODE = "LGM205"
@@ -156,11 +156,11 @@ def _posts_llm_path(state: RewriteState, node: cst.BaseExpression) -> bool:
     from llmgw_migrate.codemods.python.facts import fstring_static
 
     if isinstance(node, cst.FormattedString):
-        return state.facts.urls.has_llm_path("http://x" + fstring_static(node).split("}")[-1])
+        return llm_path(state.facts.urls, "http://x" + fstring_static(node).split("}")[-1])
     value = string_value(node)
     if value is not None:
-        return state.facts.urls.has_llm_path(value)
+        return llm_path(state.facts.urls, value)
     if isinstance(node, cst.BinaryOperation):
         right = string_value(node.right)
-        return right is not None and state.facts.urls.has_llm_path("http://x" + right)
+        return right is not None and llm_path(state.facts.urls, "http://x" + right)
     return False

@@ -22,6 +22,7 @@ from llmgw_migrate.codemods.python.facts import (
     dotted,
     fstring_static,
     kwarg,
+    llm_path,
     positional,
     string_value,
 )
@@ -34,7 +35,7 @@ ADMIN_CODE = "LGM213"
 
 def _rewritable_path(state: RewriteState, url: str) -> bool:
     path = urlsplit(url).path.rstrip("/")
-    return path in ("", "/v1") or state.facts.urls.has_llm_path(url)
+    return path in ("", "/v1") or llm_path(state.facts.urls, url)
 
 
 def rewrite_literal(
@@ -77,10 +78,10 @@ def _rewrite_fstring(state: RewriteState, node: cst.FormattedString, llm_context
     url = m.group(0)
     static = fstring_static(node)
     kind = state.facts.urls.classify(url)
-    llm_path = state.facts.urls.has_llm_path("http://x" + static[len(url) :].split("?")[0]) or (
-        state.facts.urls.has_llm_path(url)
+    has_path = llm_path(state.facts.urls, "http://x" + static[len(url) :].split("?")[0]) or (
+        llm_path(state.facts.urls, url)
     )
-    if kind is None or (kind is UrlKind.CANDIDATE and not (llm_context or llm_path)):
+    if kind is None or (kind is UrlKind.CANDIDATE and not (llm_context or has_path)):
         return
     state.handled.add(id(node))
     rest_is_placeholder = len(url) == len(head.value) and len(node.parts) > 1
@@ -210,7 +211,7 @@ def on_fstring(state: RewriteState, node: cst.FormattedString) -> None:
             isinstance(part, cst.FormattedStringExpression)
             and isinstance(nxt, cst.FormattedStringText)
             and _starts_with_v1(nxt.value)
-            and state.facts.urls.has_llm_path("http://x" + nxt.value)
+            and llm_path(state.facts.urls, "http://x" + nxt.value)
             and state.facts.is_proxy_url_expr(part.expression)
         ):
             index = i + 1
@@ -235,7 +236,7 @@ def on_binary(state: RewriteState, node: cst.BinaryOperation) -> None:
     if not isinstance(node.operator, cst.Add) or not isinstance(node.right, cst.SimpleString):
         return
     right = string_value(node.right)
-    if right is None or not _starts_with_v1(right) or not state.facts.urls.has_llm_path("http://x" + right):
+    if right is None or not _starts_with_v1(right) or not llm_path(state.facts.urls, "http://x" + right):
         return
     if string_value(node.left) is None and state.facts.is_proxy_url_expr(node.left):
         state.replace_string(node.right, right[3:], CODE)
