@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmgw_migrate.check import baseline as bl
 from llmgw_migrate.errors import UserError
@@ -125,3 +128,47 @@ def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(UserError) as err:
         bl.load_baseline(path)
     assert str(err.value).startswith(f"{path}:3:16: invalid JSON")
+
+
+# --- properties ---------------------------------------------------------------------------------------
+
+LINE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.lists(LINE, max_size=8),
+    flagged=LINE.filter(lambda s: s.strip() != ""),
+    after=st.lists(LINE, max_size=8),
+    inserted=st.lists(LINE, max_size=8),
+)
+def test_property_fingerprint_ignores_lines_above(
+    tmp_path_factory: pytest.TempPathFactory,
+    before: list[str],
+    flagged: str,
+    after: list[str],
+    inserted: list[str],
+) -> None:
+    root = tmp_path_factory.mktemp("fp")
+    src = root / "f.py"
+    src.write_text("\n".join([*before, flagged, *after]) + "\n", encoding="utf-8")
+    fp1 = bl.fingerprint(_finding(str(src), len(before) + 1), root)
+    src.write_text("\n".join([*inserted, *before, flagged, *after]) + "\n", encoding="utf-8")
+    fp2 = bl.fingerprint(_finding(str(src), len(inserted) + len(before) + 1), root)
+    assert fp1 == fp2
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    accepted=st.lists(st.sampled_from("abcde"), max_size=12),
+    now=st.lists(st.sampled_from("abcdef"), max_size=12),
+)
+def test_property_match_accepts_at_most_what_the_baseline_holds(accepted: list[str], now: list[str]) -> None:
+    path = Path("b.json")
+    base = bl.build_baseline(path, [_finding("a.py", 1) for _ in accepted], accepted)
+    findings = [_finding("a.py", i + 1) for i in range(len(now))]
+    m = bl.match(base, findings, now)
+    have, want = Counter(accepted), Counter(now)
+    assert len(m.accepted) == sum(min(have[k], want[k]) for k in want)
+    assert len(m.accepted) + len(m.new) == len(now)
+    assert sum(s.count for s in m.stale) == sum(max(0, have[k] - want[k]) for k in have)

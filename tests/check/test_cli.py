@@ -335,3 +335,13 @@ def test_reports_and_baseline_in_the_tree_are_not_scanned(tmp_path: Path) -> Non
         == {f["file"] for f in first["findings"]}
         == {".env", "call.sh"}
     )
+
+
+def test_step_summary_only_when_asked_for(tmp_path: Path) -> None:
+    make_app(tmp_path)
+    summary = tmp_path / "summary.md"
+    run_inproc("check", "--no-step-summary", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert not summary.exists()
+    run_inproc("check", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    run_inproc("check", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert summary.read_text(encoding="utf-8").count("## ❌ llmgw-migrate check") == 2
