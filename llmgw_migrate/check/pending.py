@@ -91,7 +91,11 @@ def _changes(old: str, new: str) -> list[tuple[str, str]]:
     out = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag != "equal":
-            out.append(("".join(a[i1:i2]).strip(), "".join(b[j1:j2]).strip()))
+            before, after = "".join(a[i1:i2]).strip(), "".join(b[j1:j2]).strip()
+            # `KEY:` -> `NEW_KEY:` reads better without the shared YAML colon (URLs keep theirs inside).
+            while before and after and before[-1] == after[-1] and before[-1] in ":,;":
+                before, after = before[:-1], after[:-1]
+            out.append((before, after))
     return out
 
 
