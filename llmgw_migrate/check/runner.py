@@ -184,6 +184,19 @@ def _run_verify(opts: CheckOptions, plan: Plan | None) -> tuple[list[_Collected]
     )
 
 
+def _relative(c: _Collected) -> _Collected:
+    """Absolute paths inside the working directory shown relative to it, as `code` shows its files
+    (annotations and SARIF locations need repository-relative paths)."""
+    file = c.finding.file
+    if file and Path(file).is_absolute():
+        try:
+            rel = Path(file).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return c
+        return dataclasses.replace(c, finding=c.finding.model_copy(update={"file": rel}))
+    return c
+
+
 def run_check(opts: CheckOptions) -> CheckResult:
     if opts.fail_on not in ("error", "warning", "info", "never"):
         raise UserError(f"--fail-on must be error, warning, info or never, not {opts.fail_on!r}")
@@ -213,6 +226,7 @@ def run_check(opts: CheckOptions) -> CheckResult:
     collected += verify_found
     sections.append(verify_section)
 
+    collected = [_relative(c) for c in collected]
     collected.sort(key=lambda c: (c.finding.sort_key(), c.section))
     root = opts.baseline.resolve().parent if opts.baseline is not None else Path.cwd()
     lines = bl.LineCache()

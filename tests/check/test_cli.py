@@ -345,3 +345,18 @@ def test_step_summary_only_when_asked_for(tmp_path: Path) -> None:
     run_inproc("check", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
     run_inproc("check", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert summary.read_text(encoding="utf-8").count("## ❌ llmgw-migrate check") == 2
+
+
+def test_absolute_config_paths_are_shown_relative(tmp_path: Path) -> None:
+    (tmp_path / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
+    proc = run_inproc(
+        "check",
+        "--no-code",
+        "--config",
+        str(tmp_path / "litellm_config.yaml"),
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    files = {f["file"] for f in json.loads(proc.stdout)["findings"]}
+    assert files == {"litellm_config.yaml"}
