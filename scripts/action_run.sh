@@ -42,6 +42,10 @@ else
   BIN="$VENV/bin/llmgw-migrate"
 fi
 
+if [ -n "${INPUT_WORKING_DIRECTORY:-}" ] && [ "$INPUT_WORKING_DIRECTORY" != . ]; then
+  cd "$INPUT_WORKING_DIRECTORY" 2>/dev/null || fail "working-directory '${INPUT_WORKING_DIRECTORY}' does not exist"
+fi
+
 args=(check)
 # Paths: one per line or separated by spaces (a path holding a space needs a glob or `args`).
 read -r -d '' -a paths <<<"${INPUT_PATH:-.}" || true
@@ -75,7 +79,14 @@ if [ -n "${GITHUB_OUTPUT:-}" ]; then
     for kind in sarif junit json; do
       var="INPUT_${kind^^}"
       file="${!var:-}"
-      if [ -n "$file" ] && [ -f "$file" ]; then echo "$kind=$file"; fi
+      if [ -n "$file" ] && [ -f "$file" ]; then
+        # Outputs are used by later steps, which run in the workspace: say where from there.
+        case "$file" in
+          /*) ;;
+          *) [ "${INPUT_WORKING_DIRECTORY:-.}" != . ] && file="${INPUT_WORKING_DIRECTORY%/}/$file" ;;
+        esac
+        echo "$kind=$file"
+      fi
     done
   } >>"$GITHUB_OUTPUT"
 fi

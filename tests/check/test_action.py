@@ -139,3 +139,16 @@ def test_action_script_reports_cli_errors_as_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert outputs["exit-code"] == "2"
     assert "does-not-exist:1:1: path not found" in proc.stderr
+
+
+def test_action_script_working_directory(tmp_path: Path) -> None:
+    make_app(tmp_path / "services" / "api")
+    proc, outputs = _run(
+        tmp_path, tmp_path, working_directory="services/api", format="text", sarif="out/api.sarif"
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "call.sh:2:1: LGM200" in proc.stdout  # paths relative to the working directory
+    assert outputs == {"exit-code": "1", "sarif": "services/api/out/api.sarif"}
+    assert (tmp_path / "services/api/out/api.sarif").is_file()
+    bad, _ = _run(tmp_path, tmp_path, working_directory="nope")
+    assert bad.returncode == 2 and "working-directory 'nope' does not exist" in bad.stdout
