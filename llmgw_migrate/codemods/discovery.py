@@ -178,6 +178,10 @@ class Walker:
                     spec = _read_gitignore(d)
                     if spec is not None:
                         inherited.append(("^" + root_real.relative_to(d).as_posix() + "/", spec))
+            if inherited and self._ignored_root(inherited):
+                # The user named a folder git ignores (a vendored tree, a virtualenv): walk it anyway,
+                # with only the .gitignore files inside it.
+                inherited = []
             stack = [(root, "", inherited)]
         while stack:
             directory, rel_dir, specs = stack.pop()
@@ -228,6 +232,15 @@ class Walker:
                         continue
                     yield directory / entry.name
             stack.extend(reversed(subdirs))
+
+    def _ignored_root(self, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+        """Whether the walk's root itself (or a folder above it, below the repo top) is ignored."""
+        for base, spec in specs:
+            parts = base[1:].rstrip("/").split("/")
+            for i in range(1, len(parts) + 1):
+                if spec.match_file("/".join(parts[:i]) + "/"):
+                    return True
+        return False
 
     def _ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
         """Git's rule: the last matching pattern wins, deeper .gitignore files after shallower ones."""

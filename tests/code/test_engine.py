@@ -256,3 +256,13 @@ def test_suppressed_lines_table() -> None:
     table = engine.suppressed_lines("a\nb  # llmgw: ignore\nc  # llmgw: ignore[lgm201, LGM220]\n")
     assert table == {2: None, 3: frozenset({"LGM201", "LGM220"})}
     assert engine.is_suppressed("LGM201", 3, table) and not engine.is_suppressed("LGM202", 3, table)
+
+
+def test_a_root_that_git_ignores_is_walked_when_named(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".gitignore", "generated_sdk/\n")
+    write(tmp_path, "generated_sdk/lib/a.py", PROXY_SRC)
+    write(tmp_path, "generated_sdk/lib/.gitignore", "skip.py\n")
+    write(tmp_path, "generated_sdk/lib/skip.py", PROXY_SRC)
+    assert changed(run(tmp_path)) == []
+    assert changed(engine.run_code([tmp_path / "generated_sdk"], CTX, handlers=[PY])) == ["a.py"]
