@@ -11,8 +11,11 @@ def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
         return ""
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
+    # Relative paths get git's a/ b/ prefixes (`git apply`); a file outside the working directory keeps
+    # its absolute path, as plain `diff -u` prints it.
+    a, b = (path, path) if path.startswith("/") else (f"a/{path}", f"b/{path}")
     out: list[str] = []
-    for line in difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{path}", n=context):
+    for line in difflib.unified_diff(old_lines, new_lines, a, b, n=context):
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         out.append(line)

@@ -266,3 +266,12 @@ def test_a_root_that_git_ignores_is_walked_when_named(tmp_path: Path) -> None:
     write(tmp_path, "generated_sdk/lib/skip.py", PROXY_SRC)
     assert changed(run(tmp_path)) == []
     assert changed(engine.run_code([tmp_path / "generated_sdk"], CTX, handlers=[PY])) == ["a.py"]
+
+
+def test_diff_headers() -> None:
+    from llmgw_migrate.codemods.diffing import unified_diff
+
+    assert unified_diff("a\n", "a\n", "x.py") == ""
+    assert unified_diff("a\n", "b\n", "pkg/x.py").startswith("--- a/pkg/x.py\n+++ b/pkg/x.py\n")
+    assert unified_diff("a\n", "b\n", "/abs/x.py").startswith("--- /abs/x.py\n+++ /abs/x.py\n")
+    assert unified_diff("a", "b", "x.py").endswith("+b\n\\ No newline at end of file\n")
