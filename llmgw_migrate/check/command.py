@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from llmgw_migrate.atomic import write_text_atomic
 from llmgw_migrate.check import reports
@@ -29,6 +29,44 @@ def _write_report(path: Path, text: str) -> None:
         write_text_atomic(path, text)
     except OSError as exc:
         raise UserError(f"cannot write report: {exc.strerror or exc}", path) from None
+
+
+PROGRESS_MIN_CANDIDATES = 40  # below this the run is over before a bar would help
+
+
+class _Progress:
+    """A transient rich progress bar on stderr while the code rules run over many files."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        if not self.enabled or total < PROGRESS_MIN_CANDIDATES:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("check"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("files", total=total)
+
+    def advance(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -80,6 +118,7 @@ def run_command(
     report_files: dict[str, Path | None],
     step_summary: str | None,
     stdout: TextIO,
+    show_progress: bool = False,
 ) -> int:
     if fmt not in reports.FORMATS:
         raise UserError(f"--format must be one of {', '.join(reports.FORMATS)}, not {fmt!r}")
@@ -136,7 +175,12 @@ def run_command(
         fail_on=fail_on,
         own_files=tuple(p for p in (output, *report_files.values()) if p is not None),
     )
-    result = run_check(opts)
+    progress = _Progress(enabled=show_progress)
+    opts.on_candidates, opts.on_progress = progress.start, progress.advance
+    try:
+        result = run_check(opts)
+    finally:
+        progress.stop()
 
     def render(kind: str) -> str:
         return scrub(reports.render(result, kind), secrets)

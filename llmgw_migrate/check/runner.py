@@ -47,6 +47,8 @@ class CheckOptions:
     baseline: Path | None = None
     update_baseline: bool = False
     own_files: tuple[Path, ...] = ()  # report files check writes: not scanned as code
+    on_candidates: Callable[[int], None] | None = None  # progress hooks, passed to the code engine
+    on_progress: Callable[[int, int], None] | None = None
     fail_on: str = "warning"
 
 
@@ -145,6 +147,8 @@ def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected]
         exclude=opts.exclude,
         jobs=opts.jobs,
         respect_gitignore=opts.respect_gitignore,
+        on_candidates=opts.on_candidates,
+        on_progress=opts.on_progress,
     )
     # check's own files (the baseline, the reports it writes) quote proxy URLs in their messages: never
     # findings themselves, or a second run would fail on the first run's report.

@@ -90,6 +90,9 @@ def register(app: typer.Typer) -> None:
             "--step-summary/--no-step-summary",
             help="Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set.",
         ),
+        progress: bool | None = typer.Option(
+            None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal)."
+        ),
         schema: bool = typer.Option(False, "--schema", help="Print the JSON report's JSON Schema and exit."),
         debug: bool = DEBUG_OPTION,
     ) -> None:
@@ -138,5 +141,6 @@ def register(app: typer.Typer) -> None:
                 report_files={"sarif": sarif, "junit": junit, "json": json_out, "markdown": markdown},
                 step_summary=os.environ.get("GITHUB_STEP_SUMMARY") if step_summary else None,
                 stdout=sys.stdout,
+                show_progress=sys.stderr.isatty() if progress is None else progress,
             )
         raise typer.Exit(code)

@@ -288,28 +288,32 @@ def test_guard_mode_on_the_example_app(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "example_app", app)
     plan = FIXTURES / "example_app_config" / "plan.json"
 
-    before = run_inproc("check", "example_app", "--plan", str(plan), "--format", "json", cwd=tmp_path)
+    before = run_inproc(
+        "check", "example_app", "--plan", str(plan), "--jobs", "1", "--format", "json", cwd=tmp_path
+    )
     assert before.returncode == 1, before.stderr
     data = json.loads(before.stdout)
     pending = [f for f in data["findings"] if f["code"] == "LGM200"]
     code_check = run_inproc(
-        "code", "example_app", "--plan", str(plan), "--check", "--format", "json", cwd=tmp_path
+        "code", "example_app", "--plan", str(plan), "--jobs", "1", "--check", "--format", "json", cwd=tmp_path
     )
     changed = {f["path"] for f in json.loads(code_check.stdout)["files"] if f["changed"]}
     # The same rules as `code`: exactly the files it would change, one finding per changed block.
     assert {f["file"] for f in pending} == changed
     assert len(pending) >= len(changed)
 
-    wrote = run_inproc("code", "example_app", "--plan", str(plan), "--write", cwd=tmp_path)
+    wrote = run_inproc("code", "example_app", "--plan", str(plan), "--jobs", "1", "--write", cwd=tmp_path)
     assert wrote.returncode in (0, 1), wrote.stderr
-    after = run_inproc("check", "example_app", "--plan", str(plan), cwd=tmp_path)
+    after = run_inproc("check", "example_app", "--plan", str(plan), "--jobs", "1", cwd=tmp_path)
     assert after.returncode == 0, after.stdout
     assert after.stdout.splitlines()[-1] == "check passed (fail-on warning)"
 
     (app / "app" / "late.py").write_text(
         "from openai import OpenAI\nclient = OpenAI(base_url='http://localhost:4000/v1')\n", encoding="utf-8"
     )
-    again = run_inproc("check", "example_app", "--plan", str(plan), "--format", "json", cwd=tmp_path)
+    again = run_inproc(
+        "check", "example_app", "--plan", str(plan), "--jobs", "1", "--format", "json", cwd=tmp_path
+    )
     assert again.returncode == 1
     failing = {f["file"] for f in json.loads(again.stdout)["findings"] if f["fails"]}
     assert failing == {"example_app/app/late.py"}
@@ -360,3 +364,17 @@ def test_absolute_config_paths_are_shown_relative(tmp_path: Path) -> None:
     )
     files = {f["file"] for f in json.loads(proc.stdout)["findings"]}
     assert files == {"litellm_config.yaml"}
+
+
+def test_progress_bar_goes_to_stderr_only(tmp_path: Path) -> None:
+    for i in range(40):  # the bar shows from 40 candidate files
+        (tmp_path / f"s{i}.sh").write_text(f"curl http://localhost:4000/v1/models # {i}\n", encoding="utf-8")
+    quiet = run_inproc("check", "--no-progress", "--jobs", "1", "--format", "json", cwd=tmp_path)
+    shown = run_inproc("check", "--progress", "--jobs", "1", "--format", "json", cwd=tmp_path)
+    assert quiet.returncode == shown.returncode == 1
+    a, b = json.loads(quiet.stdout), json.loads(shown.stdout)
+    for data in (a, b):
+        for section in data["sections"]:
+            section.pop("seconds")
+    assert a == b
+    assert quiet.stderr == ""
