@@ -333,14 +333,14 @@ class _Progress:
             console=Console(stderr=True),
             transient=True,
         )
-        self._progress.start()  # type: ignore[attr-defined]
-        self._task = self._progress.add_task("files", total=total)  # type: ignore[attr-defined]
+        self._progress.start()
+        self._task = self._progress.add_task("files", total=total)
 
     def advance(self, done: int, total: int) -> None:
         if self._progress is not None:
-            self._progress.update(self._task, completed=done)  # type: ignore[attr-defined]
+            self._progress.update(self._task, completed=done)
 
     def stop(self) -> None:
         if self._progress is not None:
-            self._progress.stop()  # type: ignore[attr-defined]
+            self._progress.stop()
             self._progress = None

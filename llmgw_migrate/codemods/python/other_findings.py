@@ -8,7 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from llmgw_migrate.codemods.python.data import legacy_methods
-from llmgw_migrate.codemods.python.facts import kwarg, string_value
+from llmgw_migrate.codemods.python.facts import string_value
 from llmgw_migrate.codemods.python.state import RewriteState
 from llmgw_migrate.rules_data import dropped_params
 
@@ -80,6 +80,3 @@ def _header_finding(state: RewriteState, node: cst.BaseExpression) -> None:
     name = (string_value(node) or "").lower()
     hint = "usage.cost" if "cost" in name or "spend" in name else "the response's metadata"
     state.finding(HEADER_CODE, node, f"the gateway does not send {name}; read {hint} instead")
-
-
-__all__ = ["kwarg", "on_call", "on_subscript"]

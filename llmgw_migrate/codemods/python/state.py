@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata import CodeRange
 
 from llmgw_migrate.codemods.base import RewriteContext
 from llmgw_migrate.codemods.engine import is_suppressed, suppressed_lines
@@ -127,6 +127,3 @@ class EditApplier(cst.CSTTransformer):
         for fn in fns:
             node = fn(node)
         return node
-
-
-__all__ = ["EditApplier", "PositionProvider", "RewriteState", "string_node"]

@@ -125,9 +125,6 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in spec.url_kwargs:
                 rewrite_literal(state, arg.value, llm_context=True, with_v1=spec.with_v1)
-                if spec.kind == "azure" and arg.keyword.value == "azure_endpoint":
-                    # AzureOpenAI appends /openai/deployments/...; the rewritten client is OpenAI.
-                    pass
         return
     q = facts.qualify(call.func)
     if facts.litellm_function(q) is not None:
