@@ -8,16 +8,19 @@ LITELLM_BASE_URL, LITELLM_API_BASE, LITELLM_PROXY_API_BASE, LITELLM_PROXY_URL ->
 LITELLM_MASTER_KEY is renamed only where it is used as a client key (it is also the proxy's own admin key,
 which the gateway does not have). OPENAI_BASE_URL keeps its name (the OpenAI SDK reads it by itself);
 only its proxy default changes (rule LGM201).
-Settings fields that read a LiteLLM variable by their own name get a finding (LGM240), as does a
-LITELLM_ env_prefix (LGM241).
+A pydantic-settings (v2) field that reads a LiteLLM variable by its own name (`litellm_api_key: str`)
+gets `validation_alias=AliasChoices("LLM_GATEWAY_API_KEY", "litellm_api_key")`: the new variable first,
+the old one and keyword construction still working. pydantic 1 fields and env_prefix classes get
+findings instead (LGM240, LGM241).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from llmgw_migrate.codemods.python.clients import add_kwarg
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, positional, string_value
-from llmgw_migrate.codemods.python.state import RewriteState
+from llmgw_migrate.codemods.python.state import RewriteState, string_node
 from llmgw_migrate.rules_data import env_renames
 
 CODE = "LGM202"
@@ -142,8 +145,11 @@ def on_fstring_expr(state: RewriteState, node: cst.FormattedString) -> None:
 def on_class(state: RewriteState, node: cst.ClassDef) -> None:
     """pydantic-settings classes: fields read LITELLM_* by their name, or a LITELLM_ prefix."""
     facts = state.facts
-    if not any(facts.qualify(b.value).endswith("BaseSettings") for b in node.bases):
+    bases = [facts.qualify(b.value) for b in node.bases]
+    if not any(b.endswith("BaseSettings") for b in bases):
         return
+    # AliasChoices exists in pydantic 2 (pydantic_settings); pydantic 1's BaseSettings gets a finding.
+    v2_settings = any(b.startswith("pydantic_settings") for b in bases)
     prefix = ""
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for stmt in body:
@@ -190,6 +196,8 @@ def on_class(state: RewriteState, node: cst.ClassDef) -> None:
                 for a in value.args
             ):
                 continue  # the alias names the variable; renamed above
+            if not prefix and v2_settings and _alias_field(state, small, renames[env_name]):
+                continue
             state.finding(
                 FIELD_CODE,
                 small.target,
@@ -198,3 +206,54 @@ def on_class(state: RewriteState, node: cst.ClassDef) -> None:
                 fix=f'Add validation_alias=AliasChoices("{renames[env_name]}", "{small.target.value}")'
                 " to the field.",
             )
+
+
+def _alias_field(state: RewriteState, field: cst.AnnAssign, new_env: str) -> bool:
+    """`litellm_api_key: str` -> `... = Field(validation_alias=AliasChoices("LLM_GATEWAY_API_KEY",
+    "litellm_api_key"))`: the new variable first, the field's own name (so the old variable, and
+    keyword construction) still working. False when the field's shape is not one this can extend."""
+    assert isinstance(field.target, cst.Name)
+    name = field.target.value
+    value = field.value
+    if (
+        value is not None
+        and isinstance(value, cst.Call)
+        and not state.facts.qualify(value.func).endswith("Field")
+    ):
+        return False
+    if value is not None and isinstance(value, cst.Call) and any(a.star for a in value.args):
+        return False
+    alias = cst.Call(
+        func=cst.Name("AliasChoices"),
+        args=[
+            cst.Arg(string_node(new_env), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(string_node(name)),
+        ],
+    )
+    field_local = _local_name(state, "pydantic.Field") or "Field"
+
+    def fn(n: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(n, cst.AnnAssign)
+        current = n.value
+        if isinstance(current, cst.Call):
+            new_value: cst.BaseExpression = add_kwarg(current, "validation_alias", alias)
+        else:
+            args = [cst.Arg(current)] if current is not None else []
+            new_value = add_kwarg(cst.Call(func=cst.Name(field_local), args=args), "validation_alias", alias)
+        equal = n.equal if n.value is not None else cst.AssignEqual()
+        return n.with_changes(value=new_value, equal=equal)
+
+    if not state.edit(field, CODE, fn):
+        return False
+    state.need_import("pydantic", "AliasChoices")
+    if not (isinstance(value, cst.Call)):
+        if _local_name(state, "pydantic.Field") is None:
+            state.need_import("pydantic", "Field")
+    return True
+
+
+def _local_name(state: RewriteState, qualified: str) -> str | None:
+    for local, q in state.facts.imports.items():
+        if q == qualified:
+            return local
+    return None
