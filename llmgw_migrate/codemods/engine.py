@@ -219,12 +219,14 @@ def run_code(
     handlers: Sequence[FileHandler] | None = None,
     on_candidates: Callable[[int], None] | None = None,
     on_progress: ProgressCallback | None = None,
+    on_scan: Callable[[int], None] | None = None,
     respect_gitignore: bool = True,
 ) -> CodeRun:
     """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
 
     `handlers` defaults to every registered handler (tests pass one). `on_candidates(n)` is called once
-    the prefilter is done, `on_progress(done, total)` after each candidate.
+    the prefilter is done, `on_progress(done, total)` after each candidate, `on_scan(files)` every
+    thousand files read during the prefilter (a long, silent phase in a big monorepo otherwise).
     """
     from llmgw_migrate.codemods.handlers import all_handlers
 
@@ -242,6 +244,8 @@ def run_code(
         if not accepting:
             continue
         run.stats.scanned += 1
+        if on_scan is not None and run.stats.scanned % 1000 == 0:
+            on_scan(run.stats.scanned)
         try:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_FILE_BYTES + 1)

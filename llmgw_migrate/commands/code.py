@@ -233,6 +233,7 @@ def _run(
             jobs=jobs,
             on_candidates=bar.start,
             on_progress=bar.advance,
+            on_scan=bar.scanned,
             respect_gitignore=respect_gitignore,
         )
     finally:
@@ -318,8 +319,24 @@ class _Progress:
         self.enabled = enabled
         self._progress: Any = None
         self._task: Any = None
+        self._status: Any = None
+
+    def scanned(self, files: int) -> None:
+        """During the prefilter: a status line with the files read so far (big trees only)."""
+        if not self.enabled:
+            return
+        if self._status is None:
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status(f"scanning: {files} files")
+            self._status.start()
+        else:
+            self._status.update(f"scanning: {files} files")
 
     def start(self, total: int) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
         if not self.enabled or total < PROGRESS_MIN_CANDIDATES:
             return
         from rich.console import Console
@@ -341,6 +358,9 @@ class _Progress:
             self._progress.update(self._task, completed=done)
 
     def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
