@@ -199,6 +199,22 @@ def _work(item: tuple[str, str, bytes, tuple[str, ...]]) -> FileOutcome:
 
 # --- driver -----------------------------------------------------------------------------------------
 
+
+def _matcher(tokens: Sequence[str]) -> Callable[[bytes], bool]:
+    """A predicate: does the file hold any of the tokens? (No tokens: every file the handler accepts.)
+
+    A few tokens are plain substring searches; many (a plan's model names) one compiled alternation, so
+    the cost per file stays one pass over its bytes.
+    """
+    encoded = tuple(dict.fromkeys(t.encode("utf-8") for t in tokens if t))
+    if not encoded:
+        return lambda data: True
+    if len(encoded) <= 8:
+        return lambda data: any(t in data for t in encoded)
+    pattern = re.compile(b"|".join(re.escape(t) for t in sorted(encoded, key=len, reverse=True)))
+    return lambda data: pattern.search(data) is not None
+
+
 ProgressCallback = Callable[[int, int], None]  # (done, total) over the candidates
 
 
@@ -236,11 +252,11 @@ def run_code(
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
 
-    token_sets = [(h, tuple(t.encode("utf-8") for t in h.prefilter_tokens(ctx))) for h in active]
+    token_sets = [(h, _matcher(h.prefilter_tokens(ctx))) for h in active]
     items: list[tuple[str, str, bytes, tuple[str, ...]]] = []
     early: list[FileOutcome] = []
     for path in walked.files:
-        accepting = [(h, toks) for h, toks in token_sets if h.accepts(path)]
+        accepting = [(h, match) for h, match in token_sets if h.accepts(path)]
         if not accepting:
             continue
         run.stats.scanned += 1
@@ -263,7 +279,7 @@ def run_code(
             continue
         if len(data) > MAX_FILE_BYTES:
             continue
-        names = tuple(h.name for h, toks in accepting if not toks or any(t in data for t in toks))
+        names = tuple(h.name for h, match in accepting if match(data))
         if names:
             items.append((str(path), display_path(path, cwd), data, names))
 

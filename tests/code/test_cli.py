@@ -216,3 +216,13 @@ def test_plan_model_names_and_secret_values_stay_out_of_output(tmp_path: Path) -
     assert r.returncode == 1
     q = run("a.py", "--plan", PLAN, "--quiet", cwd=tmp_path)
     assert q.stderr == ""
+
+
+def test_plan_names_through_an_imported_client_are_reported(tmp_path: Path) -> None:
+    # No proxy address or LiteLLM name in the file: the plan's quoted names make it a candidate.
+    (tmp_path / "svc.py").write_text(
+        'from app.llm import client\nr = client.chat.completions.create(model="smart", messages=[])\n'
+    )
+    r = run("svc.py", "--plan", PLAN, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == ""
+    assert "svc.py:2:42: LGM212 [info] model 'smart' is a LiteLLM name" in r.stderr

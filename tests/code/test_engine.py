@@ -275,3 +275,12 @@ def test_diff_headers() -> None:
     assert unified_diff("a\n", "b\n", "pkg/x.py").startswith("--- a/pkg/x.py\n+++ b/pkg/x.py\n")
     assert unified_diff("a\n", "b\n", "/abs/x.py").startswith("--- /abs/x.py\n+++ /abs/x.py\n")
     assert unified_diff("a", "b", "x.py").endswith("+b\n\\ No newline at end of file\n")
+
+
+def test_prefilter_with_many_tokens_is_one_pattern() -> None:
+    few = engine._matcher(["LITELLM", ":4000"])
+    many = engine._matcher([f'"model-{i}"' for i in range(50)] + ["LITELLM"])
+    every = engine._matcher([])
+    assert few(b"x = 'http://a:4000'") and not few(b"x = 1")
+    assert many(b'create(model="model-42")') and many(b"LITELLM_API_KEY") and not many(b"model-42")
+    assert every(b"")

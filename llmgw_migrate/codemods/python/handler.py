@@ -209,6 +209,11 @@ class PythonHandler:
         # findings that still apply) the gateway; x-litellm-* headers contain "litellm".
         tokens = list(ctx.urls.prefilter_tokens())
         tokens += ["llmgateway", ctx.key_env, ctx.url_env]
+        # A plan's client-facing names, quoted as in `model="smart"`: a file that sends one through a
+        # client made elsewhere is parsed so it gets LGM212 (a missed rewrite is at least a finding).
+        for name in ctx.model_map:
+            if name and "'" not in name and '"' not in name:
+                tokens += [f'"{name}"', f"'{name}'"]
         return tuple(dict.fromkeys(t for t in tokens if t))
 
     def warm(self) -> None:
