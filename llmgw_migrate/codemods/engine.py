@@ -8,6 +8,7 @@ handlers in a process pool when there are enough of them to pay for it; results 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -21,6 +22,7 @@ from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
+from llmgw_migrate.codemods.secret_mask import mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
 
@@ -32,22 +34,38 @@ SUPPRESS_RE = re.compile(r"llmgw:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 
 @dataclass
 class FileOutcome:
+    """One file's result. `source`/`result` are the real texts (`apply` writes `result`); `old_text`/
+    `new_text` are what may be shown (diffs, check's hunk descriptions): secret values masked, unless
+    the run was asked to show secrets (`code --show-secrets`, for a patch `git apply` can take)."""
+
     path: Path  # the file on disk (a symlink's target)
     display: str  # as shown to the user: relative to the working directory when inside it, posix
-    old_text: str
-    new_text: str | None  # None when unchanged
+    source: str
+    result: str | None  # None when unchanged
     findings: list[Finding] = field(default_factory=list)
     error: Finding | None = None
     handlers: tuple[str, ...] = ()
     text_info: TextInfo = field(default_factory=TextInfo)
     digest: str = ""  # sha256 of the bytes read, so a write never clobbers a concurrent edit
+    show_secrets: bool = False
 
     @property
     def changed(self) -> bool:
-        return self.new_text is not None
+        return self.result is not None
+
+    @functools.cached_property
+    def old_text(self) -> str:
+        return self.source if self.show_secrets else mask_shown(self.source, self.display)
+
+    @functools.cached_property
+    def new_text(self) -> str | None:
+        if self.result is None or self.show_secrets:
+            return self.result
+        return mask_shown(self.result, self.display)
 
     def diff(self) -> str:
-        return unified_diff(self.old_text, self.new_text, self.display) if self.new_text is not None else ""
+        new = self.new_text
+        return unified_diff(self.old_text, new, self.display) if new is not None else ""
 
 
 @dataclass
@@ -132,6 +150,15 @@ def _error(
     return make(code, message, file=display, line=line or 1, column=column or 1)
 
 
+def _shown(f: Finding, display: str) -> Finding:
+    """A handler's finding as it may be shown: located in its file, any quoted secret value masked."""
+    update: dict[str, str] = {} if f.file else {"file": display}
+    message = mask_shown(f.message, display)
+    if message != f.message:
+        update["message"] = message
+    return f.model_copy(update=update) if update else f
+
+
 def process_file(
     path: str,
     display: str,
@@ -145,8 +172,8 @@ def process_file(
     outcome = FileOutcome(
         path=Path(path),
         display=display,
-        old_text="",
-        new_text=None,
+        source="",
+        result=None,
         digest=digest,
         handlers=tuple(handler_names),
     )
@@ -155,7 +182,7 @@ def process_file(
     except DecodeError as exc:
         outcome.error = _error("LGM291", exc.message, display, exc.line, exc.column)
         return outcome
-    outcome.old_text = text
+    outcome.source = text
     outcome.text_info = info
     handlers = handlers if handlers is not None else _handlers_by_name()
     current = text
@@ -174,7 +201,7 @@ def process_file(
             outcome.error = _error("LGM292", f"{name}: {type(exc).__name__}: {exc}", display)
             return outcome
         current = result.text
-        findings.extend(f if f.file else f.model_copy(update={"file": display}) for f in result.findings)
+        findings.extend(_shown(f, display) for f in result.findings)
     table = suppressed_lines(text)
     outcome.findings = sorted(
         (f for f in findings if not is_suppressed(f.code, f.line, table)), key=Finding.sort_key
@@ -187,7 +214,7 @@ def process_file(
                 "LGM291", f"the rewritten text cannot be encoded as {info.encoding}: {exc.reason}", display
             )
             return outcome
-        outcome.new_text = current
+        outcome.result = current
     return outcome
 
 
@@ -237,12 +264,14 @@ def run_code(
     on_progress: ProgressCallback | None = None,
     on_scan: Callable[[int], None] | None = None,
     respect_gitignore: bool = True,
+    show_secrets: bool = False,
 ) -> CodeRun:
     """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
 
     `handlers` defaults to every registered handler (tests pass one). `on_candidates(n)` is called once
     the prefilter is done, `on_progress(done, total)` after each candidate, `on_scan(files)` every
     thousand files read during the prefilter (a long, silent phase in a big monorepo otherwise).
+    `show_secrets` makes the outcomes' shown texts (diffs) the real ones, secret values included.
     """
     from llmgw_migrate.codemods.handlers import all_handlers
 
@@ -271,8 +300,8 @@ def run_code(
                 FileOutcome(
                     path=path,
                     display=display,
-                    old_text="",
-                    new_text=None,
+                    source="",
+                    result=None,
                     error=_error("LGM291", f"cannot read: {exc.strerror or exc}", display),
                 )
             )
@@ -311,6 +340,8 @@ def run_code(
                 on_progress(i, len(items))
 
     run.files = sorted(early + outcomes, key=lambda o: o.display)
+    for o in run.files:
+        o.show_secrets = show_secrets
     all_findings: list[Finding] = []
     for o in run.files:
         all_findings.extend(o.findings)
@@ -343,7 +374,7 @@ def apply(run: CodeRun) -> list[FileOutcome]:
     written: list[FileOutcome] = []
     stale: list[str] = []
     for outcome in run.files:
-        if outcome.new_text is None:
+        if outcome.result is None:
             continue
         try:
             current = outcome.path.read_bytes()
@@ -353,7 +384,7 @@ def apply(run: CodeRun) -> list[FileOutcome]:
         if hashlib.sha256(current).hexdigest() != outcome.digest:
             stale.append(outcome.display)
             continue
-        write_bytes_atomic(outcome.path, encode(outcome.new_text, outcome.text_info))
+        write_bytes_atomic(outcome.path, encode(outcome.result, outcome.text_info))
         written.append(outcome)
     if stale:
         raise StaleFileError(

@@ -68,6 +68,12 @@ def code(
         False, "--replace-litellm", help="Turn litellm completion/embedding calls into OpenAI SDK calls."
     ),
     no_gitignore: bool = typer.Option(False, "--no-gitignore", help="Also visit files .gitignore excludes."),
+    show_secrets: bool = typer.Option(
+        False,
+        "--show-secrets",
+        help="Print secret values (keys, tokens) unmasked in the diff, so `git apply` can take it. "
+        "Masked by default: diffs land in terminals and CI logs.",
+    ),
     no_progress: bool = typer.Option(False, "--no-progress", help="Never show a progress bar."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text mode: no info findings, no summary line."),
     debug: bool = DEBUG_OPTION,
@@ -89,6 +95,7 @@ def code(
             jobs=jobs,
             replace_litellm=replace_litellm,
             respect_gitignore=not no_gitignore,
+            show_secrets=show_secrets,
             progress=not no_progress,
             quiet=quiet,
         )
@@ -201,6 +208,7 @@ def _run(
     respect_gitignore: bool,
     progress: bool,
     quiet: bool,
+    show_secrets: bool = False,
 ) -> int:
     import sys
 
@@ -235,6 +243,7 @@ def _run(
             on_progress=bar.advance,
             on_scan=bar.scanned,
             respect_gitignore=respect_gitignore,
+            show_secrets=show_secrets,
         )
     finally:
         bar.stop()
@@ -250,13 +259,13 @@ def _run(
     findings: list[Finding] = list(run.findings)
     if mode != "write" and (mode == "check" or fmt != "text"):
         for outcome in run.changed_files:
-            assert outcome.new_text is not None
+            assert outcome.result is not None
             findings.append(
                 make(
                     "LGM200",
                     "would be rewritten by `llmgw-migrate code --write`",
                     file=outcome.display,
-                    line=_first_changed_line(outcome.old_text, outcome.new_text),
+                    line=_first_changed_line(outcome.source, outcome.result),
                     column=1,
                 )
             )
