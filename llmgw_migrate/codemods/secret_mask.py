@@ -74,7 +74,20 @@ _BEARER_RE = re.compile(r"(?P<prefix>\b[Bb]earer[ \t]+)(?![$<{%])[A-Za-z0-9._~+/
 
 # In code an unquoted value is an expression (`api_key=KEY`, `key = os.getenv(...)`), never a literal key:
 # only the quoted and key-shaped rules apply there.
-CODE_SUFFIXES = (".py", ".pyw", ".pyi", ".ipynb", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
+CODE_SUFFIXES = (
+    ".py",
+    ".pyw",
+    ".pyi",
+    ".ipynb",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".mts",
+    ".cts",
+)
 
 
 def mask_shown(text: str, path: str = "") -> str:
