@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from llmgw_migrate.codemods.engine import CodeRun
 
 from llmgw_migrate.findings import Finding
 from llmgw_migrate.proxy_urls import DEFAULT_GATEWAY_URL, UrlMatcher
@@ -62,3 +65,15 @@ class FileHandler(Protocol):
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         """Rewrite `text` (decoded, with '\\n' newlines). Raise RewriteError if it does not parse."""
         ...
+
+
+class FinishingHandler(FileHandler, Protocol):
+    """A handler that also looks at the whole run once every file is done (optional, additive).
+
+    `finish(run)` sees every outcome (`source` texts of the candidates, their findings) and returns
+    findings; one at the same code, file, line and column as an existing finding replaces it (so a
+    handler can complete its own finding with what other files say), any other is added. It runs in
+    the parent process, only when the handler took at least one candidate.
+    """
+
+    def finish(self, run: CodeRun) -> list[Finding]: ...

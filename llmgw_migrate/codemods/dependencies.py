@@ -94,6 +94,7 @@ _PIPFILE_LOCK_RE = re.compile(r'"litellm"\s*:\s*\{[^{}]*?"version"\s*:\s*"==(?P<
 
 class DependenciesHandler:
     name = "dependencies"
+    always_names = frozenset({"litellm_init.pth"})  # a candidate whatever it holds (discovery finds it too)
 
     def accepts(self, path: PurePath) -> bool:
         name, suffix = file_rules.name_suffix(path)
@@ -102,7 +103,6 @@ class DependenciesHandler:
         return name in _LOCK_NAMES or name == "Pipfile.lock" or name == "litellm_init.pth"
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        # litellm_init.pth is reported whatever it holds (it may be obfuscated): its name is the signal.
         return ("litellm", "LiteLLM", "LITELLM", "import ", "exec", "base64")
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:

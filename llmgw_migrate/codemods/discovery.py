@@ -67,6 +67,16 @@ SKIP_DIRS = frozenset(
 )
 # Folders named like this are skipped only when they look generated, never by name alone.
 _ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+# Found even inside skipped folders: what litellm 1.82.8 (credential stealer) dropped into site-packages.
+# Python runs a .pth only from a site-packages folder itself, so only those places are looked at.
+ALWAYS_NAMES = ("litellm_init.pth",)
+_SITE_DIRS = ("site-packages", "dist-packages")
+_SITE_GLOBS = tuple(
+    f"{lib}/{sub}/{site}"
+    for lib in ("lib", "lib64", "Lib", "local/lib")
+    for sub in ("python*", "")
+    for site in _SITE_DIRS
+)
 
 
 @dataclass
@@ -220,11 +230,16 @@ class Walker:
                     yield target
                     continue
                 if is_dir:
-                    if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                    if (
+                        entry.name in SKIP_DIRS
+                        or entry.name.endswith(".egg-info")
+                        or any(os.path.exists(os.path.join(entry.path, m)) for m in _ENV_MARKERS)
+                        or self._ignored(rel, True, specs)
+                    ):
+                        if self._selected(rel, True):
+                            yield from self._always_files(entry.path, rel + "/")
                         continue
-                    if any(os.path.exists(os.path.join(entry.path, m)) for m in _ENV_MARKERS):
-                        continue
-                    if self._ignored(rel, True, specs) or not self._selected(rel, True):
+                    if not self._selected(rel, True):
                         continue
                     subdirs.append((directory / entry.name, rel + "/", specs))
                 elif is_file:
@@ -232,6 +247,23 @@ class Walker:
                         continue
                     yield directory / entry.name
             stack.extend(reversed(subdirs))
+
+    def _always_files(self, directory: str, rel_dir: str) -> Iterator[Path]:
+        """ALWAYS_NAMES files in the site-packages folders of a skipped folder (a virtualenv, a
+        site-packages), found with a few stats and globs rather than a walk of the whole tree."""
+        import glob
+
+        name = os.path.basename(directory)
+        sites = [directory] if name in _SITE_DIRS else []
+        for pattern in _SITE_GLOBS:
+            sites += sorted(glob.glob(os.path.join(glob.escape(directory), pattern)))
+        for site in dict.fromkeys(sites):
+            for wanted in ALWAYS_NAMES:
+                path = os.path.join(site, wanted)
+                if os.path.isfile(path) and not os.path.islink(path):
+                    rel = rel_dir + os.path.relpath(path, directory).replace(os.sep, "/")
+                    if self._selected(rel, False):
+                        yield Path(path)
 
     def _ignored_root(self, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
         """Whether the walk's root itself (or a folder above it, below the repo top) is ignored."""

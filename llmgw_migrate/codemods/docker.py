@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods import file_rules, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
 from llmgw_migrate.findings import Finding
+
+if TYPE_CHECKING:
+    from llmgw_migrate.codemods.engine import CodeRun
 
 _INSTR_RE = re.compile(r"[ \t]*(?P<kw>[A-Za-z]+)(?:[ \t]+|$)")
 _SETTING_RE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=")
@@ -33,6 +37,35 @@ def is_litellm_image(image: str) -> bool:
 def decommission_message(what: str, references: list[str]) -> str:
     refs = "; ".join(references) if references else "none found in this file"
     return f"{what} runs the LiteLLM proxy: decommission it after the switch. References: {refs}"
+
+
+_SERVICE_RE = re.compile(r"^(?:compose service|[A-Za-z]+) '(?P<name>[^'\s]+)' runs the LiteLLM proxy")
+_ELSEWHERE = " Elsewhere in the repository: "
+MAX_REFERENCES = 20  # a finding message stays readable; the count says how many more
+
+
+def repository_references(run: CodeRun, owner: str) -> list[Finding]:
+    """LGM310 findings of handler-`owner` files completed with the references to the service (URLs with
+    its name as host: `http://litellm:4000`, `//litellm/`) in every other file the run read."""
+    out: list[Finding] = []
+    by_file = {o.display: o for o in run.files}
+    for f in run.findings:
+        m = _SERVICE_RE.match(f.message) if f.code == "LGM310" else None
+        o = by_file.get(f.file or "")
+        if m is None or o is None or owner not in o.handlers or _ELSEWHERE in f.message:
+            continue
+        host = re.compile(rf"//{re.escape(m.group('name'))}(?=[:/\s\"'`]|$)", re.IGNORECASE | re.MULTILINE)
+        refs: list[str] = []
+        for other in run.files:
+            if other.display == f.file:
+                continue
+            for hit in host.finditer(other.source):
+                refs.append(f"{other.display}:{other.source.count(chr(10), 0, hit.start()) + 1}")
+        if refs:
+            shown = "; ".join(refs[:MAX_REFERENCES])
+            more = f" (and {len(refs) - MAX_REFERENCES} more)" if len(refs) > MAX_REFERENCES else ""
+            out.append(f.model_copy(update={"message": f.message + _ELSEWHERE + shown + more}))
+    return out
 
 
 class DockerHandler:

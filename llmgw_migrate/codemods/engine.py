@@ -242,6 +242,12 @@ def _matcher(tokens: Sequence[str]) -> Callable[[bytes], bool]:
     return lambda data: pattern.search(data) is not None
 
 
+def _always(h: FileHandler) -> frozenset[str]:
+    """File names the handler takes whatever they hold (optional `always_names`: an artifact whose name
+    is the signal, e.g. litellm_init.pth, which may be obfuscated)."""
+    return frozenset(getattr(h, "always_names", ()))
+
+
 ProgressCallback = Callable[[int, int], None]  # (done, total) over the candidates
 
 
@@ -308,7 +314,7 @@ def run_code(
             continue
         if len(data) > MAX_FILE_BYTES:
             continue
-        names = tuple(h.name for h, match in accepting if match(data))
+        names = tuple(h.name for h, match in accepting if match(data) or path.name in _always(h))
         if names:
             items.append((str(path), display_path(path, cwd), data, names))
 
@@ -348,12 +354,33 @@ def run_code(
         if o.error is not None:
             all_findings.append(o.error)
             run.stats.errors += 1
+    run.findings = all_findings
+    used = {name for it in items for name in it[3]}
+    for h in active:
+        finish = getattr(h, "finish", None)
+        if callable(finish) and h.name in used:
+            _merge(run, [_shown(f, f.file or "") for f in finish(run)])
     run.findings = sorted(
-        all_findings, key=lambda f: (*f.sort_key()[:3], SEVERITY_ORDER[f.severity], f.code, f.message)
+        run.findings, key=lambda f: (*f.sort_key()[:3], SEVERITY_ORDER[f.severity], f.code, f.message)
     )
     run.stats.changed = sum(1 for o in run.files if o.changed)
     run.stats.seconds = time.perf_counter() - started
     return run
+
+
+def _merge(run: CodeRun, extra: list[Finding]) -> None:
+    """A `finish` hook's findings: one at an existing finding's code and place replaces it, else added."""
+
+    def key(f: Finding) -> tuple[str, str | None, int | None, int | None]:
+        return (f.code, f.file, f.line, f.column)
+
+    replacing = {key(f): f for f in extra}
+    run.findings = [replacing.pop(key(f), f) for f in run.findings] + list(replacing.values())
+    by_file = {o.display: o for o in run.files}
+    for f in extra:
+        o = by_file.get(f.file or "")
+        if o is not None:
+            o.findings = [f if key(g) == key(f) else g for g in o.findings]
 
 
 class StaleFileError(Exception):

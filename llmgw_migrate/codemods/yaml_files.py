@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ruamel.yaml import YAML
@@ -29,11 +29,14 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from llmgw_migrate.codemods import dependencies, file_rules, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
-from llmgw_migrate.codemods.docker import decommission_message, is_litellm_image
+from llmgw_migrate.codemods.docker import decommission_message, is_litellm_image, repository_references
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
 from llmgw_migrate.findings import Finding
 from llmgw_migrate.proxy_urls import URL_RE
+
+if TYPE_CHECKING:
+    from llmgw_migrate.codemods.engine import CodeRun
 
 ENV_MAPPING_KEYS = {
     "environment",
@@ -110,6 +113,10 @@ class YamlHandler:
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
         return file_rules.prefilter_tokens(ctx, "berriai")
+
+    def finish(self, run: CodeRun) -> list[Finding]:
+        """A LiteLLM service's LGM310 also lists the references to it in the repository's other files."""
+        return repository_references(run, self.name)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         state = _State(

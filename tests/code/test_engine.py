@@ -284,3 +284,76 @@ def test_prefilter_with_many_tokens_is_one_pattern() -> None:
     assert few(b"x = 'http://a:4000'") and not few(b"x = 1")
     assert many(b'create(model="model-42")') and many(b"LITELLM_API_KEY") and not many(b"model-42")
     assert every(b"")
+
+
+def test_litellm_init_pth_found_inside_skipped_folders(tmp_path: Path) -> None:
+    from llmgw_migrate.codemods.dependencies import HANDLER as DEPS
+
+    payload = "import base64;exec(base64.b64decode('aW1wb3J0IG9z'))\n"
+    write(tmp_path, ".venv/pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, ".venv/lib/python3.12/site-packages/litellm_init.pth", payload)
+    write(tmp_path, ".venv/lib/python3.12/site-packages/other.py", PROXY_SRC)  # still skipped
+    write(tmp_path, "myenv/pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "myenv/Lib/site-packages/litellm_init.pth", "\x00obfuscated\n")  # no token at all
+    write(tmp_path, "site-packages/litellm_init.pth", payload)
+    write(tmp_path, "node_modules/x/litellm_init.pth", payload)  # not a site-packages: never run by Python
+    r = engine.run_code([tmp_path], CTX, handlers=[DEPS, PY])
+    lgm322 = sorted(f.file or "" for f in r.findings if f.code == "LGM322")
+    assert lgm322 == [
+        ".venv/lib/python3.12/site-packages/litellm_init.pth",
+        "myenv/Lib/site-packages/litellm_init.pth",
+        "site-packages/litellm_init.pth",
+    ]
+    assert not any("other.py" in (o.display) for o in r.files)
+    excluded = engine.run_code([tmp_path], CTX, handlers=[DEPS], exclude=[".venv/"])
+    assert len([f for f in excluded.findings if f.code == "LGM322"]) == 2  # --exclude still wins
+
+
+def test_finish_hook_replaces_or_adds_findings(tmp_path: Path) -> None:
+    class Finishing:
+        name = "finishing"
+        calls = 0
+
+        def accepts(self, path: PurePath) -> bool:
+            return path.suffix == ".txt"
+
+        def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
+            return ("proxy",)
+
+        def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
+            return RewriteResult(text, [make("LGM310", "one file", file=path, line=1, column=1)])
+
+        def finish(self, run: engine.CodeRun) -> list:  # type: ignore[type-arg]
+            Finishing.calls += 1
+            first = run.findings[0]
+            return [
+                first.model_copy(update={"message": f"seen in {len(run.files)} files"}),
+                make("LGM310", "whole repo", file=None, line=None, column=None),
+            ]
+
+    write(tmp_path, "a.txt", "proxy\n")
+    write(tmp_path, "b.txt", "proxy\n")
+    r = engine.run_code([tmp_path], CTX, handlers=[Finishing()])
+    assert Finishing.calls == 1
+    assert sorted(f.message for f in r.findings) == ["one file", "seen in 2 files", "whole repo"]
+    assert [f.message for f in r.files[0].findings] == ["seen in 2 files"]
+    write(tmp_path, "a.txt", "nothing\n")
+    write(tmp_path, "b.txt", "nothing\n")
+    engine.run_code([tmp_path], CTX, handlers=[Finishing()])
+    assert Finishing.calls == 1  # no candidate for the handler: not called
+
+
+def test_lgm310_lists_references_in_other_files(tmp_path: Path) -> None:
+    from llmgw_migrate.codemods.handlers import all_handlers
+
+    write(
+        tmp_path,
+        "deploy/docker-compose.yml",
+        "services:\n  llmproxy:\n    image: ghcr.io/berriai/litellm:main-latest\n  app:\n    build: .\n",
+    )
+    write(tmp_path, "app/client.py", 'import openai\nc = openai.OpenAI(base_url="http://llmproxy:4000/v1")\n')
+    write(tmp_path, ".env.example", "LITELLM_BASE_URL=http://llmproxy:4000\n")
+    r = engine.run_code([tmp_path], CTX, handlers=all_handlers())
+    (lgm310,) = [f for f in r.findings if f.code == "LGM310"]
+    assert lgm310.file == "deploy/docker-compose.yml"
+    assert "Elsewhere in the repository: .env.example:1; app/client.py:2" in lgm310.message
