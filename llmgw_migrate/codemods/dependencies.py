@@ -14,7 +14,7 @@ import functools
 import re
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules
+from llmgw_migrate.codemods import file_rules, registry
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.file_rules import Note
 from llmgw_migrate.codemods.findings_util import at, at_line
@@ -83,8 +83,8 @@ def install_command_notes(command: str) -> list[tuple[int, Note]]:
     return out
 
 
-_REQUIREMENTS_RE = re.compile(r"^(?:.*requirements.*|constraints.*|requires)\.(?:txt|in|pip)$", re.IGNORECASE)
-_LOCK_NAMES = {"poetry.lock", "uv.lock", "pdm.lock"}
+_REQUIREMENTS_RE = registry.REQUIREMENTS_RE
+_LOCK_NAMES = registry.LOCK_NAMES
 # A locked package in poetry.lock / uv.lock / pdm.lock (TOML [[package]] tables).
 _LOCK_ENTRY_RE = re.compile(
     r'^name\s*=\s*"litellm"\s*\n(?:[^\[\n].*\n)*?version\s*=\s*"(?P<version>[^"]+)"', re.M
@@ -94,16 +94,13 @@ _PIPFILE_LOCK_RE = re.compile(r'"litellm"\s*:\s*\{[^{}]*?"version"\s*:\s*"==(?P<
 
 class DependenciesHandler:
     name = "dependencies"
-    always_names = frozenset({"litellm_init.pth"})  # a candidate whatever it holds (discovery finds it too)
+    always_names = frozenset({registry.INIT_PTH})  # a candidate whatever it holds (discovery finds it too)
 
     def accepts(self, path: PurePath) -> bool:
-        name, suffix = file_rules.name_suffix(path)
-        if suffix in (".txt", ".in", ".pip"):
-            return bool(_REQUIREMENTS_RE.match(name)) or path.parent.name == "requirements"
-        return name in _LOCK_NAMES or name == "Pipfile.lock" or name == "litellm_init.pth"
+        return registry.accepts_dependencies(registry.parts(path))
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return ("litellm", "LiteLLM", "LITELLM", "import ", "exec", "base64")
+        return registry.dependency_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         name = PurePath(path).name

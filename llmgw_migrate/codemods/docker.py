@@ -12,7 +12,7 @@ import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from llmgw_migrate.codemods import file_rules, secret_mask, shell
+from llmgw_migrate.codemods import file_rules, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -72,13 +72,7 @@ class DockerHandler:
     name = "docker"
 
     def accepts(self, path: PurePath) -> bool:
-        name = path.name
-        low = name.lower()
-        return (
-            low in ("dockerfile", "containerfile")
-            or low.startswith(("dockerfile.", "containerfile."))
-            or low.endswith((".dockerfile", ".containerfile"))
-        )
+        return registry.accepts_docker(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules, secret_mask, shell
+from llmgw_migrate.codemods import file_rules, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
 from llmgw_migrate.findings import Finding
 
-_CODE_SUFFIXES = {".py", ".js", ".ts", ".json", ".yaml", ".yml", ".toml", ".sh", ".md", ".txt", ".go", ".rs"}
+_CODE_SUFFIXES = registry.DOTENV_CODE_SUFFIXES
 _ASSIGN_RE = re.compile(r"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
 
 
@@ -93,14 +93,7 @@ class DotenvHandler:
     name = "dotenv"
 
     def accepts(self, path: PurePath) -> bool:
-        name, suffix = file_rules.name_suffix(path)
-        if name in (".env", ".envrc", ".flaskenv", "env.example", "env.sample", "env.template"):
-            return True
-        if name.startswith((".env-", ".env_")):
-            return suffix not in _CODE_SUFFIXES
-        if name.startswith(".env."):
-            return suffix not in _CODE_SUFFIXES or name.endswith((".example", ".sample"))
-        return name.endswith(".env") and len(name) > 4
+        return registry.accepts_dotenv(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""

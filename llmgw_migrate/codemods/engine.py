@@ -13,8 +13,8 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
+from llmgw_migrate.codemods.registry import Parts
 from llmgw_migrate.codemods.secret_mask import mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
@@ -129,19 +130,58 @@ def is_suppressed(code: str, line: int | None, table: dict[int, frozenset[str] |
 # --- worker side ------------------------------------------------------------------------------------
 
 _WORKER_CTX: RewriteContext | None = None
-_WORKER_HANDLERS: dict[str, FileHandler] | None = None
+_WORKER_HANDLERS: Mapping[str, FileHandler] | None = None
 
 
-def _init_worker(ctx: RewriteContext, handlers: dict[str, FileHandler]) -> None:
+class _LazyHandlers(Mapping[str, FileHandler]):
+    """The registered handlers by name, each module imported the first time a file needs it (a worker
+    that only sees Python files never imports the YAML or JavaScript parsers)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, FileHandler] = {}
+
+    def __getitem__(self, name: str) -> FileHandler:
+        handler = self._loaded.get(name)
+        if handler is None:
+            from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+            loaded = SPEC_BY_NAME[name].load()
+            if loaded is None:
+                raise KeyError(name)
+            handler = self._loaded[name] = loaded
+        return handler
+
+    def __iter__(self) -> Iterator[str]:
+        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+        return iter(SPEC_BY_NAME)
+
+    def __len__(self) -> int:
+        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+        return len(SPEC_BY_NAME)
+
+
+def _init_worker(
+    ctx: RewriteContext, handlers: Mapping[str, FileHandler] | None, warm: tuple[str, ...]
+) -> None:
+    """Runs in each worker as the pool starts, while the parent still walks the tree: imports what the
+    candidates found so far need (libcst for Python files), so that cost overlaps the walk."""
     global _WORKER_CTX, _WORKER_HANDLERS
     _WORKER_CTX = ctx
-    _WORKER_HANDLERS = handlers
+    _WORKER_HANDLERS = handlers if handlers is not None else _LazyHandlers()
+    for name in warm:
+        _warm(_WORKER_HANDLERS[name])
 
 
-def _handlers_by_name() -> dict[str, FileHandler]:
-    from llmgw_migrate.codemods.handlers import all_handlers
+def _warm(handler: FileHandler) -> None:
+    warm = getattr(handler, "warm", None)
+    if callable(warm):
+        warm()
 
-    return {h.name: h for h in all_handlers()}
+
+def _handlers_by_name() -> Mapping[str, FileHandler]:
+    return _LazyHandlers()
 
 
 def _error(
@@ -165,7 +205,7 @@ def process_file(
     data: bytes,
     handler_names: Sequence[str],
     ctx: RewriteContext,
-    handlers: dict[str, FileHandler] | None = None,
+    handlers: Mapping[str, FileHandler] | None = None,
 ) -> FileOutcome:
     """Decode, run the handlers in order, re-encode. Never raises for a bad file: reports it."""
     digest = hashlib.sha256(data).hexdigest()
@@ -218,10 +258,12 @@ def process_file(
     return outcome
 
 
-def _work(item: tuple[str, str, bytes, tuple[str, ...]]) -> FileOutcome:
+Item = tuple[str, str, bytes, tuple[str, ...]]  # (path, display, bytes read, handler names)
+
+
+def _work(items: list[Item]) -> list[FileOutcome]:
     assert _WORKER_CTX is not None
-    path, display, data, names = item
-    return process_file(path, display, data, names, _WORKER_CTX, _WORKER_HANDLERS)
+    return [process_file(p, d, data, names, _WORKER_CTX, _WORKER_HANDLERS) for p, d, data, names in items]
 
 
 # --- driver -----------------------------------------------------------------------------------------
@@ -258,6 +300,82 @@ def _default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class _Owner:
+    """A handler as the prefilter sees it: light data for registered handlers (no import), the object
+    itself for handlers a caller passes."""
+
+    name: str
+    accepts: Callable[[Path, Parts], bool]
+    match: Callable[[bytes], bool]
+    always: frozenset[str]
+    finishes: bool
+
+
+def _owners(ctx: RewriteContext, handlers: Sequence[FileHandler] | None) -> list[_Owner]:
+    from llmgw_migrate.codemods import registry
+
+    if handlers is None:
+        return [
+            _Owner(s.name, _by_parts(s.accepts), _matcher(s.tokens(ctx)), s.always_names, s.finishes)
+            for s in registry.SPECS
+            if _built(s.module)
+        ]
+    return [
+        _Owner(
+            h.name,
+            _by_path(h),
+            _matcher(h.prefilter_tokens(ctx)),
+            _always(h),
+            callable(getattr(h, "finish", None)),
+        )
+        for h in handlers
+    ]
+
+
+def _by_parts(accepts: Callable[[Parts], bool]) -> Callable[[Path, Parts], bool]:
+    return lambda path, parts: accepts(parts)
+
+
+def _by_path(handler: FileHandler) -> Callable[[Path, Parts], bool]:
+    return lambda path, parts: handler.accepts(path)
+
+
+@functools.cache
+def _built(module: str) -> bool:
+    """Whether a handler module is part of this version (found without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+_O_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read(path: str) -> bytes | None:
+    """The file's bytes in as few system calls as possible; None when it is larger than MAX_FILE_BYTES."""
+    fd = os.open(path, _O_READ)
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            return None
+        data = os.read(fd, size + 1)
+        if len(data) > size:  # grew since the fstat: read the rest the slow way
+            rest = [data]
+            while chunk := os.read(fd, 1 << 16):
+                rest.append(chunk)
+            data = b"".join(rest)
+        return None if len(data) > MAX_FILE_BYTES else data
+    finally:
+        os.close(fd)
+
+
+BATCH = 8  # candidates per pool task: few round trips, and the two workers stay evenly loaded
+
+
 def run_code(
     paths: list[Path],
     ctx: RewriteContext,
@@ -278,72 +396,92 @@ def run_code(
     the prefilter is done, `on_progress(done, total)` after each candidate, `on_scan(files)` every
     thousand files read during the prefilter (a long, silent phase in a big monorepo otherwise).
     `show_secrets` makes the outcomes' shown texts (diffs) the real ones, secret values included.
+
+    Registered handlers are prefiltered from light data (codemods/registry.py); a handler's module is
+    imported only where a candidate needs it. The process pool starts as soon as there are enough
+    candidates to pay for it, while the walk goes on, so the workers' imports overlap the walk.
     """
-    from llmgw_migrate.codemods.handlers import all_handlers
+    from llmgw_migrate.codemods.registry import parts
 
     started = time.perf_counter()
-    active = tuple(handlers) if handlers is not None else all_handlers()
+    owners = _owners(ctx, handlers)
+    handler_map: Mapping[str, FileHandler] | None = (
+        None if handlers is None else {h.name: h for h in handlers}
+    )
     cwd = Path.cwd()
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
 
-    token_sets = [(h, _matcher(h.prefilter_tokens(ctx))) for h in active]
-    items: list[tuple[str, str, bytes, tuple[str, ...]]] = []
-    early: list[FileOutcome] = []
-    for path in walked.files:
-        accepting = [(h, match) for h, match in token_sets if h.accepts(path)]
-        if not accepting:
-            continue
-        run.stats.scanned += 1
-        if on_scan is not None and run.stats.scanned % 1000 == 0:
-            on_scan(run.stats.scanned)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            display = display_path(path, cwd)
-            early.append(
-                FileOutcome(
-                    path=path,
-                    display=display,
-                    source="",
-                    result=None,
-                    error=_error("LGM291", f"cannot read: {exc.strerror or exc}", display),
-                )
-            )
-            continue
-        if len(data) > MAX_FILE_BYTES:
-            continue
-        names = tuple(h.name for h, match in accepting if match(data) or path.name in _always(h))
-        if names:
-            items.append((str(path), display_path(path, cwd), data, names))
-
-    items.sort(key=lambda it: it[1])
-    run.stats.candidates = len(items)
-    if on_candidates:
-        on_candidates(len(items))
     n_jobs = jobs if jobs and jobs > 0 else _default_jobs()
-    by_name = {h.name: h for h in active}
-    outcomes: list[FileOutcome] = []
-    if n_jobs > 1 and len(items) >= POOL_MIN_CANDIDATES:
-        for h in active:
-            # Import what the workers need once, here, so every forked worker inherits it.
-            warm = getattr(h, "warm", None)
-            if callable(warm):
-                warm()
-        chunk = max(1, min(32, len(items) // (n_jobs * 4)))
-        with ProcessPoolExecutor(
-            max_workers=n_jobs, initializer=_init_worker, initargs=(ctx, by_name)
-        ) as pool:
-            for i, outcome in enumerate(pool.map(_work, items, chunksize=chunk), start=1):
-                outcomes.append(outcome)
+    pool: ProcessPoolExecutor | None = None
+    futures: list[Future[list[FileOutcome]]] = []
+    buffer: list[Item] = []
+    n_items = 0
+    used: set[str] = set()
+    early: list[FileOutcome] = []
+    try:
+        for path in walked.files:
+            path_s = str(path)
+            p = parts(path_s)
+            accepting = [o for o in owners if o.accepts(path, p)]
+            if not accepting:
+                continue
+            run.stats.scanned += 1
+            if on_scan is not None and run.stats.scanned % 1000 == 0:
+                on_scan(run.stats.scanned)
+            try:
+                data = _read(path_s)
+            except OSError as exc:
+                display = display_path(path, cwd)
+                early.append(
+                    FileOutcome(
+                        path=path,
+                        display=display,
+                        source="",
+                        result=None,
+                        error=_error("LGM291", f"cannot read: {exc.strerror or exc}", display),
+                    )
+                )
+                continue
+            if data is None:
+                continue
+            names = tuple(o.name for o in accepting if o.match(data) or p[0] in o.always)
+            if not names:
+                continue
+            used.update(names)
+            n_items += 1
+            buffer.append((path_s, display_path(path, cwd), data, names))
+            if pool is None and n_jobs > 1 and len(buffer) >= POOL_MIN_CANDIDATES:
+                pool = ProcessPoolExecutor(
+                    max_workers=n_jobs,
+                    initializer=_init_worker,
+                    initargs=(ctx, handler_map, tuple(sorted(used))),
+                )
+            if pool is not None and len(buffer) >= BATCH:
+                futures.append(pool.submit(_work, buffer))
+                buffer = []
+
+        run.stats.candidates = n_items
+        if on_candidates:
+            on_candidates(n_items)
+        outcomes: list[FileOutcome] = []
+        if pool is not None:
+            if buffer:
+                futures.append(pool.submit(_work, buffer))
+            for future in futures:
+                for outcome in future.result():
+                    outcomes.append(outcome)
+                    if on_progress:
+                        on_progress(len(outcomes), n_items)
+        else:
+            local = handler_map if handler_map is not None else _LazyHandlers()
+            for path_s, display, data, names in sorted(buffer, key=lambda it: it[1]):
+                outcomes.append(process_file(path_s, display, data, names, ctx, local))
                 if on_progress:
-                    on_progress(i, len(items))
-    else:
-        for i, (path_s, display, data, names) in enumerate(items, start=1):
-            outcomes.append(process_file(path_s, display, data, names, ctx, by_name))
-            if on_progress:
-                on_progress(i, len(items))
+                    on_progress(len(outcomes), n_items)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
     run.files = sorted(early + outcomes, key=lambda o: o.display)
     for o in run.files:
@@ -355,11 +493,12 @@ def run_code(
             all_findings.append(o.error)
             run.stats.errors += 1
     run.findings = all_findings
-    used = {name for it in items for name in it[3]}
-    for h in active:
-        finish = getattr(h, "finish", None)
-        if callable(finish) and h.name in used:
-            _merge(run, [_shown(f, f.file or "") for f in finish(run)])
+    for owner in owners:
+        if owner.finishes and owner.name in used:
+            handler = handler_map[owner.name] if handler_map is not None else _LazyHandlers()[owner.name]
+            finish = getattr(handler, "finish", None)
+            if callable(finish):
+                _merge(run, [_shown(f, f.file or "") for f in finish(run)])
     run.findings = sorted(
         run.findings, key=lambda f: (*f.sort_key()[:3], SEVERITY_ORDER[f.severity], f.code, f.message)
     )

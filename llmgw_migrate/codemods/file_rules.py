@@ -362,10 +362,9 @@ def llm_signals(text: str) -> bool:
 
 def prefilter_tokens(ctx: RewriteContext, *extra: str) -> tuple[str, ...]:
     """Substrings at least one of which a file needs to hold anything these rules change or report."""
-    tokens = [*urls(ctx).prefilter_tokens(), "LiteLLM", "Litellm", *extra]
-    # a model setting (DEFAULT_MODEL=smart) changes only if it names a plan model: the names are the tokens
-    tokens += list(ctx.model_map)
-    return tuple(dict.fromkeys(tokens))
+    from llmgw_migrate.codemods.registry import shared_tokens
+
+    return shared_tokens(ctx, *extra)
 
 
 _PREFIX_USE_RE = re.compile(r"\$(?:\{|\()?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\}|\))?/v1(?:/|\b)")

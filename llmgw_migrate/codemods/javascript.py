@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from llmgw_migrate.codemods import file_rules, secret_mask
+from llmgw_migrate.codemods import file_rules, registry, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at_line
 from llmgw_migrate.codemods.text_edits import Edit, Suppressions, apply_edits
@@ -40,16 +40,7 @@ from llmgw_migrate.rules_data import dropped_params
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-_SUFFIX_LANG = {
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "tsx",
-}
+_SUFFIX_LANG = registry.JS_SUFFIX_LANG
 # constructor/factory name -> (kind, needs /v1): the Anthropic SDK appends /v1/messages itself
 CLIENT_CTORS = {
     "OpenAI": ("openai", True),
@@ -272,17 +263,14 @@ class JavaScriptHandler:
     name = "javascript"
 
     def accepts(self, path: PurePath) -> bool:
-        name, suffix = file_rules.name_suffix(path)
-        if suffix not in _SUFFIX_LANG:
-            return False
-        return not name.endswith((".min.js", ".d.ts", ".bundle.js"))
+        return registry.accepts_javascript(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx, "x-litellm", "baseURL", "baseUrl")
+        return registry.javascript_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         lang = _SUFFIX_LANG.get(PurePath(path).suffix.lower(), "javascript")

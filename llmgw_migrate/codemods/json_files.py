@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules, secret_mask, shell
+from llmgw_migrate.codemods import file_rules, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.json_spans import JsonSpanError, JValue, encode_string, parse
@@ -35,17 +35,14 @@ _ENV_KEYS = {
 }
 _COMMAND_KEYS = {"scripts", "command", "commands", "postcreatecommand", "poststartcommand", "args"}
 _ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_SKIP_NAMES = {"package-lock.json", "npm-shrinkwrap.json", "composer.lock", "Pipfile.lock"}
+_SKIP_NAMES = registry.JSON_SKIP_NAMES
 
 
 class JsonHandler:
     name = "json"
 
     def accepts(self, path: PurePath) -> bool:
-        name, suffix = file_rules.name_suffix(path)
-        if suffix not in (".json", ".jsonc", ".json5"):
-            return False
-        return name not in _SKIP_NAMES and not name.endswith(".min.json")
+        return registry.accepts_json(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""

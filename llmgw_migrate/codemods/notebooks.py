@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from llmgw_migrate.codemods import dependencies, file_rules, secret_mask, shell
+from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at_line
 from llmgw_migrate.codemods.json_spans import JsonSpanError, JValue, encode_string, parse
@@ -41,18 +41,14 @@ class NotebookHandler:
     name = "notebook"
 
     def accepts(self, path: PurePath) -> bool:
-        return file_rules.name_suffix(path)[1] == ".ipynb"
+        return registry.accepts_notebook(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        tokens = list(file_rules.prefilter_tokens(ctx))
-        py = _python_handler()
-        if py is not None:
-            tokens += py.prefilter_tokens(ctx)
-        return tuple(dict.fromkeys(tokens))
+        return registry.notebook_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         index = LineIndex(text)

@@ -19,15 +19,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import dependencies, file_rules, secret_mask
+from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
 from llmgw_migrate.findings import Finding
 from llmgw_migrate.proxy_urls import URL_RE
 
-_SHELL_SUFFIXES = {".sh", ".bash", ".zsh", ".ksh", ".mk"}
-_MAKE_NAMES = {"Makefile", "makefile", "GNUmakefile", "Justfile", "justfile"}
+_SHELL_SUFFIXES = registry.SHELL_SUFFIXES
+_MAKE_NAMES = registry.MAKE_NAMES
 
 _WORD_ASSIGN_RE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P<op>\+?=)")
 _MAKE_ASSIGN_RE = re.compile(
@@ -317,8 +317,7 @@ class ShellHandler:
     name = "shell"
 
     def accepts(self, path: PurePath) -> bool:
-        name, suffix = file_rules.name_suffix(path)
-        return suffix in _SHELL_SUFFIXES or name in _MAKE_NAMES
+        return registry.accepts_shell(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""

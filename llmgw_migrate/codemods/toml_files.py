@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import dependencies, file_rules, secret_mask
+from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -84,8 +84,7 @@ class TomlHandler:
     name = "toml"
 
     def accepts(self, path: PurePath) -> bool:
-        name, suffix = file_rules.name_suffix(path)
-        return suffix == ".toml" or name == "Pipfile"
+        return registry.accepts_toml(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""

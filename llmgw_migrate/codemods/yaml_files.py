@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from llmgw_migrate.codemods import dependencies, file_rules, secret_mask, shell
+from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.docker import decommission_message, is_litellm_image, repository_references
 from llmgw_migrate.codemods.findings_util import at
@@ -105,7 +105,7 @@ class YamlHandler:
     name = "yaml"
 
     def accepts(self, path: PurePath) -> bool:
-        return file_rules.name_suffix(path)[1] in (".yml", ".yaml")
+        return registry.accepts_yaml(registry.parts(path))
 
     def mask_secrets(self, text: str) -> str:
         """The text as it may be shown (diffs): secret-named settings' values masked."""

@@ -357,3 +357,52 @@ def test_lgm310_lists_references_in_other_files(tmp_path: Path) -> None:
     (lgm310,) = [f for f in r.findings if f.code == "LGM310"]
     assert lgm310.file == "deploy/docker-compose.yml"
     assert "Elsewhere in the repository: .env.example:1; app/client.py:2" in lgm310.message
+
+
+def test_prefilter_imports_no_handler_module_without_candidates(tmp_path: Path) -> None:
+    """Registered handlers prefilter from light data: a tree with nothing to migrate never imports a
+    parser (libcst, ruamel.yaml, tree-sitter); one Python candidate imports only the Python handler."""
+    import subprocess
+    import sys
+
+    write(tmp_path, "plain/a.py", "print('hello')\n")
+    write(tmp_path, "plain/b.yaml", "a: 1\n")
+    write(tmp_path, "plain/c.ts", "export const x = 1;\n")
+    write(tmp_path, "one/app.py", PROXY_SRC)
+    probe = (
+        "import sys; from pathlib import Path; from llmgw_migrate.codemods import engine;"
+        "from llmgw_migrate.codemods.base import RewriteContext;"
+        "r = engine.run_code([Path(sys.argv[1])], RewriteContext(), jobs=1);"
+        "print(r.stats.candidates, sorted(m for m in ('libcst', 'ruamel.yaml', 'tree_sitter',"
+        " 'llmgw_migrate.codemods.python.handler', 'llmgw_migrate.codemods.yaml_files',"
+        " 'llmgw_migrate.codemods.javascript') if m in sys.modules))"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", probe, "plain"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert plain.stdout.strip() == "0 []", plain.stderr
+    one = subprocess.run([sys.executable, "-c", probe, "one"], cwd=tmp_path, capture_output=True, text=True)
+    assert one.stdout.strip() == "1 ['libcst', 'llmgw_migrate.codemods.python.handler']", one.stderr
+
+
+def test_registry_matches_every_handler() -> None:
+    from llmgw_migrate.codemods import registry
+    from llmgw_migrate.codemods.handlers import all_handlers
+
+    ctx = RewriteContext(model_map={"smart": "openai/gpt-4o"}, from_urls=("https://llm.acme.dev",))
+    handlers = {h.name: h for h in all_handlers()}
+    assert [s.name for s in registry.SPECS] == list(handlers)
+    for spec in registry.SPECS:
+        h = handlers[spec.name]
+        assert spec.tokens(ctx) == h.prefilter_tokens(ctx)
+        assert spec.finishes == callable(getattr(h, "finish", None))
+        assert spec.always_names == frozenset(getattr(h, "always_names", ()))
+        for name in (
+            "a.py",
+            "x/requirements/base.txt",
+            ".env.local",
+            "Dockerfile.dev",
+            "b.min.js",
+            "Pipfile",
+        ):
+            assert spec.accepts(registry.parts(name)) == h.accepts(PurePath(name)), (spec.name, name)

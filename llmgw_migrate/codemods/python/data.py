@@ -11,9 +11,9 @@ from llmgw_migrate.resources import rules_path
 
 @functools.cache
 def load(name: str) -> dict[str, Any]:
-    from ruamel.yaml import YAML
+    from llmgw_migrate.findings import load_rules_yaml  # libyaml: a worker's start-up stays short
 
-    data = YAML(typ="safe").load(rules_path("rewrites", "python", f"{name}.yaml").read_text(encoding="utf-8"))
+    data = load_rules_yaml(rules_path("rewrites", "python", f"{name}.yaml").read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"rules/rewrites/python/{name}.yaml is not a mapping")
     return data

@@ -13,13 +13,14 @@ from pathlib import PurePath
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from llmgw_migrate.codemods import registry
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.python import clients, env_vars, litellm_sdk, model_names, other_findings, urls
 from llmgw_migrate.codemods.python.facts import Facts
 from llmgw_migrate.codemods.python.state import EditApplier, RewriteState
 
 RULE_FAMILIES = ("urls", "env_vars", "clients", "litellm_sdk", "model_names", "findings")
-SUFFIXES = (".py", ".pyw", ".pyi")
+SUFFIXES = registry.PYTHON_SUFFIXES
 
 
 class _Dispatcher:
@@ -202,19 +203,10 @@ class PythonHandler:
         self.enabled = frozenset(enabled) if enabled is not None else None
 
     def accepts(self, path: PurePath) -> bool:
-        return path.suffix in SUFFIXES
+        return registry.accepts_python(registry.parts(path))
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        # Everything a rule can fire on names LiteLLM, the proxy's address, or (after migration, for the
-        # findings that still apply) the gateway; x-litellm-* headers contain "litellm".
-        tokens = list(ctx.urls.prefilter_tokens())
-        tokens += ["llmgateway", ctx.key_env, ctx.url_env]
-        # A plan's client-facing names, quoted as in `model="smart"`: a file that sends one through a
-        # client made elsewhere is parsed so it gets LGM212 (a missed rewrite is at least a finding).
-        for name in ctx.model_map:
-            if name and "'" not in name and '"' not in name:
-                tokens += [f'"{name}"', f"'{name}'"]
-        return tuple(dict.fromkeys(t for t in tokens if t))
+        return registry.python_tokens(ctx)
 
     def warm(self) -> None:
         """Import the parser before the engine forks workers, so they share it.

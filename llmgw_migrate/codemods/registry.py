@@ -1,0 +1,199 @@
+"""Which files each handler takes and which substrings make a file a candidate, as light data.
+
+The engine prefilters a whole monorepo with this module alone: no handler module (libcst, ruamel.yaml,
+tree-sitter grammars) is imported until a file it takes holds one of its tokens. The handlers' own
+`accepts` and `prefilter_tokens` delegate here, so there is one definition of each.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmgw_migrate.codemods.base import FileHandler, RewriteContext
+
+# (name, suffix as written, lower-case suffix, parent folder's name); suffix "" when there is none
+Parts = tuple[str, str, str, str]
+
+
+def parts(path: PurePath | str) -> Parts:
+    """What `accepts` looks at, computed once per file."""
+    s = str(path).replace(os.sep, "/") if os.sep != "/" else str(path)
+    slash = s.rfind("/")
+    name = s[slash + 1 :]
+    parent = s[s.rfind("/", 0, slash) + 1 : slash] if slash > 0 else ""
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
+    return name, suffix, suffix.lower(), parent
+
+
+# --- which files -----------------------------------------------------------------------------------
+
+PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+JS_SUFFIX_LANG = {
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+}
+DOTENV_CODE_SUFFIXES = {
+    *(".py", ".js", ".ts", ".json", ".yaml", ".yml", ".toml"),
+    *(".sh", ".md", ".txt", ".go", ".rs"),
+}
+JSON_SKIP_NAMES = {"package-lock.json", "npm-shrinkwrap.json", "composer.lock", "Pipfile.lock"}
+SHELL_SUFFIXES = {".sh", ".bash", ".zsh", ".ksh", ".mk"}
+MAKE_NAMES = {"Makefile", "makefile", "GNUmakefile", "Justfile", "justfile"}
+REQUIREMENTS_RE = re.compile(r"^(?:.*requirements.*|constraints.*|requires)\.(?:txt|in|pip)$", re.IGNORECASE)
+LOCK_NAMES = {"poetry.lock", "uv.lock", "pdm.lock"}
+INIT_PTH = "litellm_init.pth"  # what litellm 1.82.8 (credential stealer) dropped into site-packages
+
+
+def accepts_python(p: Parts) -> bool:
+    return p[1] in PYTHON_SUFFIXES
+
+
+def accepts_notebook(p: Parts) -> bool:
+    return p[2] == ".ipynb"
+
+
+def accepts_javascript(p: Parts) -> bool:
+    return p[2] in JS_SUFFIX_LANG and not p[0].endswith((".min.js", ".d.ts", ".bundle.js"))
+
+
+def accepts_dotenv(p: Parts) -> bool:
+    name, _, suffix, _ = p
+    if name in (".env", ".envrc", ".flaskenv", "env.example", "env.sample", "env.template"):
+        return True
+    if name.startswith((".env-", ".env_")):
+        return suffix not in DOTENV_CODE_SUFFIXES
+    if name.startswith(".env."):
+        return suffix not in DOTENV_CODE_SUFFIXES or name.endswith((".example", ".sample"))
+    return name.endswith(".env") and len(name) > 4
+
+
+def accepts_yaml(p: Parts) -> bool:
+    return p[2] in (".yml", ".yaml")
+
+
+def accepts_json(p: Parts) -> bool:
+    name, _, suffix, _ = p
+    return (
+        suffix in (".json", ".jsonc", ".json5")
+        and name not in JSON_SKIP_NAMES
+        and not name.endswith(".min.json")
+    )
+
+
+def accepts_toml(p: Parts) -> bool:
+    return p[2] == ".toml" or p[0] == "Pipfile"
+
+
+def accepts_docker(p: Parts) -> bool:
+    low = p[0].lower()
+    return (
+        low in ("dockerfile", "containerfile")
+        or low.startswith(("dockerfile.", "containerfile."))
+        or low.endswith((".dockerfile", ".containerfile"))
+    )
+
+
+def accepts_shell(p: Parts) -> bool:
+    return p[2] in SHELL_SUFFIXES or p[0] in MAKE_NAMES
+
+
+def accepts_dependencies(p: Parts) -> bool:
+    name, _, suffix, parent = p
+    if suffix in (".txt", ".in", ".pip"):
+        return bool(REQUIREMENTS_RE.match(name)) or parent == "requirements"
+    return name in LOCK_NAMES or name == "Pipfile.lock" or name == INIT_PTH
+
+
+# --- which contents ----------------------------------------------------------------------------------
+
+
+def shared_tokens(ctx: RewriteContext, *extra: str) -> tuple[str, ...]:
+    """Substrings at least one of which a file needs to hold anything the shared file rules change or
+    report: the proxy's address, LiteLLM's name, the plan's model names (DEFAULT_MODEL=smart)."""
+    tokens = [*ctx.urls.prefilter_tokens(), "LiteLLM", "Litellm", *extra]
+    tokens += list(ctx.model_map)
+    return tuple(dict.fromkeys(tokens))
+
+
+def python_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    # Everything a rule can fire on names LiteLLM, the proxy's address, or (after migration, for the
+    # findings that still apply) the gateway; x-litellm-* headers contain "litellm".
+    tokens = list(ctx.urls.prefilter_tokens())
+    tokens += ["llmgateway", ctx.key_env, ctx.url_env]
+    # A plan's client-facing names, quoted as in `model="smart"`: a file that sends one through a
+    # client made elsewhere is parsed so it gets LGM212 (a missed rewrite is at least a finding).
+    for name in ctx.model_map:
+        if name and "'" not in name and '"' not in name:
+            tokens += [f'"{name}"', f"'{name}'"]
+    return tuple(dict.fromkeys(t for t in tokens if t))
+
+
+def notebook_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*shared_tokens(ctx), *python_tokens(ctx)]))
+
+
+def javascript_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    return shared_tokens(ctx, "x-litellm", "baseURL", "baseUrl")
+
+
+def berriai_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    return shared_tokens(ctx, "berriai")  # the LiteLLM proxy image
+
+
+def dependency_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    return ("litellm", "LiteLLM", "LITELLM", "import ", "exec", "base64")
+
+
+# --- the handlers ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    name: str
+    module: str  # defines HANDLER
+    accepts: Callable[[Parts], bool]
+    tokens: Callable[[RewriteContext], tuple[str, ...]]
+    always_names: frozenset[str] = frozenset()  # candidates whatever they hold (the name is the signal)
+    finishes: bool = False  # HANDLER has a `finish(run)` hook
+
+    def load(self) -> FileHandler | None:
+        """The handler itself (imports its module); None when the module is not built into this version."""
+        try:
+            module = importlib.import_module(self.module)
+        except ModuleNotFoundError as exc:
+            if exc.name and self.module.startswith(exc.name):
+                return None
+            raise
+        return module.HANDLER  # type: ignore[no-any-return]
+
+
+_C = "llmgw_migrate.codemods."
+SPECS: tuple[HandlerSpec, ...] = (
+    HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens),
+    HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens),
+    HandlerSpec("javascript", _C + "javascript", accepts_javascript, javascript_tokens),
+    HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, shared_tokens),
+    HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, berriai_tokens, finishes=True),
+    HandlerSpec("json", _C + "json_files", accepts_json, shared_tokens),
+    HandlerSpec("toml", _C + "toml_files", accepts_toml, shared_tokens),
+    HandlerSpec("docker", _C + "docker", accepts_docker, berriai_tokens),
+    HandlerSpec("shell", _C + "shell", accepts_shell, shared_tokens),
+    HandlerSpec(
+        "dependencies", _C + "dependencies", accepts_dependencies, dependency_tokens, frozenset({INIT_PTH})
+    ),
+)
+SPEC_BY_NAME = {s.name: s for s in SPECS}
