@@ -81,7 +81,8 @@ _SITE_GLOBS = tuple(
 
 @dataclass
 class Discovered:
-    files: list[Path] = field(default_factory=list)  # resolved-safe paths, in walk order (sorted later)
+    # resolved-safe paths, in walk order (sorted later); strings, because a monorepo has a great many
+    files: list[str] = field(default_factory=list)
     skipped_symlinks: list[Path] = field(default_factory=list)
     followed_symlinks: int = 0  # links to files inside the root, visited as their targets
 
@@ -165,13 +166,14 @@ class Walker:
                 real = given.resolve()
                 if str(real) not in seen:
                     seen.add(str(real))
-                    out.files.append(real if given.is_symlink() else given)
+                    out.files.append(str(real if given.is_symlink() else given))
         return out
 
-    def _walk_dir(self, root: Path, out: Discovered) -> Iterator[Path]:
+    def _walk_dir(self, root: Path, out: Discovered) -> Iterator[str]:
         root_real = root.resolve()
         # (directory, its path relative to root, gitignore specs that apply with their base dirs)
-        stack: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = [(root, "", [])]
+        top_dir = "" if str(root) == "." else str(root)  # children of "." are "a", as Path(".") / "a" is
+        stack: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [(top_dir, "", [])]
         if self.respect_gitignore:
             # .gitignore files above the root (up to the repository top) apply too.
             inherited: list[tuple[str, pathspec.PathSpec]] = []
@@ -192,18 +194,19 @@ class Walker:
                 # The user named a folder git ignores (a vendored tree, a virtualenv): walk it anyway,
                 # with only the .gitignore files inside it.
                 inherited = []
-            stack = [(root, "", inherited)]
+            stack = [(top_dir, "", inherited)]
         while stack:
             directory, rel_dir, specs = stack.pop()
             try:
-                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+                entries = sorted(os.scandir(directory or "."), key=lambda e: e.name)
             except OSError:
                 continue
             if self.respect_gitignore and any(e.name in (".gitignore", ".git") for e in entries):
-                spec = _read_gitignore(directory)
+                spec = _read_gitignore(Path(directory or "."))
                 if spec is not None:
                     specs = [*specs, (rel_dir, spec)]  # patterns relative to this directory
-            subdirs: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = []
+            subdirs: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = []
+            prefix = directory + os.sep if directory else ""
             for entry in entries:
                 rel = f"{rel_dir}{entry.name}"
                 try:
@@ -227,7 +230,7 @@ class Walker:
                     if self._ignored(rel, False, specs) or not self._selected(rel, False):
                         continue
                     out.followed_symlinks += 1
-                    yield target
+                    yield str(target)
                     continue
                 if is_dir:
                     if (
@@ -241,14 +244,14 @@ class Walker:
                         continue
                     if not self._selected(rel, True):
                         continue
-                    subdirs.append((directory / entry.name, rel + "/", specs))
+                    subdirs.append((prefix + entry.name, rel + "/", specs))
                 elif is_file:
                     if self._ignored(rel, False, specs) or not self._selected(rel, False):
                         continue
-                    yield directory / entry.name
+                    yield prefix + entry.name
             stack.extend(reversed(subdirs))
 
-    def _always_files(self, directory: str, rel_dir: str) -> Iterator[Path]:
+    def _always_files(self, directory: str, rel_dir: str) -> Iterator[str]:
         """ALWAYS_NAMES files in the site-packages folders of a skipped folder (a virtualenv, a
         site-packages), found with a few stats and globs rather than a walk of the whole tree."""
         import glob
@@ -263,7 +266,7 @@ class Walker:
                 if os.path.isfile(path) and not os.path.islink(path):
                     rel = rel_dir + os.path.relpath(path, directory).replace(os.sep, "/")
                     if self._selected(rel, False):
-                        yield Path(path)
+                        yield path
 
     def _ignored_root(self, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
         """Whether the walk's root itself (or a folder above it, below the repo top) is ignored."""

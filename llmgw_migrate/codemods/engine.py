@@ -279,7 +279,14 @@ def _matcher(tokens: Sequence[str]) -> Callable[[bytes], bool]:
     if not encoded:
         return lambda data: True
     if len(encoded) <= 8:
-        return lambda data: any(t in data for t in encoded)
+
+        def any_token(data: bytes) -> bool:
+            for t in encoded:  # a plain loop: no generator per file
+                if t in data:
+                    return True
+            return False
+
+        return any_token
     pattern = re.compile(b"|".join(re.escape(t) for t in sorted(encoded, key=len, reverse=True)))
     return lambda data: pattern.search(data) is not None
 
@@ -306,7 +313,7 @@ class _Owner:
     itself for handlers a caller passes."""
 
     name: str
-    accepts: Callable[[Path, Parts], bool]
+    accepts: Callable[[Parts], bool]
     match: Callable[[bytes], bool]
     always: frozenset[str]
     finishes: bool
@@ -317,7 +324,7 @@ def _owners(ctx: RewriteContext, handlers: Sequence[FileHandler] | None) -> list
 
     if handlers is None:
         return [
-            _Owner(s.name, _by_parts(s.accepts), _matcher(s.tokens(ctx)), s.always_names, s.finishes)
+            _Owner(s.name, s.accepts, _matcher(s.tokens(ctx)), s.always_names, s.finishes)
             for s in registry.SPECS
             if _built(s.module)
         ]
@@ -333,12 +340,8 @@ def _owners(ctx: RewriteContext, handlers: Sequence[FileHandler] | None) -> list
     ]
 
 
-def _by_parts(accepts: Callable[[Parts], bool]) -> Callable[[Path, Parts], bool]:
-    return lambda path, parts: accepts(parts)
-
-
-def _by_path(handler: FileHandler) -> Callable[[Path, Parts], bool]:
-    return lambda path, parts: handler.accepts(path)
+def _by_path(handler: FileHandler) -> Callable[[Parts], bool]:
+    return lambda parts: handler.accepts(Path(parts[4]))
 
 
 @functools.cache
@@ -420,10 +423,9 @@ def run_code(
     used: set[str] = set()
     early: list[FileOutcome] = []
     try:
-        for path in walked.files:
-            path_s = str(path)
+        for path_s in walked.files:
             p = parts(path_s)
-            accepting = [o for o in owners if o.accepts(path, p)]
+            accepting = [o for o in owners if o.accepts(p)]
             if not accepting:
                 continue
             run.stats.scanned += 1
@@ -432,6 +434,7 @@ def run_code(
             try:
                 data = _read(path_s)
             except OSError as exc:
+                path = Path(path_s)
                 display = display_path(path, cwd)
                 early.append(
                     FileOutcome(
@@ -450,7 +453,7 @@ def run_code(
                 continue
             used.update(names)
             n_items += 1
-            buffer.append((path_s, display_path(path, cwd), data, names))
+            buffer.append((path_s, display_path(Path(path_s), cwd), data, names))
             if pool is None and n_jobs > 1 and len(buffer) >= POOL_MIN_CANDIDATES:
                 pool = ProcessPoolExecutor(
                     max_workers=n_jobs,

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import FileHandler, RewriteContext
 
-# (name, suffix as written, lower-case suffix, parent folder's name); suffix "" when there is none
-Parts = tuple[str, str, str, str]
+# (name, suffix as written, lower-case suffix, parent folder's name, the whole path); suffix "" when there
+# is none
+Parts = tuple[str, str, str, str, str]
 
 
 def parts(path: PurePath | str) -> Parts:
@@ -30,7 +31,7 @@ def parts(path: PurePath | str) -> Parts:
     parent = s[s.rfind("/", 0, slash) + 1 : slash] if slash > 0 else ""
     dot = name.rfind(".")
     suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
-    return name, suffix, suffix.lower(), parent
+    return name, suffix, suffix.lower(), parent, s
 
 
 # --- which files -----------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def accepts_javascript(p: Parts) -> bool:
 
 
 def accepts_dotenv(p: Parts) -> bool:
-    name, _, suffix, _ = p
+    name, _, suffix, _, _ = p
     if name in (".env", ".envrc", ".flaskenv", "env.example", "env.sample", "env.template"):
         return True
     if name.startswith((".env-", ".env_")):
@@ -86,7 +87,7 @@ def accepts_yaml(p: Parts) -> bool:
 
 
 def accepts_json(p: Parts) -> bool:
-    name, _, suffix, _ = p
+    name, _, suffix, _, _ = p
     return (
         suffix in (".json", ".jsonc", ".json5")
         and name not in JSON_SKIP_NAMES
@@ -112,7 +113,7 @@ def accepts_shell(p: Parts) -> bool:
 
 
 def accepts_dependencies(p: Parts) -> bool:
-    name, _, suffix, parent = p
+    name, _, suffix, parent, _ = p
     if suffix in (".txt", ".in", ".pip"):
         return bool(REQUIREMENTS_RE.match(name)) or parent == "requirements"
     return name in LOCK_NAMES or name == "Pipfile.lock" or name == INIT_PTH
