@@ -10,10 +10,12 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from llmgw_migrate.errors import UserError
+
+if TYPE_CHECKING:
+    import pathspec  # imported where a pattern or .gitignore is read: most folders have none
 
 SKIP_DIRS = frozenset(
     {
@@ -91,6 +93,8 @@ def _spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
     cleaned = [p for p in patterns if p.strip()]
     if not cleaned:
         return None
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(cleaned)
     except Exception as exc:  # pathspec raises various errors for a bad pattern
@@ -114,6 +118,8 @@ def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
             pass
     if not lines:
         return None
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:
