@@ -1,7 +1,8 @@
 """The `code` engine: discover files, prefilter them cheaply, rewrite candidates in parallel, diff, write.
 
-File-type neutral: it runs every handler in `codemods/handlers.py` whose `accepts(path)` is true and one of
-whose prefilter tokens occurs in the file's bytes. A file that is not a candidate costs one read and a
+File-type neutral: it runs every handler in `codemods/registry.py` that takes the file and one of whose
+prefilter tokens occurs in the file's bytes (decided from light data: no handler module is imported for a
+file that is not a candidate). A file that is not a candidate costs one read and a
 substring search, in this process (it never makes a process-pool round trip). Candidates run through the
 handlers in a process pool when there are enough of them to pay for it; results keep a stable order.
 """

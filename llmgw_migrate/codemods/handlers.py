@@ -1,7 +1,8 @@
 """The file handlers the `code` engine runs, found by being there.
 
-Each module listed here defines `HANDLER` (a FileHandler). A module that is not built into this version is
-skipped, so adding a file type means adding its module and one name below.
+Each module listed in codemods/registry.py defines `HANDLER` (a FileHandler). A module that is not built
+into this version is skipped, so adding a file type means adding its module and one HandlerSpec there
+(its files and prefilter tokens as light data, so the engine prefilters without importing it).
 """
 
 from __future__ import annotations
@@ -10,19 +11,9 @@ import functools
 import importlib
 
 from llmgw_migrate.codemods.base import FileHandler
+from llmgw_migrate.codemods.registry import SPECS
 
-HANDLER_MODULES = (
-    "llmgw_migrate.codemods.python.handler",
-    "llmgw_migrate.codemods.notebooks",
-    "llmgw_migrate.codemods.javascript",
-    "llmgw_migrate.codemods.dotenv",
-    "llmgw_migrate.codemods.yaml_files",
-    "llmgw_migrate.codemods.json_files",
-    "llmgw_migrate.codemods.toml_files",
-    "llmgw_migrate.codemods.docker",
-    "llmgw_migrate.codemods.shell",
-    "llmgw_migrate.codemods.dependencies",
-)
+HANDLER_MODULES = tuple(spec.module for spec in SPECS)  # one list: codemods/registry.py
 
 
 @functools.cache
