@@ -39,8 +39,10 @@ def _output_format(path: Path, fmt: str | None) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("config")
     def config(
-        path: Path | None = typer.Argument(
-            None, help="The LiteLLM proxy config (litellm_config.yaml).", show_default=False
+        paths: list[Path] | None = typer.Argument(
+            None,
+            help="The LiteLLM proxy config (litellm_config.yaml); with --check, one or more.",
+            show_default=False,
         ),
         fmt: str | None = typer.Option(
             None, "--format", "-f", help="Output on stdout: text (default), json, yaml or markdown."
@@ -72,6 +74,12 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(
             False, "--strict", help="Exit 1 on warnings too, not only on manual/unsupported findings."
         ),
+        check: bool = typer.Option(
+            False,
+            "--check",
+            help="CI/pre-commit mode: convert each config, print only the findings (--format "
+            "text|json|sarif|github), write nothing; exit 1 when a plan is not complete.",
+        ),
         debug: bool = DEBUG_OPTION,
     ) -> None:
         """Read a LiteLLM proxy config and print the migration plan.
@@ -89,8 +97,13 @@ def register(app: typer.Typer) -> None:
 
                 sys.stdout.write(json.dumps(plan_json_schema(), indent=2) + "\n")
                 raise typer.Exit(EXIT_OK)
-            if path is None:
+            if not paths:
                 raise UserError("missing config path: llmgw-migrate config litellm_config.yaml")
+            if check:
+                raise typer.Exit(_check(paths, fmt, target, routing, _parse_date(as_of), strict))
+            if len(paths) > 1:
+                raise UserError("config reads one config at a time (several only with --check)")
+            path = paths[0]
             if fmt is not None and fmt not in _FORMATS:
                 raise UserError(f"--format must be one of {', '.join(_FORMATS)}, not {fmt!r}")
             if target not in ("managed", "self-hosted"):
@@ -131,6 +144,42 @@ def register(app: typer.Typer) -> None:
                 if env_out is not None:
                     sys.stdout.write(f"env file written to {env_out} (mode 0600)\n")
             raise typer.Exit(EXIT_FINDINGS if blocking(plan.findings, strict) else EXIT_OK)
+
+
+def _check(paths: list[Path], fmt: str | None, target: str, routing: str, date, strict: bool) -> int:  # type: ignore[no-untyped-def]
+    """Findings of every config, one report; a config that cannot be read is one line and exit 2."""
+    from llmgw_migrate import finding_formats
+    from llmgw_migrate.convert import convert_file
+    from llmgw_migrate.errors import UserError
+    from llmgw_migrate.findings import Finding
+    from llmgw_migrate.plan_render import blocking
+
+    fmt = fmt or "text"
+    if fmt not in finding_formats.FORMATS:
+        raise UserError(
+            f"with --check, --format must be one of {', '.join(finding_formats.FORMATS)}, not {fmt!r}"
+        )
+    findings: list[Finding] = []
+    failed = incomplete = False
+    for path in paths:
+        try:
+            plan = convert_file(path, target=target, routing=routing, as_of=date)
+        except UserError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            failed = True
+            continue
+        findings.extend(plan.findings)
+        todo = blocking(plan.findings, strict)
+        incomplete = incomplete or todo
+        mapped = sum(1 for m in plan.models if m.gateway_model)
+        state = "plan needs manual work" if todo else "plan complete"
+        sys.stderr.write(
+            f"{path}: {mapped} of {len(plan.models)} models mapped, {len(plan.findings)} findings: {state}\n"
+        )
+    sys.stdout.write(finding_formats.render(findings, fmt))
+    if failed:
+        return 2
+    return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
 def _no_color() -> bool:

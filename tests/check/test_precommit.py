@@ -59,7 +59,7 @@ def test_hooks_file_declares_the_hooks() -> None:
     assert set(hooks) == {"llmgw-migrate-code", "llmgw-migrate-code-fix", "llmgw-migrate-config"}
     assert hooks["llmgw-migrate-code"]["entry"] == "llmgw-migrate code --check"
     assert hooks["llmgw-migrate-code-fix"]["entry"] == "llmgw-migrate code --write"
-    assert hooks["llmgw-migrate-config"]["entry"].startswith("llmgw-migrate config")
+    assert hooks["llmgw-migrate-config"]["entry"] == "llmgw-migrate config --check"
     for hook in hooks.values():
         assert hook["language"] == "python"
 
@@ -78,7 +78,7 @@ def test_try_repo_runs_every_hook_on_the_example_app(app: Path, tmp_path: Path) 
     assert "llmgw-migrate config (LiteLLM proxy config)" in lines
     assert "app/settings.py:" in out and "LGM200" in out
     assert "files were modified by this hook" in out
-    assert "Migration plan for litellm_config.yaml" in out
+    assert "litellm_config.yaml: " in out and "models mapped" in out
     assert "https://api.llmgateway.io/v1" in (app / "app" / "settings.py").read_text(encoding="utf-8")
     assert "Traceback" not in out + ran.stderr
 

@@ -270,3 +270,32 @@ def test_catalog_refresh_unreachable(tmp_path: Path) -> None:
     )
     _one_line_error(proc, "catalog refresh failed: cannot reach")
     assert not (tmp_path / "cache" / "catalog.json").exists()
+
+
+def test_check_mode_prints_findings_of_several_configs(tmp_path: Path) -> None:
+    manual = write(
+        tmp_path, "model_list:\n  - {model_name: a, litellm_params: {model: sagemaker/x}}\n", "manual.yaml"
+    )
+    proc = run_cli("config", "--check", EXAMPLE, str(manual), "--as-of", "2026-11-25")
+    assert proc.returncode == 1, proc.stderr
+    assert "Provider keys" not in proc.stdout  # findings only, no plan tables
+    assert f"{manual}:2:" in proc.stdout and "LGM103" in proc.stdout
+    assert "plan complete" in proc.stderr and "plan needs manual work" in proc.stderr
+    assert not list(tmp_path.glob("*.json"))  # writes nothing
+    ok = run_cli("config", "--check", EXAMPLE, "--as-of", "2026-11-25", "-f", "github")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("::") and "title=LGM" in ok.stdout
+
+
+def test_check_mode_bad_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = write(tmp_path, "model_list:\n  - model_name: [unclosed\n", "bad.yaml")
+    proc = run_cli("config", "--check", str(bad), EXAMPLE, "--as-of", "2026-11-25")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"error: {bad}:" in proc.stderr
+    assert "plan complete" in proc.stderr  # the good config was still checked
+
+
+def test_several_configs_need_check_mode(tmp_path: Path) -> None:
+    _one_line_error(run_cli("config", EXAMPLE, EXAMPLE), "--check")
+    _one_line_error(run_cli("config", "--check", EXAMPLE, "-f", "yaml"), "--format")
