@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from llmgw_migrate import __version__
-from llmgw_migrate.findings import Severity, Status
+from llmgw_migrate.findings import Finding
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -35,15 +35,9 @@ class SectionOut(BaseModel):
     )
 
 
-class FindingOut(BaseModel):
-    code: str = Field(description="Stable code, documented in docs/findings.md")
-    severity: Severity
-    status: Status
-    message: str
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-    fix: str | None = None
+class FindingOut(Finding):
+    """A Finding as `check` reports it: where it came from and what the baseline says of it."""
+
     section: Literal["config", "code", "verify", "baseline"]
     fingerprint: str = Field(description="Line-shift-proof id, as stored in baselines and SARIF")
     accepted: bool = Field(description="Accepted by the baseline")
