@@ -17,9 +17,9 @@ import re
 from pathlib import PurePath
 
 from llmgw_migrate.codemods import file_rules, registry, secret_mask, shell
-from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
+from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
-from llmgw_migrate.codemods.json_spans import JsonSpanError, JValue, encode_string, parse
+from llmgw_migrate.codemods.json_spans import JValue, encode_string, parse_located
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, apply_edits, finish
 from llmgw_migrate.findings import Finding
 from llmgw_migrate.proxy_urls import URL_RE
@@ -52,12 +52,7 @@ class JsonHandler:
         return file_rules.prefilter_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
-        index = LineIndex(text)
-        try:
-            root = parse(text)
-        except JsonSpanError as exc:
-            line, col = index.position(exc.pos)
-            raise RewriteError(f"invalid JSON: {exc.message}", line, col) from None
+        root, index = parse_located(text, "JSON")
         walker = _Walker(text, path, ctx, index)
         walker.walk(root, [])
         return finish(text, walker.edits, walker.findings, index=index)

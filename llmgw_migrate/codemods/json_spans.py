@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmgw_migrate.codemods.base import RewriteError
+from llmgw_migrate.codemods.text_edits import LineIndex
+
 scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # public, but untyped in typeshed
 _NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
@@ -145,3 +148,13 @@ def parse(text: str) -> JValue:
 def encode_string(value: str, original_token: str) -> str:
     """A JSON string token for `value`, escaping like the token it replaces (\\uXXXX or raw UTF-8)."""
     return json.dumps(value, ensure_ascii="\\u" in original_token)
+
+
+def parse_located(text: str, what: str = "JSON") -> tuple[JValue, LineIndex]:
+    """Parse `text` for a handler: the tree and its line index, or a RewriteError at the bad spot."""
+    index = LineIndex(text)
+    try:
+        return parse(text), index
+    except JsonSpanError as exc:
+        line, col = index.position(exc.pos)
+        raise RewriteError(f"invalid {what}: {exc.message}", line, col) from None

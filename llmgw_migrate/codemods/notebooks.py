@@ -18,7 +18,7 @@ from typing import Any
 from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at_line
-from llmgw_migrate.codemods.json_spans import JsonSpanError, JValue, encode_string, parse
+from llmgw_migrate.codemods.json_spans import JValue, encode_string, parse_located
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, apply_edits, finish
 from llmgw_migrate.findings import Finding
 
@@ -51,12 +51,7 @@ class NotebookHandler:
         return registry.notebook_tokens(ctx)
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
-        index = LineIndex(text)
-        try:
-            root = parse(text)
-        except JsonSpanError as exc:
-            line, col = index.position(exc.pos)
-            raise RewriteError(f"invalid notebook JSON: {exc.message}", line, col) from None
+        root, index = parse_located(text, "notebook JSON")
         cells = root.get("cells") if root.kind == "object" else None
         if cells is None or cells.kind != "array":
             raise RewriteError("not a notebook: no 'cells' array", 1, 1)
