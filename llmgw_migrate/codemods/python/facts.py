@@ -53,6 +53,14 @@ _SKIP_FIELDS = frozenset(
     }
 )
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}  # isinstance(x, cst.CSTNode) is an ABC check: slow, and asked per field
+
+
+def _node_type(t: type) -> bool:
+    known = _IS_NODE.get(t)
+    if known is None:
+        known = _IS_NODE[t] = issubclass(t, cst.CSTNode)
+    return known
 
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -69,10 +77,11 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     out: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        t = type(value)
+        if t is list or t is tuple:
+            out.extend(v for v in value if _node_type(type(v)))
+        elif _node_type(t):
             out.append(value)
-        elif isinstance(value, (list, tuple)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
     return out
 
 
@@ -88,6 +97,7 @@ EVENT_TYPES = (
     cst.BinaryOperation,
     cst.SimpleString,
 )
+_EVENT_SET = frozenset(EVENT_TYPES)  # all concrete classes: a set lookup by type() is exact
 
 
 def llm_path(urls: object, url: str) -> bool:
@@ -153,6 +163,8 @@ def positional(call: cst.Call, index: int) -> cst.Arg | None:
 class Facts(cst.CSTVisitor):
     """The records of one module. Build with `Facts.collect(module, ctx)`."""
 
+    _HOOKS: dict[type, tuple[str | None, str | None]] = {}
+
     def __init__(self, ctx: RewriteContext) -> None:
         self.ctx = ctx
         self.urls = ctx.urls
@@ -205,13 +217,31 @@ class Facts(cst.CSTVisitor):
         if self._stack:
             self.parents[id(node)] = self._stack[-1]
         self._stack.append(node)
-        if isinstance(node, EVENT_TYPES):
+        cls = type(node)
+        if cls in _EVENT_SET:
             self.events.append((node, self._class_depth > 0 and not self._func_stack))
-        return super().on_visit(node)
+        visit, _ = self._hooks(cls)
+        return visit is None or getattr(self, visit)(node) is not False
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
+        _, leave = self._hooks(type(original_node))
+        if leave is not None:
+            getattr(self, leave)(original_node)
         self._stack.pop()
+
+    @classmethod
+    def _hooks(cls, node_type: type) -> tuple[str | None, str | None]:
+        """The names of this class's visit_/leave_ methods for a node type (what CSTVisitor looks up by
+        formatting a name per node, cached per type)."""
+        hooks = cls._HOOKS.get(node_type)
+        if hooks is None:
+            name = node_type.__name__
+            visit, leave = f"visit_{name}", f"leave_{name}"
+            hooks = cls._HOOKS[node_type] = (
+                visit if hasattr(cls, visit) else None,
+                leave if hasattr(cls, leave) else None,
+            )
+        return hooks
 
     def ancestors(self, nodes: Iterator[int] | Sequence[int]) -> set[int]:
         """The ids of the given nodes and of all their ancestors."""
