@@ -10,7 +10,9 @@ Scopes are approximated by names, which is enough for the straight-line code tha
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator, Sequence
 
@@ -118,14 +120,26 @@ def dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
+# One line, no prefix, no escapes, not triple-quoted: the text between the quotes is the value.
+_PLAIN_STRING = re.compile(r"""(?:"[^"\\\n]*"|'[^'\\\n]*')""")
+
+
+@functools.lru_cache(maxsize=4096)
+def _evaluated(raw: str) -> str | None:
+    try:
+        value = ast.literal_eval(raw)
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def string_value(node: cst.BaseExpression) -> str | None:
     """The value of a plain (non-bytes) string literal, else None."""
     if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:
-            return None
-        return value if isinstance(value, str) else None
+        raw = node.value
+        if _PLAIN_STRING.fullmatch(raw):
+            return raw[1:-1]  # the common case, without libcst's literal_eval (a compile per call)
+        return _evaluated(raw)
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_value(node.left), string_value(node.right)
         return left + right if left is not None and right is not None else None
