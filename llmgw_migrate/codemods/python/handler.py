@@ -196,6 +196,14 @@ def _fix_imports(module: cst.Module, state: RewriteState) -> cst.Module:
     return module
 
 
+_WARM_UP = """import os
+from openai import OpenAI
+
+client = OpenAI(base_url=os.getenv("LITELLM_BASE_URL", "http://localhost:4000"), api_key=os.environ["X"])
+client.chat.completions.create(model="m", messages=[], seed=1)
+"""
+
+
 class PythonHandler:
     name = "python"
 
@@ -209,11 +217,12 @@ class PythonHandler:
         return registry.python_tokens(ctx)
 
     def warm(self) -> None:
-        """Import the parser before the engine forks workers, so they share it.
+        """Load the parser and the rules' data (YAML, compiled patterns) before the engine forks workers,
+        so they share it: a throwaway rewrite of a small client module touches all of it.
 
         (libcst.codemod's import visitors are left to the workers that need them: most runs never do.)
         """
-        import libcst  # noqa: F401
+        self.rewrite("<warm-up>", _WARM_UP, RewriteContext())
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         module = parse(text)
