@@ -331,7 +331,7 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
     for key in p:
         if key == "model":
             continue
-        cat = cats.get(key)
+        cat = cats.get(key) or ("pricing" if "cost_per_" in key else None)
         if cat is None:
             out.append(_f("LGM126", f"`{name}`: litellm_params.{key} is not carried over", p.key_loc(key)))
             continue
@@ -355,6 +355,22 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
         out.append(_f("LGM142", f"`{name}`: {', '.join(groups['tags'])}", first["tags"]))
     if "pricing" in groups:
         out.append(_f("LGM134", f"`{name}`: {', '.join(groups['pricing'])}", first["pricing"]))
+    if "guardrails" in groups:
+        out.append(
+            _f(
+                "LGM116",
+                f"`{name}`: litellm_params.{', litellm_params.'.join(groups['guardrails'])} (model-level guardrails) are not run by the gateway",
+                first["guardrails"],
+            )
+        )
+    if "prompts" in groups:
+        out.append(
+            _f(
+                "LGM127",
+                f"`{name}`: {', '.join(groups['prompts'])}: LiteLLM prompt management fills the prompt inside the proxy; the gateway does not",
+                first["prompts"],
+            )
+        )
     if "mock" in groups:
         out.append(_f("LGM141", f"`{name}`: {', '.join(groups['mock'])}", first["mock"]))
     if "proxy_only" in groups:

@@ -1,0 +1,73 @@
+"""Regressions found by running `config` over LiteLLM's own example configs (several LiteLLM versions)
+and over configs shipped by other PyPI packages. Each config here is a minimal one written for the test.
+"""
+
+# ruff: noqa: E501  (inline YAML configs read better on one line)
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.config.helpers import plan_of
+
+
+def _by_code(plan, code: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.message for f in plan.findings if f.code == code]
+
+
+def test_real_settings_keys_are_known(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list: []
+        litellm_settings:
+          custom_provider_map: [{provider: my-llm, custom_handler: custom_handler.my_custom_llm}]
+          mcp_semantic_tool_filter: {enabled: true}
+          disable_end_user_cost_tracking_prometheus_only: true
+          require_auth_for_metrics_endpoint: false
+        general_settings:
+          coordination_redis: {host: os.environ/REDIS_HOST}
+          custom_team_metadata_validate: my_module.validate
+          team_metadata_validation_timeout: 5
+          team_metadata_validation_error_message: try later
+        sandbox_tools:
+          - {sandbox_tool_name: py, sandbox_provider: e2b}
+        """,
+    )
+    assert _by_code(plan, "LGM125") == []
+    assert any("custom_provider_map" in m for m in _by_code(plan, "LGM127"))
+    assert any("sandbox_tools" in m for m in _by_code(plan, "LGM127"))
+    assert any("coordination_redis" in m for m in _by_code(plan, "LGM117"))
+    assert any("require_auth_for_metrics_endpoint" in m for m in _by_code(plan, "LGM117"))
+
+
+def test_real_litellm_params_are_classified(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        guardrails:
+          - {guardrail_name: mod, litellm_params: {guardrail: azure/text_moderations, mode: post_call}}
+        model_list:
+          - model_name: m
+            litellm_params:
+              model: openai/gpt-4o
+              guardrails: [mod]
+              itpm: 1000
+              tag_regex: ["^team-a"]
+              input_cost_per_token_above_200k_tokens: 0.000001
+              tiered_pricing: []
+              max_new_tokens: 10
+              keepalive_seconds: 30
+          - model_name: p
+            litellm_params: {model: openai/gpt-4o, prompt_id: greet, prompt_label: prod, prompt_variables: {a: 1}}
+        """,
+    )
+    assert _by_code(plan, "LGM126") == []
+    assert any("model-level guardrails" in m and "`m`" in m for m in _by_code(plan, "LGM116"))
+    assert any("itpm" in m for m in _by_code(plan, "LGM111"))
+    assert any("tag_regex" in m for m in _by_code(plan, "LGM142"))
+    [pricing] = _by_code(plan, "LGM134")
+    assert "input_cost_per_token_above_200k_tokens" in pricing and "tiered_pricing" in pricing
+    assert any("max_new_tokens" in m for m in _by_code(plan, "LGM118"))
+    assert any("keepalive_seconds" in m for m in _by_code(plan, "LGM117"))
+    assert any("prompt_id, prompt_label, prompt_variables" in m for m in _by_code(plan, "LGM127"))
