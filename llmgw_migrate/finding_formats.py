@@ -47,19 +47,6 @@ def render_text_line(f: Finding) -> str:
     return f"{where}: {f.code} [{f.severity.value}] {f.message}"
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
-    return {
-        "code": f.code,
-        "severity": f.severity.value,
-        "status": f.status.value,
-        "message": f.message,
-        "file": f.file,
-        "line": f.line,
-        "column": f.column,
-        "fix": f.fix,
-    }
-
-
 def render_json(
     findings: Sequence[Finding], *, summary: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
 ) -> str:
@@ -70,7 +57,7 @@ def render_json(
         "schema_version": JSON_SCHEMA_VERSION,
         "tool": {"name": "llmgw-migrate", "version": __version__},
         "summary": {**(summary or {}), "findings": len(findings), "by_severity": counts},
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [f.to_dict() for f in findings],
     }
     if extra:
         doc.update(extra)

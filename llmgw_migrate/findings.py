@@ -6,11 +6,10 @@ check). Each entry documents itself (title, why, fix) so docs/ can be generated 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from enum import Enum
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from llmgw_migrate.resources import rules_path
 
@@ -33,17 +32,24 @@ class Status(str, Enum):
 SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 
-class Finding(BaseModel):
-    model_config = ConfigDict(use_enum_values=False)
-
-    code: str = Field(description="Stable code, e.g. LGM101; documented in docs/findings.md")
+# A plain dataclass, not a pydantic model: every command and every `code` worker makes findings, and
+# importing pydantic and building a model costs about 0.15 s at start-up. Pydantic models that hold
+# findings (Plan, the check report) validate and describe it all the same; the attribute docstrings
+# below become the JSON Schema's descriptions (`use_attribute_docstrings`).
+@dataclasses.dataclass(slots=True)
+class Finding:
+    code: str
+    """Stable code, e.g. LGM101; documented in docs/findings.md"""
     severity: Severity
     status: Status
     message: str
     file: str | None = None
     line: int | None = None
     column: int | None = None
-    fix: str | None = Field(default=None, description="What to do about it")
+    fix: str | None = None
+    """What to do about it"""
+
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # read by pydantic only
 
     def location(self) -> str:
         if not self.file:
@@ -53,8 +59,25 @@ class Finding(BaseModel):
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
 
+    def replace(self, **changes: Any) -> Finding:
+        return dataclasses.replace(self, **changes)
 
-class CodeInfo(BaseModel):
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (enums as their values)."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "fix": self.fix,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CodeInfo:
     code: str
     name: str
     severity: Severity
@@ -89,11 +112,22 @@ def registry() -> dict[str, CodeInfo]:
     for path in sorted(rules_path("findings").glob("*.yaml")):
         data = load_rules_yaml(path.read_text(encoding="utf-8")) or {}
         for entry in data.get("codes", []):
-            info = CodeInfo(family=path.stem, **entry)
+            info = _code_info(entry, path.stem, path)
             if info.code in out:
                 raise ValueError(f"duplicate finding code {info.code} in {path}")
             out[info.code] = info
     return out
+
+
+def _code_info(entry: Any, family: str, path: Any) -> CodeInfo:
+    fields = {f.name for f in dataclasses.fields(CodeInfo)} - {"family"}
+    if not isinstance(entry, dict) or set(entry) != fields:
+        raise ValueError(f"{path}: a code entry needs exactly the keys {sorted(fields)}: {entry!r}")
+    if not all(isinstance(entry[k], str) for k in fields):
+        raise ValueError(f"{path}: every key of a code entry is a string: {entry!r}")
+    return CodeInfo(
+        **{**entry, "severity": Severity(entry["severity"]), "status": Status(entry["status"])}, family=family
+    )
 
 
 def make(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from llmgw_migrate import __version__
 from llmgw_migrate.findings import Finding
@@ -35,6 +36,7 @@ class SectionOut(BaseModel):
     )
 
 
+@pydantic_dataclass(kw_only=True)
 class FindingOut(Finding):
     """A Finding as `check` reports it: where it came from and what the baseline says of it."""
 

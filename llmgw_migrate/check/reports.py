@@ -7,6 +7,7 @@ describe the whole run (steps, baseline), so they are built here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -201,7 +202,7 @@ def render_json(result: CheckResult) -> str:
         ],
         findings=[
             FindingOut(
-                **i.finding.model_dump(),
+                **dataclasses.asdict(i.finding),
                 section=i.section,  # type: ignore[arg-type]
                 fingerprint=i.fingerprint,
                 accepted=i.accepted,

@@ -197,7 +197,7 @@ def _relative(c: _Collected) -> _Collected:
             rel = Path(file).relative_to(Path.cwd()).as_posix()
         except ValueError:
             return c
-        return dataclasses.replace(c, finding=c.finding.model_copy(update={"file": rel}))
+        return dataclasses.replace(c, finding=c.finding.replace(file=rel))
     return c
 
 
@@ -262,6 +262,6 @@ def run_check(opts: CheckOptions) -> CheckResult:
             what = f"{entry.code} in {entry.file}" if entry.file else entry.code
             times = f" ({entry.count} times)" if entry.count > 1 else ""
             stale = make("LGM601", f"baseline entry for {what} matches nothing{times}: {entry.message}")
-            stale = stale.model_copy(update={"file": str(opts.baseline)})
+            stale = stale.replace(file=str(opts.baseline))
             result.items.append(Item(stale, "baseline", entry.fingerprint))
     return result

@@ -64,7 +64,7 @@ def repository_references(run: CodeRun, owner: str) -> list[Finding]:
         if refs:
             shown = "; ".join(refs[:MAX_REFERENCES])
             more = f" (and {len(refs) - MAX_REFERENCES} more)" if len(refs) > MAX_REFERENCES else ""
-            out.append(f.model_copy(update={"message": f.message + _ELSEWHERE + shown + more}))
+            out.append(f.replace(message=f.message + _ELSEWHERE + shown + more))
     return out
 
 

@@ -199,7 +199,7 @@ def _shown(f: Finding, display: str) -> Finding:
     message = mask_shown(f.message, display)
     if message != f.message:
         update["message"] = message
-    return f.model_copy(update=update) if update else f
+    return f.replace(**update) if update else f
 
 
 def process_file(

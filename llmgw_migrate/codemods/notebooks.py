@@ -162,7 +162,7 @@ def _run_python(path: str, cells: list[_Cell], ctx: RewriteContext, py: FileHand
             if (f.line or 1) >= first_line:
                 owner = (first_line, c)
         first_line, c = owner
-        c.findings.append(f.model_copy(update={"line": max(1, (f.line or 1) - first_line + 1)}))
+        c.findings.append(f.replace(line=max(1, (f.line or 1) - first_line + 1)))
 
 
 def _split(text: str, numbers: list[int]) -> list[str] | None:
@@ -231,7 +231,7 @@ def _rewrite_magic(path: str, magic: str, ctx: RewriteContext, line: int) -> tup
     if magic.startswith("!"):
         body = magic[1:]
         res = shell.rewrite_commands(body, ctx, path, LineIndex(body))
-        findings += [f.model_copy(update={"line": line}) for f in res.findings]
+        findings += [f.replace(line=line) for f in res.findings]
         return "!" + apply_edits(body, res.edits), findings
     m = _ENV_MAGIC_RE.match(magic)
     if m:
@@ -255,7 +255,7 @@ def _relocate(f: Finding, source: JValue, index: LineIndex, number: int) -> Find
     else:
         line = index.line_of(source.start)
     update: dict[str, Any] = {"line": line, "message": f"cell {number}, line {cell_line}: {f.message}"}
-    return f.model_copy(update=update)
+    return f.replace(**update)
 
 
 def _source_edit(text: str, source: JValue, new: str) -> Edit:

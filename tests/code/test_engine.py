@@ -327,7 +327,7 @@ def test_finish_hook_replaces_or_adds_findings(tmp_path: Path) -> None:
             Finishing.calls += 1
             first = run.findings[0]
             return [
-                first.model_copy(update={"message": f"seen in {len(run.files)} files"}),
+                first.replace(message=f"seen in {len(run.files)} files"),
                 make("LGM310", "whole repo", file=None, line=None, column=None),
             ]
 
