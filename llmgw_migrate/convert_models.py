@@ -426,12 +426,31 @@ class Resolver:
             found = self._lookup(rule, rest, dep)
             if found is None and base_model:
                 found = self._lookup(rule, base_model, dep)
+        respelled: str | None = None
+        if found is None:
+            hit = self._respelled(rule, base_model or rest)
+            if hit is not None:
+                found, respelled = (hit[0], hit[1]), hit[2]
         gp = found[0] if found else rule.gateway[0]
         t.provider = gp
         self._key(t, rule, gp, params)
         if found is None:
             wanted = base_model or rest
             elsewhere = self.catalog.resolve(None, wanted)
+            if elsewhere is not None and not elsewhere.live_mappings(self.today):
+                succ = self.successor(elsewhere, None)
+                when = elsewhere.deactivated_at or max(
+                    (p.deactivated_at or "" for p in elsewhere.providers), default=""
+                )
+                msg = (
+                    f"`{wanted}` is catalog model `{elsewhere.id}`, which no gateway provider serves any more"
+                    + (f" (deactivated on {when[:10]})" if when else "")
+                    + (f"; suggested successor: `{succ}`" if succ else "; no successor in its family")
+                )
+                t.finding("LGM106", msg, dep.model_loc)
+                t.status = Status.manual
+                self._provider_options(t, rule, gp, params)
+                return t
             if elsewhere is not None:
                 served = (
                     ", ".join(p.provider for p in elsewhere.live_mappings(self.today)) or "no live provider"
@@ -451,6 +470,9 @@ class Resolver:
         t.catalog = model
         t.mapping = mapping
         t.gateway_model = self.model_id(model, gp)
+        if respelled:
+            t.finding("LGM152", respelled, dep.model_loc)
+            t.status = Status.approximate
         if rule.prefix == "azure" and mapping and rest != mapping.external_id:
             t.key.options["azure_deployment_name"] = rest  # type: ignore[union-attr]
             t.finding(
@@ -464,6 +486,42 @@ class Resolver:
         self._dates(t, model, gp)
         self._check_mode(t, model, gp)
         return t
+
+    def _respelled(self, rule: ProviderRule, wanted: str) -> tuple[str, CatalogModel, str | None] | None:
+        """A catalog model this provider serves that `wanted` names another way, and what to tell the user.
+
+        A Vertex `name@version` pin is the same model as `name-version` (no finding) or, with the pin
+        dropped, `name`; a name that is another provider's upstream name for a catalog model is that
+        model when this provider serves it too (under its own upstream name).
+        """
+        if "@" in wanted:
+            base, _, version = wanted.partition("@")
+            for cand, note in (
+                (f"{base}-{version}", None),
+                (
+                    base,
+                    f"`{wanted}` is served as catalog model `{{id}}`: the version pin @{version} is not kept, the gateway picks the snapshot",
+                ),
+            ):
+                if not base or not version:
+                    break
+                for gp in rule.gateway:
+                    found = self.catalog.resolve(gp, cand)
+                    if found is not None:
+                        return gp, found, note.format(id=found.id) if note else None
+        elsewhere = self.catalog.resolve(None, wanted)
+        if elsewhere is None or elsewhere.deactivated(self.today):
+            return None
+        for gp in rule.gateway:
+            mapping = elsewhere.mapping(gp)
+            if mapping is not None and not mapping.deactivated(self.today):
+                return (
+                    gp,
+                    elsewhere,
+                    f"`{wanted}` is not the {gp} name of any catalog model but another provider's name for catalog model `{elsewhere.id}`, "
+                    f"which the gateway serves through {gp} as `{mapping.external_id}`: check it is the model meant",
+                )
+        return None
 
     def model_id(self, model: CatalogModel, provider: str) -> str:
         if self.routing == "smart" and len(model.live_mappings(self.today)) > 1:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.config.helpers import plan_of
+from llmgw_migrate.findings import Status
+from tests.config.helpers import model, plan_of
 
 
 def _by_code(plan, code: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -71,3 +72,57 @@ def test_real_litellm_params_are_classified(tmp_path: Path) -> None:
     assert any("max_new_tokens" in m for m in _by_code(plan, "LGM118"))
     assert any("keepalive_seconds" in m for m in _by_code(plan, "LGM117"))
     assert any("prompt_id, prompt_label, prompt_variables" in m for m in _by_code(plan, "LGM127"))
+
+
+def test_name_of_another_provider_maps_through_this_provider(tmp_path: Path) -> None:
+    # `claude-opus-4-5` is vertex-anthropic's name for catalog model claude-opus-4-5-20251101, which the
+    # gateway also serves through anthropic: it used to say "not served through anthropic (served by: anthropic, ...)"
+    plan = plan_of(
+        tmp_path,
+        "model_list:\n  - {model_name: o, litellm_params: {model: anthropic/claude-opus-4-5, api_key: os.environ/K}}\n",
+    )
+    m = model(plan, "o")
+    assert (m.gateway_model, m.status) == ("anthropic/claude-opus-4-5-20251101", Status.approximate)
+    [msg] = _by_code(plan, "LGM152")
+    assert "`claude-opus-4-5`" in msg and "through anthropic as `claude-opus-4-5-20251101`" in msg
+    assert _by_code(plan, "LGM104") == []
+
+
+def test_vertex_version_pin_resolves(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: h, litellm_params: {model: vertex_ai/claude-haiku-4-5@20251001, vertex_project: p}}
+          - {model_name: s, litellm_params: {model: vertex_ai/claude-sonnet-4-5@20250929, vertex_project: p}}
+        """,
+    )
+    assert model(plan, "h").gateway_model == "vertex-anthropic/claude-haiku-4-5"
+    assert model(plan, "s").gateway_model == "vertex-anthropic/claude-sonnet-4-5"
+    assert _by_code(plan, "LGM104") == []
+    assert all("vertex-anthropic key" in m for m in _by_code(plan, "LGM110"))
+
+
+def test_vertex_version_pin_dropped_is_reported(tmp_path: Path) -> None:
+    # a version that is no date (dated spellings resolve like `-YYYYMMDD` names do): the pin is dropped, and the plan says so
+    plan = plan_of(
+        tmp_path,
+        "model_list:\n  - {model_name: h, litellm_params: {model: vertex_ai/claude-haiku-4-5@002}}\n",
+    )
+    m = model(plan, "h")
+    assert (m.gateway_model, m.status) == ("vertex-anthropic/claude-haiku-4-5", Status.approximate)
+    [msg] = _by_code(plan, "LGM152")
+    assert "@002 is not kept" in msg
+
+
+def test_model_known_only_as_deactivated_says_so(tmp_path: Path) -> None:
+    # claude-3-5-sonnet-20240620 has no live provider: "served by: no live provider" became LGM106
+    plan = plan_of(
+        tmp_path,
+        "model_list:\n  - {model_name: c, litellm_params: {model: bedrock/us.anthropic.claude-3-5-sonnet-20240620-v1:0}}\n",
+    )
+    assert model(plan, "c").status == Status.manual
+    assert _by_code(plan, "LGM104") == []
+    [msg] = _by_code(plan, "LGM106")
+    assert "`claude-3-5-sonnet-20240620`" in msg and "no gateway provider serves" in msg
+    assert "suggested successor" in msg
