@@ -6,6 +6,8 @@ reject them), then times, in the same run and on the same (warm) tree:
 
   grep     grep -rl with the same tokens `code` prefilters on (the floor: read + substring search)
   code     llmgw-migrate code --diff TREE (the real CLI, as a subprocess, startup included)
+  floor    python -c "import typer, libcst", then the same plus a libcst parse of every file grep
+           found: the least any tool built this way (a typer CLI parsing candidates with libcst) pays
   libcst   python -m libcst.tool codemod -x libcst_baseline.ProxyUrlCommand --no-format -u TREE
            (one equivalent transform; the tool parses every file)
 
@@ -156,6 +158,23 @@ def median_time(
     return statistics.median(walls), statistics.median(cpus), out
 
 
+FLOOR = """
+import sys, typer, libcst
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        libcst.parse_module(f.read())
+"""
+
+
+def _floor(tmp: Path, candidates: list[str], repeat: int, env: dict[str, str]) -> dict[str, float]:
+    """What any tool built the way the issue asks pays, in one process: start Python, import the CLI
+    library and libcst, and parse each file that holds a token with libcst. No tool of that design can
+    be faster on one core; `code` may beat it only by spreading the parses over cores."""
+    import_s, _, _ = median_time([sys.executable, "-c", "import typer, libcst"], tmp, repeat, env)
+    floor_s, _, _ = median_time([sys.executable, "-c", FLOOR, *candidates], tmp, repeat, env)
+    return {"import_s": import_s, "floor_s": floor_s}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=10_000, help="Python files in the generated tree")
@@ -182,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         grep_s, grep_cpu, grep_out = median_time(grep_cmd, tmp, args.repeat)
         code_cmd = [sys.executable, "-m", "llmgw_migrate", "code", "tree", "--diff", "-j", str(args.jobs)]
         code_s, code_cpu, code_out = median_time(code_cmd, tmp, args.repeat, env)
+        floor = _floor(tmp, grep_out.split(), args.repeat, env)
         changed = sum(1 for line in code_out.splitlines() if line.startswith("+++ b/"))
         if changed != n_proxy:
             raise SystemExit(f"code changed {changed} files, expected {n_proxy}")
@@ -197,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             "code_s": round(code_s, 3),
             "code_cpu_s": round(code_cpu, 3),
             "code_vs_grep": round(code_s / grep_s, 2),
+            **{k: round(v, 3) for k, v in floor.items()},
+            "import_vs_grep": round(floor["import_s"] / grep_s, 2),
+            "floor_vs_grep": round(floor["floor_s"] / grep_s, 2),
+            "code_vs_floor": round(code_s / floor["floor_s"], 2),
         }
         if not args.skip_libcst:
             n_lib = min(args.libcst_files or args.files, args.files)
@@ -248,6 +272,14 @@ def _print_table(f: dict[str, Any]) -> None:
     print(
         f"{'llmgw-migrate code':22}{f['code_s']:9.3f}{f['code_cpu_s']:9.3f}   "
         f"{f['code_changed_files']} files changed; {f['code_vs_grep']}x grep (target <= 5x)"
+    )
+    print(
+        f"{'import typer, libcst':22}{f['import_s']:9.3f}{'':9}   "
+        f"{f['import_vs_grep']}x grep: the start-up any libcst-based CLI pays"
+    )
+    print(
+        f"{'+ parse candidates':22}{f['floor_s']:9.3f}{'':9}   "
+        f"{f['floor_vs_grep']}x grep: the floor on one core; code is {f['code_vs_floor']}x of it"
     )
     if "libcst_s" in f:
         scaled = ""
