@@ -189,7 +189,18 @@ def _group_mapping(
         provs = {t.provider for t in targets}
         usable = all(t.catalog is not None and not t.custom for t in targets)
         same_target = gateway_model is not None and all(t.gateway_model == gateway_model for t in targets)
-        if len(provs) == 1 and (same_target or (usable and len(ids) == 1)):
+        unresolved_same = gateway_model is None and len({t.deployment.model for t in targets}) == 1
+        if len(provs) == 1 and unresolved_same:
+            # one deployment name on several servers, with no gateway id yet: each entry's own finding says why
+            findings.append(
+                _f(
+                    "LGM121",
+                    f"`{name}` load-balances {sum(t.expands_to for t in targets)} deployments of `{dep.model}`: once it has a gateway model id (see its other findings), that one id replaces them; the gateway's routing and failover replace LiteLLM's",
+                    dep.name_loc,
+                )
+            )
+            status = worst(status, Status.approximate)
+        elif len(provs) == 1 and (same_target or (usable and len(ids) == 1)):
             findings.append(
                 _f(
                     "LGM121",
@@ -227,7 +238,8 @@ def _group_mapping(
             findings.append(
                 _f(
                     "LGM122",
-                    f"`{name}` mixes different models or servers ({members}); no single gateway id covers them; using `{gateway_model}` from the first deployment",
+                    f"`{name}` mixes different models or servers ({members}); no single gateway id covers them"
+                    + (f"; using `{gateway_model}` from the first deployment" if gateway_model else ""),
                     dep.name_loc,
                 )
             )

@@ -538,6 +538,13 @@ class Resolver:
             "audio_transcription": "transcriptions",
             "audio_speech": "speechGenerations",
             "rerank": "rerank",
+            "realtime": "realtime",
+            "video_generation": "videoGenerations",
+            "ocr": "ocr",
+            # no gateway provider serves these: LiteLLM's Batches API (files + batches) and moderations
+            "batch": "batches",
+            "moderation": "moderations",
+            "moderations": "moderations",
         }.get(t.mode)
         info = self.catalog.provider(gp)
         if wanted and info is not None and info.serves and wanted not in info.serves:

@@ -126,3 +126,39 @@ def test_model_known_only_as_deactivated_says_so(tmp_path: Path) -> None:
     [msg] = _by_code(plan, "LGM106")
     assert "`claude-3-5-sonnet-20240620`" in msg and "no gateway provider serves" in msg
     assert "suggested successor" in msg
+
+
+def test_same_unresolved_deployment_twice_is_not_a_mix(tmp_path: Path) -> None:
+    # two entries of one azure deployment that names no model: no "mixes different models ... using `None`"
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: g, litellm_params: {model: azure/chatgpt-v-2, api_base: "https://a.openai.azure.com", api_key: os.environ/K}}
+          - {model_name: g, litellm_params: {model: azure/chatgpt-v-2, api_base: "https://a.openai.azure.com/", api_key: os.environ/K}}
+          - {model_name: mix, litellm_params: {model: azure/chatgpt-v-2, api_base: "https://a.openai.azure.com", api_key: os.environ/K}}
+          - {model_name: mix, litellm_params: {model: azure/other-deployment, api_base: "https://a.openai.azure.com", api_key: os.environ/K}}
+        """,
+    )
+    assert model(plan, "g").status == Status.manual  # each deployment's LGM108 still stands
+    assert len(_by_code(plan, "LGM108")) == 4
+    assert any(
+        "`g` load-balances 2 deployments of `azure/chatgpt-v-2`" in m for m in _by_code(plan, "LGM121")
+    )
+    [mix] = _by_code(plan, "LGM122")
+    assert "`mix`" in mix and "None" not in mix and "using" not in mix
+
+
+def test_batch_mode_deployment_is_not_a_chat_model(tmp_path: Path) -> None:
+    # LiteLLM's Batches API deployments (model_info.mode: batch) have no gateway equivalent
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: b
+            litellm_params: {model: bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0, s3_bucket_name: x}
+            model_info: {mode: batch}
+        """,
+    )
+    assert model(plan, "b").status == Status.manual
+    assert any("mode `batch`" in m for m in _by_code(plan, "LGM135"))
