@@ -70,7 +70,7 @@ def convert_config(
     findings: list[Finding] = []
     credentials, cred_findings = credential_map(config)
     findings.extend(cred_findings)
-    resolver = Resolver(catalog, today, routing, credentials)
+    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config))
 
     # 1. every deployment, grouped by model_name (first appearance order)
     groups: dict[str, list[Target]] = {}
@@ -140,6 +140,17 @@ def convert_config(
         findings=findings,
     )
     return _redacted(plan, secrets)
+
+
+def _custom_handlers(config: LiteLLMConfig) -> dict[str, str]:
+    """litellm_settings.custom_provider_map as {provider prefix: handler}."""
+    ls = config.litellm_settings
+    items = ls.get("custom_provider_map") if ls is not None else None
+    out: dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("provider"), str) and item["provider"].strip():
+            out[item["provider"].strip()] = label(item.get("custom_handler"))
+    return out
 
 
 def _redacted(plan: Plan, found: list[tuple[str, Loc, str]]) -> Plan:

@@ -155,9 +155,16 @@ class Resolver:
     """Resolves deployments; keeps the custom-provider names consistent across one config."""
 
     def __init__(
-        self, catalog: Catalog, today: dt.date, routing: str, credentials: dict[str, Any] | None = None
+        self,
+        catalog: Catalog,
+        today: dt.date,
+        routing: str,
+        credentials: dict[str, Any] | None = None,
+        custom_handlers: dict[str, str] | None = None,
     ) -> None:
         self.catalog = catalog
+        # litellm_settings.custom_provider_map: prefix -> Python handler LiteLLM runs for `<prefix>/<model>`
+        self.custom_handlers = custom_handlers or {}
         self.today = today
         self.routing = routing
         self.rules = provider_rules()
@@ -195,6 +202,16 @@ class Resolver:
         prefix, rest = self._split(model)
         if prefix is None:
             head = model.split("/", 1)[0] if "/" in model else None
+            if head is not None and head in self.custom_handlers:
+                # LiteLLM checks registered custom providers before any api_base: the handler serves it
+                t.finding(
+                    "LGM103",
+                    f"`{head}` is a LiteLLM custom provider (litellm_settings.custom_provider_map: {self.custom_handlers[head]}): "
+                    "a Python handler inside the proxy, which the gateway cannot run",
+                    loc,
+                )
+                t.status = Status.unsupported
+                return t
             api_base = params.get("api_base") or params.get("base_url")
             if head is not None and isinstance(api_base, str) and api_base.strip():
                 t.finding(

@@ -162,3 +162,22 @@ def test_batch_mode_deployment_is_not_a_chat_model(tmp_path: Path) -> None:
     )
     assert model(plan, "b").status == Status.manual
     assert any("mode `batch`" in m for m in _by_code(plan, "LGM135"))
+
+
+def test_custom_provider_map_prefix_is_a_proxy_handler(tmp_path: Path) -> None:
+    # `tavily/web-search` is served by a CustomLLM handler registered in custom_provider_map: not an unknown prefix
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: search, litellm_params: {model: tavily/web-search, api_key: os.environ/TAVILY_API_KEY}}
+          - {model_name: other, litellm_params: {model: nowhere/x}}
+        litellm_settings:
+          custom_provider_map: [{provider: tavily, custom_handler: my_pkg.tavily_handler}]
+        """,
+    )
+    assert model(plan, "search").status == Status.unsupported
+    [msg] = _by_code(plan, "LGM103")
+    assert "`tavily`" in msg and "my_pkg.tavily_handler" in msg
+    [unknown] = _by_code(plan, "LGM102")
+    assert "`nowhere`" in unknown
