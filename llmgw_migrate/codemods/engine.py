@@ -2,22 +2,19 @@
 
 File-type neutral: it runs every handler in `codemods/registry.py` that takes the file and one of whose
 prefilter tokens occurs in the file's bytes (decided from light data: no handler module is imported for a
-file that is not a candidate). A file that is not a candidate costs one read and a
-substring search, in this process (it never makes a process-pool round trip). Candidates run through the
-handlers in a process pool when there are enough of them to pay for it; results keep a stable order.
+file that is not a candidate). A file that is not a candidate costs one read and a substring search, in
+this process. Candidates go to `codemods/pool.py`, which runs them here or in warm worker processes;
+results keep a stable order.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
-import multiprocessing.context
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +22,13 @@ from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
+from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers
 from llmgw_migrate.codemods.registry import Parts
 from llmgw_migrate.codemods.secret_mask import mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # larger files are generated or data, never hand-written client code
-POOL_MIN_CANDIDATES = 12  # below this, forking workers costs more than it saves
 
 SUPPRESS_RE = re.compile(r"llmgw:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 
@@ -130,63 +127,6 @@ def is_suppressed(code: str, line: int | None, table: dict[int, frozenset[str] |
     return codes is None or code.upper() in codes
 
 
-# --- worker side ------------------------------------------------------------------------------------
-
-_WORKER_CTX: RewriteContext | None = None
-_WORKER_HANDLERS: Mapping[str, FileHandler] | None = None
-
-
-class _LazyHandlers(Mapping[str, FileHandler]):
-    """The registered handlers by name, each module imported the first time a file needs it (a worker
-    that only sees Python files never imports the YAML or JavaScript parsers)."""
-
-    def __init__(self) -> None:
-        self._loaded: dict[str, FileHandler] = {}
-
-    def __getitem__(self, name: str) -> FileHandler:
-        handler = self._loaded.get(name)
-        if handler is None:
-            from llmgw_migrate.codemods.registry import SPEC_BY_NAME
-
-            loaded = SPEC_BY_NAME[name].load()
-            if loaded is None:
-                raise KeyError(name)
-            handler = self._loaded[name] = loaded
-        return handler
-
-    def __iter__(self) -> Iterator[str]:
-        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
-
-        return iter(SPEC_BY_NAME)
-
-    def __len__(self) -> int:
-        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
-
-        return len(SPEC_BY_NAME)
-
-
-def _init_worker(
-    ctx: RewriteContext, handlers: Mapping[str, FileHandler] | None, warm: tuple[str, ...]
-) -> None:
-    """Runs in each worker as the pool starts, while the parent still walks the tree: imports what the
-    candidates found so far need (libcst for Python files), so that cost overlaps the walk."""
-    global _WORKER_CTX, _WORKER_HANDLERS
-    _WORKER_CTX = ctx
-    _WORKER_HANDLERS = handlers if handlers is not None else _LazyHandlers()
-    for name in warm:
-        _warm(_WORKER_HANDLERS[name])
-
-
-def _warm(handler: FileHandler) -> None:
-    warm = getattr(handler, "warm", None)
-    if callable(warm):
-        warm()
-
-
-def _handlers_by_name() -> Mapping[str, FileHandler]:
-    return _LazyHandlers()
-
-
 def _error(
     code: str, message: str, display: str, line: int | None = None, column: int | None = None
 ) -> Finding:
@@ -227,7 +167,7 @@ def process_file(
         return outcome
     outcome.source = text
     outcome.text_info = info
-    handlers = handlers if handlers is not None else _handlers_by_name()
+    handlers = handlers if handlers is not None else LazyHandlers()
     current = text
     findings: list[Finding] = []
     for name in handler_names:
@@ -259,14 +199,6 @@ def process_file(
             return outcome
         outcome.result = current
     return outcome
-
-
-Item = tuple[str, str, bytes, tuple[str, ...]]  # (path, display, bytes read, handler names)
-
-
-def _work(items: list[Item]) -> list[FileOutcome]:
-    assert _WORKER_CTX is not None
-    return [process_file(p, d, data, names, _WORKER_CTX, _WORKER_HANDLERS) for p, d, data, names in items]
 
 
 # --- driver -----------------------------------------------------------------------------------------
@@ -379,17 +311,6 @@ def _read(path: str) -> bytes | None:
         os.close(fd)
 
 
-def _fork_context() -> multiprocessing.context.BaseContext | None:
-    """Fork where the platform has it: workers then inherit the parent's imports (Python 3.14 makes
-    forkserver the default on Linux, which would have each worker import libcst again)."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return None
-
-
-BATCH = 8  # candidates per pool task: few round trips, and the two workers stay evenly loaded
-
-
 def run_code(
     paths: list[Path],
     ctx: RewriteContext,
@@ -412,8 +333,7 @@ def run_code(
     `show_secrets` makes the outcomes' shown texts (diffs) the real ones, secret values included.
 
     Registered handlers are prefiltered from light data (codemods/registry.py); a handler's module is
-    imported only where a candidate needs it. The process pool starts as soon as there are enough
-    candidates to pay for it, while the walk goes on, so the workers' imports overlap the walk.
+    imported only where a candidate needs it, and never at the walk's expense (codemods/pool.py).
     """
     from llmgw_migrate.codemods.registry import parts
 
@@ -427,13 +347,15 @@ def run_code(
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
 
     n_jobs = jobs if jobs and jobs > 0 else _default_jobs()
-    local: Mapping[str, FileHandler] = handler_map if handler_map is not None else _LazyHandlers()
-    forks = _fork_context() is not None
-    pool: ProcessPoolExecutor | None = None
-    futures: list[Future[list[FileOutcome]]] = []
-    buffer: list[Item] = []
+    local: Mapping[str, FileHandler] = handler_map if handler_map is not None else LazyHandlers()
+    pool = CandidatePool(
+        ctx,
+        n_jobs,
+        local=local,
+        handler_map=handler_map,
+        walking=any(p.is_dir() for p in paths),
+    )
     n_items = 0
-    used: set[str] = set()
     early: list[FileOutcome] = []
     try:
         for path_s in walked.files:
@@ -464,46 +386,24 @@ def run_code(
             names = tuple(o.name for o in accepting if o.match(data) or p[0] in o.always)
             if not names:
                 continue
-            if pool is None and (forks or n_jobs == 1):
-                for name in names:
-                    if name not in used:
-                        # Import what this file type needs here, once, before any worker is forked:
-                        # forked workers share it instead of each importing libcst (about 0.4 s) again.
-                        _warm(local[name])
-            used.update(names)
             n_items += 1
-            buffer.append((path_s, display_path(Path(path_s), cwd), data, names))
-            if pool is None and n_jobs > 1 and len(buffer) >= POOL_MIN_CANDIDATES:
-                pool = ProcessPoolExecutor(
-                    max_workers=n_jobs,
-                    mp_context=_fork_context(),
-                    initializer=_init_worker,
-                    initargs=(ctx, handler_map, () if forks else tuple(sorted(used))),
-                )
-            if pool is not None and len(buffer) >= BATCH:
-                futures.append(pool.submit(_work, buffer))
-                buffer = []
+            pool.add((path_s, display_path(Path(path_s), cwd), data, names))
 
         run.stats.candidates = n_items
         if on_candidates:
             on_candidates(n_items)
         outcomes: list[FileOutcome] = []
-        if pool is not None:
-            if buffer:
-                futures.append(pool.submit(_work, buffer))
-            for future in futures:
-                for outcome in future.result():
-                    outcomes.append(outcome)
-                    if on_progress:
-                        on_progress(len(outcomes), n_items)
-        else:
-            for path_s, display, data, names in sorted(buffer, key=lambda it: it[1]):
-                outcomes.append(process_file(path_s, display, data, names, ctx, local))
-                if on_progress:
-                    on_progress(len(outcomes), n_items)
+
+        def done(outcome: FileOutcome) -> None:
+            outcomes.append(outcome)
+            if on_progress:
+                on_progress(len(outcomes), n_items)
+
+        if pool.results(done) is None:
+            for path_s, display, data, names in pool.pending:
+                done(process_file(path_s, display, data, names, ctx, local))
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        pool.close()
 
     run.files = sorted(early + outcomes, key=lambda o: o.display)
     for o in run.files:
@@ -516,7 +416,7 @@ def run_code(
             run.stats.errors += 1
     run.findings = all_findings
     for owner in owners:
-        if owner.finishes and owner.name in used:
+        if owner.finishes and owner.name in pool.used:
             handler = local[owner.name]
             finish = getattr(handler, "finish", None)
             if callable(finish):

@@ -9,7 +9,7 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from llmgw_migrate.codemods import engine
+from llmgw_migrate.codemods import engine, pool
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.python.handler import HANDLER as PY
 from llmgw_migrate.errors import UserError
@@ -232,7 +232,7 @@ def test_stale_file_is_not_overwritten(tmp_path: Path) -> None:
 
 # --- parallel ----------------------------------------------------------------------------------------
 def test_process_pool_gives_the_same_ordered_result(tmp_path: Path) -> None:
-    n = engine.POOL_MIN_CANDIDATES + 5
+    n = pool.POOL_MIN_CANDIDATES + 5
     for i in range(n):
         write(tmp_path, f"pkg{i % 3}/m{i:03d}.py", PROXY_SRC + f"seed_{i} = 1\n")
     write(tmp_path, "pkg0/bad.py", "LITELLM = (\n")

@@ -1,0 +1,231 @@
+"""Where `code` rewrites its candidates: in this process, or in a process pool started so that the
+largest fixed cost of a run, importing a handler's parser (libcst: about 0.4 s), is paid once and never
+stalls the walk.
+
+- forkserver (the registered handlers, where the platform has it): at a tree's first candidate a server
+  process starts importing that file type's handler on another core while the walk goes on; the
+  workers are forked from it warm. Batches reach the pool through a feeder thread, because starting a
+  worker waits for the server: the walk never does. A server that was started is used even for a few
+  candidates: it is warm by the time the walk ends, and the walk did not pay for it.
+- fork (handlers a caller passed, which a fresh process could not import by name): this process
+  imports the handler at its first candidate and the forked workers inherit it.
+- neither (Windows): each worker imports what it needs.
+
+Explicit file lists (pre-commit) and runs with few candidates stay in this process: no pool at all.
+Outcomes come back in the order the candidates were found.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmgw_migrate.codemods.base import FileHandler, RewriteContext
+    from llmgw_migrate.codemods.engine import FileOutcome
+
+POOL_MIN_CANDIDATES = 12  # below this (and no warm server), forking workers costs more than it saves
+BATCH = 8  # candidates per pool task: few round trips, and the workers stay evenly loaded
+
+Item = tuple[str, str, bytes, tuple[str, ...]]  # (path, display, bytes read, handler names)
+
+
+class LazyHandlers(Mapping[str, "FileHandler"]):
+    """The registered handlers by name, each module imported the first time a file needs it (a worker
+    that only sees Python files never imports the YAML or JavaScript parsers)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, FileHandler] = {}
+
+    def __getitem__(self, name: str) -> FileHandler:
+        handler = self._loaded.get(name)
+        if handler is None:
+            from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+            loaded = SPEC_BY_NAME[name].load()
+            if loaded is None:
+                raise KeyError(name)
+            handler = self._loaded[name] = loaded
+        return handler
+
+    def __iter__(self) -> Iterator[str]:
+        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+        return iter(SPEC_BY_NAME)
+
+    def __len__(self) -> int:
+        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+        return len(SPEC_BY_NAME)
+
+
+def warm(handler: FileHandler) -> None:
+    """Let a handler load what its first file would (optional `warm()`: parser, rules data)."""
+    hook = getattr(handler, "warm", None)
+    if callable(hook):
+        hook()
+
+
+# --- worker side ------------------------------------------------------------------------------------
+
+_WORKER_CTX: RewriteContext | None = None
+_WORKER_HANDLERS: Mapping[str, FileHandler] | None = None
+
+
+def _init_worker(
+    ctx: RewriteContext, handlers: Mapping[str, FileHandler] | None, names: tuple[str, ...]
+) -> None:
+    global _WORKER_CTX, _WORKER_HANDLERS
+    _WORKER_CTX = ctx
+    _WORKER_HANDLERS = handlers if handlers is not None else LazyHandlers()
+    for name in names:
+        warm(_WORKER_HANDLERS[name])
+
+
+def _work(items: list[Item]) -> list[FileOutcome]:
+    from llmgw_migrate.codemods.engine import process_file
+
+    assert _WORKER_CTX is not None
+    return [process_file(p, d, data, names, _WORKER_CTX, _WORKER_HANDLERS) for p, d, data, names in items]
+
+
+# --- parent side ------------------------------------------------------------------------------------
+
+
+def _chunks(items: list[Item], n: int) -> list[list[Item]]:
+    size = max(1, -(-len(items) // n))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class CandidatePool:
+    """Collects candidates as the walk finds them and decides where they run (see the module doc).
+
+    `add` each candidate, then `results()`: the outcomes in order, or None when nothing went to a pool
+    (the caller runs `pending` itself). Always `close()`.
+    """
+
+    def __init__(
+        self,
+        ctx: RewriteContext,
+        jobs: int,
+        *,
+        local: Mapping[str, FileHandler],
+        handler_map: Mapping[str, FileHandler] | None,
+        walking: bool,
+    ) -> None:
+        self.ctx = ctx
+        self.jobs = jobs
+        self.local = local  # this process's handlers
+        self.handler_map = handler_map  # None: the registered ones
+        self.walking = walking and jobs > 1  # explicit files: few, run here
+        self.pending: list[Item] = []  # found, not yet handed to a pool
+        self.used: set[str] = set()
+        methods = multiprocessing.get_all_start_methods()
+        self.server = handler_map is None and "forkserver" in methods
+        self.inherit = not self.server and "fork" in methods
+        self.started = False  # the forkserver was asked to boot
+        self._executor: ProcessPoolExecutor | None = None
+        self._futures: list[Future[list[FileOutcome]]] = []
+        self._feed: queue.SimpleQueue[list[Item] | None] | None = None
+        self._feeder: threading.Thread | None = None
+        self._feed_error: BaseException | None = None
+
+    def add(self, item: Item) -> None:
+        names = item[3]
+        if self._executor is None and self.jobs > 1 and not self.used.issuperset(names):
+            if self.server and self.walking and not self.started:
+                self._start_server(names)
+            elif self.inherit:
+                for name in names:
+                    if name not in self.used:
+                        warm(self.local[name])  # before any fork, so the workers inherit it
+        self.used.update(names)
+        self.pending.append(item)
+        if self._executor is None and self.jobs > 1 and len(self.pending) >= POOL_MIN_CANDIDATES:
+            self._open()
+        if self._executor is not None and len(self.pending) >= BATCH:
+            self._submit(self.pending)
+            self.pending = []
+
+    def results(self, on_outcome: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome] | None:
+        """Wait for the pool's outcomes (in the order found); None when no pool ran."""
+        if self._executor is None and self.started and self.pending:
+            self._open()  # warm by now: cheaper than importing the parser here
+        if self._executor is None:
+            return None
+        for chunk in _chunks(self.pending, self.jobs):
+            self._submit(chunk)
+        self.pending = []
+        self._stop_feeder()
+        if self._feed_error is not None:
+            raise self._feed_error
+        out: list[FileOutcome] = []
+        for future in self._futures:
+            for outcome in future.result():
+                out.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        return out
+
+    def close(self) -> None:
+        self._stop_feeder(timeout=2.0)
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+
+    # --- internals -------------------------------------------------------------------------------
+    def _start_server(self, names: tuple[str, ...] | list[str]) -> None:
+        from multiprocessing import forkserver
+
+        from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+        # Returns at once: the server imports these while this process walks on.
+        forkserver.set_forkserver_preload(sorted({SPEC_BY_NAME[n].module for n in names}))
+        forkserver.ensure_running()
+        self.started = True
+
+    def _open(self) -> None:
+        if self.server and not self.started:
+            self._start_server(sorted(self.used))
+        context: multiprocessing.context.BaseContext | None = None
+        if self.server:
+            context = multiprocessing.get_context("forkserver")
+        elif self.inherit:
+            context = multiprocessing.get_context("fork")
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=context,
+            initializer=_init_worker,
+            # Inherited workers are warm already; the others load the rules' data in parallel.
+            initargs=(self.ctx, self.handler_map, () if self.inherit else tuple(sorted(self.used))),
+        )
+        if self.server:
+            self._feed = queue.SimpleQueue()
+            self._feeder = threading.Thread(target=self._feed_loop, name="llmgw-pool-feeder", daemon=True)
+            self._feeder.start()
+
+    def _submit(self, batch: list[Item]) -> None:
+        if self._feed is not None:
+            self._feed.put(batch)
+        else:
+            assert self._executor is not None
+            self._futures.append(self._executor.submit(_work, batch))
+
+    def _feed_loop(self) -> None:
+        assert self._feed is not None and self._executor is not None
+        while (batch := self._feed.get()) is not None:
+            try:
+                self._futures.append(self._executor.submit(_work, batch))
+            except BaseException as exc:  # a broken pool: reported by results()
+                self._feed_error = exc
+                return
+
+    def _stop_feeder(self, timeout: float | None = None) -> None:
+        if self._feeder is not None and self._feed is not None:
+            self._feed.put(None)
+            self._feeder.join(timeout)
+            self._feeder = None
