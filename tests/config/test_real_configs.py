@@ -181,3 +181,19 @@ def test_custom_provider_map_prefix_is_a_proxy_handler(tmp_path: Path) -> None:
     assert "`tavily`" in msg and "my_pkg.tavily_handler" in msg
     [unknown] = _by_code(plan, "LGM102")
     assert "`nowhere`" in unknown
+
+
+def test_bare_legacy_completion_models_are_unsupported(tmp_path: Path) -> None:
+    # LiteLLM 1.14's proxy_config.yaml: `model: text-davinci-003` was "cannot tell the provider"
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: d, litellm_params: {model: text-davinci-003}}
+          - {model_name: i, litellm_params: {model: gpt-3.5-turbo-instruct}}
+          - {model_name: e, litellm_params: {model: text-embedding-ada-002}}
+        """,
+    )
+    assert model(plan, "d").status == model(plan, "i").status == Status.unsupported
+    assert len(_by_code(plan, "LGM103")) == 2 and _by_code(plan, "LGM102") == []
+    assert model(plan, "e").gateway_model == "openai/text-embedding-ada-002"
