@@ -426,6 +426,12 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
         if "access_groups" in info:
             out.append(_f("LGM142", f"`{name}`: model_info.access_groups", info.key_loc("access_groups")))
         rest = [k for k in info if k not in handled]
+        prices = [k for k in rest if "cost_per_" in k]  # LiteLLM's cost tracking reads prices here too
+        if prices:
+            out.append(
+                _f("LGM134", f"`{name}`: model_info.{', model_info.'.join(prices)}", info.key_loc(prices[0]))
+            )
+            rest = [k for k in rest if k not in prices]
         if rest:
             out.append(
                 _f("LGM143", f"`{name}`: model_info.{', model_info.'.join(rest)}", info.key_loc(rest[0]))

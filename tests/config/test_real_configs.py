@@ -197,3 +197,19 @@ def test_bare_legacy_completion_models_are_unsupported(tmp_path: Path) -> None:
     assert model(plan, "d").status == model(plan, "i").status == Status.unsupported
     assert len(_by_code(plan, "LGM103")) == 2 and _by_code(plan, "LGM102") == []
     assert model(plan, "e").gateway_model == "openai/text-embedding-ada-002"
+
+
+def test_prices_in_model_info_are_custom_pricing(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: q
+            litellm_params: {model: ollama/qwen2:0.5b}
+            model_info: {input_cost_per_token: 0.75, output_cost_per_token: 3, description: small}
+        """,
+    )
+    [pricing] = _by_code(plan, "LGM134")
+    assert "model_info.input_cost_per_token, model_info.output_cost_per_token" in pricing
+    [meta] = _by_code(plan, "LGM143")
+    assert "description" in meta and "cost" not in meta
