@@ -23,7 +23,7 @@ from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteErro
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers
-from llmgw_migrate.codemods.registry import Parts
+from llmgw_migrate.codemods.registry import Parts, any_token
 from llmgw_migrate.codemods.secret_mask import mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
@@ -204,28 +204,6 @@ def process_file(
 # --- driver -----------------------------------------------------------------------------------------
 
 
-def _matcher(tokens: Sequence[str]) -> Callable[[bytes], bool]:
-    """A predicate: does the file hold any of the tokens? (No tokens: every file the handler accepts.)
-
-    A few tokens are plain substring searches; many (a plan's model names) one compiled alternation, so
-    the cost per file stays one pass over its bytes.
-    """
-    encoded = tuple(dict.fromkeys(t.encode("utf-8") for t in tokens if t))
-    if not encoded:
-        return lambda data: True
-    if len(encoded) <= 8:
-
-        def any_token(data: bytes) -> bool:
-            for t in encoded:  # a plain loop: no generator per file
-                if t in data:
-                    return True
-            return False
-
-        return any_token
-    pattern = re.compile(b"|".join(re.escape(t) for t in sorted(encoded, key=len, reverse=True)))
-    return lambda data: pattern.search(data) is not None
-
-
 def _always(h: FileHandler) -> frozenset[str]:
     """File names the handler takes whatever they hold (optional `always_names`: an artifact whose name
     is the signal, e.g. litellm_init.pth, which may be obfuscated)."""
@@ -259,7 +237,7 @@ def _owners(ctx: RewriteContext, handlers: Sequence[FileHandler] | None) -> list
 
     if handlers is None:
         return [
-            _Owner(s.name, s.accepts, _matcher(s.tokens(ctx)), s.always_names, s.finishes)
+            _Owner(s.name, s.accepts, s.matcher(ctx), s.always_names, s.finishes)
             for s in registry.SPECS
             if _built(s.module)
         ]
@@ -267,7 +245,7 @@ def _owners(ctx: RewriteContext, handlers: Sequence[FileHandler] | None) -> list
         _Owner(
             h.name,
             _by_path(h),
-            _matcher(h.prefilter_tokens(ctx)),
+            any_token(h.prefilter_tokens(ctx)),
             _always(h),
             callable(getattr(h, "finish", None)),
         )

@@ -7,10 +7,11 @@ tree-sitter grammars) is imported until a file it takes holds one of its tokens.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -143,6 +144,81 @@ def python_tokens(ctx: RewriteContext) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in tokens if t))
 
 
+# A local :4000/:8000 address is as often an ordinary web backend as the proxy. The Python rules change
+# or report one only where it reaches an LLM client, sits in an LLM- or LiteLLM-named variable, setting or
+# dict key, or carries an LLM API path (codemods/python/urls.py); each of those puts one of the words
+# below in the file as well. So a file whose only tokens are these ports needs one of the words too, or
+# it is not parsed at all (a Django project's `localhost:8000` costs a read, not a parse).
+# tests/code/test_prefilter.py checks, on every rule case and on generated modules, that no file the rules
+# would change or report is dropped.
+PORT_TOKENS = (":4000", ":8000")
+LLM_WORDS = ("llm", "litellm", "openai", "anthropic", "proxy")  # facts._LLM_HINT
+
+
+@functools.cache
+def _llm_context() -> re.Pattern[bytes]:
+    from llmgw_migrate.codemods.python import data
+    from llmgw_migrate.proxy_urls import UrlMatcher
+    from llmgw_migrate.rules_data import env_renames, load_rule_data
+
+    words = set(LLM_WORDS)
+    for spec in data.client_specs():
+        words.update(m.split(".")[0] for m in spec.modules)  # a client is known only by its import
+        words.update(spec.url_kwargs)
+    words.update(data.llm_url_kwargs())
+    words.update(g.split(".")[0] for g in data.url_globals())
+    words.update(env_renames())
+    words.update(load_rule_data("env_vars").get("conditional_url_vars", []))
+    words.update(UrlMatcher(()).llm_paths)
+    words.discard("base_url")  # too common alone: see python_matcher
+    alternation = b"|".join(re.escape(w.lower().encode()) for w in sorted(words, key=len, reverse=True))
+    return re.compile(alternation, re.IGNORECASE)
+
+
+_LLM_DICT_KEYS = (b"model", b"api_key", b"messages")  # beside which a `base_url` key counts (urls.on_dict)
+
+
+def python_matcher(ctx: RewriteContext) -> Callable[[bytes], bool]:
+    """Does a Python file hold anything the rules could act on? (python_tokens, with the ports narrowed.)"""
+    strong = any_token([t for t in python_tokens(ctx) if t not in PORT_TOKENS])
+    ports = tuple(t.encode() for t in PORT_TOKENS)
+    context = _llm_context()
+
+    def match(data: bytes) -> bool:
+        if strong(data):
+            return True
+        if not any(p in data for p in ports):
+            return False
+        if context.search(data) is not None:
+            return True
+        low = data.lower()
+        return b"base_url" in low and any(k in low for k in _LLM_DICT_KEYS)
+
+    return match
+
+
+def any_token(tokens: Sequence[str]) -> Callable[[bytes], bool]:
+    """A predicate: does the file hold any of the tokens? (No tokens: every file the handler accepts.)
+
+    A few tokens are plain substring searches; many (a plan's model names) one compiled alternation, so
+    the cost per file stays one pass over its bytes.
+    """
+    encoded = tuple(dict.fromkeys(t.encode("utf-8") for t in tokens if t))
+    if not encoded:
+        return lambda data: True
+    if len(encoded) <= 8:
+
+        def any_of(data: bytes) -> bool:
+            for t in encoded:  # a plain loop: no generator per file
+                if t in data:
+                    return True
+            return False
+
+        return any_of
+    pattern = re.compile(b"|".join(re.escape(t) for t in sorted(encoded, key=len, reverse=True)))
+    return lambda data: pattern.search(data) is not None
+
+
 def notebook_tokens(ctx: RewriteContext) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*shared_tokens(ctx), *python_tokens(ctx)]))
 
@@ -170,6 +246,11 @@ class HandlerSpec:
     tokens: Callable[[RewriteContext], tuple[str, ...]]
     always_names: frozenset[str] = frozenset()  # candidates whatever they hold (the name is the signal)
     finishes: bool = False  # HANDLER has a `finish(run)` hook
+    narrow: Callable[[RewriteContext], Callable[[bytes], bool]] | None = None  # instead of any token
+
+    def matcher(self, ctx: RewriteContext) -> Callable[[bytes], bool]:
+        """The prefilter: does a file this handler takes hold anything it could act on?"""
+        return self.narrow(ctx) if self.narrow is not None else any_token(self.tokens(ctx))
 
     def load(self) -> FileHandler | None:
         """The handler itself (imports its module); None when the module is not built into this version."""
@@ -184,7 +265,7 @@ class HandlerSpec:
 
 _C = "llmgw_migrate.codemods."
 SPECS: tuple[HandlerSpec, ...] = (
-    HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens),
+    HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens, narrow=python_matcher),
     HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens),
     HandlerSpec("javascript", _C + "javascript", accepts_javascript, javascript_tokens),
     HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, shared_tokens),

@@ -9,7 +9,7 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from llmgw_migrate.codemods import engine, pool
+from llmgw_migrate.codemods import engine, pool, registry
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.python.handler import HANDLER as PY
 from llmgw_migrate.errors import UserError
@@ -278,9 +278,9 @@ def test_diff_headers() -> None:
 
 
 def test_prefilter_with_many_tokens_is_one_pattern() -> None:
-    few = engine._matcher(["LITELLM", ":4000"])
-    many = engine._matcher([f'"model-{i}"' for i in range(50)] + ["LITELLM"])
-    every = engine._matcher([])
+    few = registry.any_token(["LITELLM", ":4000"])
+    many = registry.any_token([f'"model-{i}"' for i in range(50)] + ["LITELLM"])
+    every = registry.any_token([])
     assert few(b"x = 'http://a:4000'") and not few(b"x = 1")
     assert many(b'create(model="model-42")') and many(b"LITELLM_API_KEY") and not many(b"model-42")
     assert every(b"")
