@@ -26,7 +26,8 @@ from llmgw_migrate.rules_data import env_renames, load_rule_data, master_key_var
 ENV_GET_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
 ENV_MAPPINGS = frozenset({"os.environ"})
 _URL_HINT = re.compile(r"(url|base|endpoint|host|proxy|api_base|server|addr)", re.IGNORECASE)
-_LLM_HINT = re.compile(r"(litellm|llm|openai|anthropic|proxy)", re.IGNORECASE)
+# "proxy" alone is not a hint: PROXY_URL, DEV_PROXY and HTTPS_PROXY name web and HTTP proxies as often.
+_LLM_HINT = re.compile(r"(litellm|llm|openai|anthropic)", re.IGNORECASE)
 _KEY_HINT = re.compile(r"(key|token|secret)", re.IGNORECASE)
 
 
