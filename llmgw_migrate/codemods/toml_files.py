@@ -30,6 +30,8 @@ _KEY_RE = re.compile(
 )
 _ENV_TABLES = {"env", "environment", "variables", "vars", "secrets"}
 _DEP_TABLES = ("dependencies", "dev-dependencies", "packages", "dev-packages")
+# Tables whose keys name an extra or a group, not a package: `litellm = ["litellm>=1.65"]` is one requirement.
+_GROUP_TABLES = ("project.optional-dependencies", "tool.pdm.dev-dependencies")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -186,7 +188,7 @@ class TomlHandler:
                 elif "$" in s.value and s.editable:
                     for r in file_rules.rename_refs(s.value, ctx):
                         edits.append(Edit(s.raw_inner_start + r.start, s.raw_inner_start + r.end, r.new))
-            if deps_file and key == "litellm" and table.endswith(_DEP_TABLES):
+            if deps_file and key == "litellm" and table.endswith(_DEP_TABLES) and table not in _GROUP_TABLES:
                 spec = strings[0].value if strings else ""
                 version = spec.lstrip("=").strip() if re.match(r"^(==)?\s*\d", spec) else None
                 notes = dependencies.version_notes(version, name)
@@ -209,7 +211,7 @@ class TomlHandler:
             "requires",
             "dev-dependencies",
             "constraint-dependencies",
-        ) or table.startswith(("project.optional-dependencies", "dependency-groups", "build-system"))
+        ) or table.startswith((*_GROUP_TABLES, "dependency-groups", "build-system"))
         if not in_deps:
             return []
         return [at(c, m, path, index, s.start) for c, m in dependencies.requirement_notes(s.value, name)]
