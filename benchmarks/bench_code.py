@@ -1,8 +1,9 @@
 """Benchmark `llmgw-migrate code --diff` against `grep -rl` and `python -m libcst.tool codemod`.
 
-Generates a tree of Python files (10,000 by default, `--files N`), 1% of them using the LiteLLM proxy
-(a few more mention :8000 in an unrelated way, so the prefilter lets them through and the rules must
-reject them), then times, in the same run and on the same (warm) tree:
+Generates a tree of Python files (10,000 by default, `--files N`), 1% of them using the LiteLLM proxy;
+half as many again are decoys that mention :8000 in an unrelated way (a Django dev server, which the
+prefilter drops; an app that calls OpenAI directly and a local backend on :8000, which is parsed and
+the rules must leave alone). Then times, in the same run and on the same (warm) tree:
 
   grep     grep -rl with the same tokens `code` prefilters on (the floor: read + substring search)
   code     llmgw-migrate code --diff TREE (the real CLI, as a subprocess, startup included)
@@ -109,6 +110,26 @@ def url(path: str) -> str:
 '''
 
 
+# Talks to OpenAI directly and to a local web backend on :8000: it holds an LLM word and a port, so the
+# prefilter lets it through, and the rules must see that the local URL never reaches the client.
+MIXED_DECOY = '''"""Module {i}: summarises users with OpenAI; reads them from the local backend."""
+
+import requests
+from openai import OpenAI
+
+client = OpenAI()
+BACKEND = "http://localhost:8000"
+
+
+def summary_{i}(user_id: int) -> str:
+    user = requests.get(f"{{BACKEND}}/users/{{user_id}}", timeout=5).json()
+    reply = client.chat.completions.create(
+        model="gpt-4o-mini", messages=[{{"role": "user", "content": str(user)}}]
+    )
+    return reply.choices[0].message.content or ""
+'''
+
+
 def generate(root: Path, n: int, ratio: float, seed: int = 7) -> tuple[int, int]:
     rng = random.Random(seed)
     n_proxy = max(1, round(n * ratio))
@@ -122,7 +143,7 @@ def generate(root: Path, n: int, ratio: float, seed: int = 7) -> tuple[int, int]
         if kind == "proxy":
             text = PROXY.format(i=i)
         elif kind == "decoy":
-            text = DECOY.format(i=i)
+            text = (DECOY if i % 2 else MIXED_DECOY).format(i=i)
         else:
             text = PLAIN.format(i=i, topic=rng.choice(topics), cls=f"Item{i}", n=rng.randint(2, 9))
         (pkg / f"mod{i:05d}.py").write_text(text)

@@ -129,6 +129,9 @@ class CandidatePool:
         self.server = handler_map is None and "forkserver" in methods
         self.inherit = not self.server and "fork" in methods
         self.started = False  # the forkserver was asked to boot
+        # Handlers whose modules the server imports: warm for its workers (a handler module with a
+        # warm() runs it at import).
+        self.preloaded: set[str] = set()
         self._executor: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[FileOutcome]]] = []
         self._feed: queue.SimpleQueue[list[Item] | None] | None = None
@@ -187,6 +190,7 @@ class CandidatePool:
         forkserver.set_forkserver_preload(sorted({SPEC_BY_NAME[n].module for n in names}))
         forkserver.ensure_running()
         self.started = True
+        self.preloaded = set(names)
 
     def _open(self) -> None:
         if self.server and not self.started:
@@ -200,8 +204,12 @@ class CandidatePool:
             max_workers=self.jobs,
             mp_context=context,
             initializer=_init_worker,
-            # Inherited workers are warm already; the others load the rules' data in parallel.
-            initargs=(self.ctx, self.handler_map, () if self.inherit else tuple(sorted(self.used))),
+            # Inherited and preloaded handlers are warm already; workers warm the others in parallel.
+            initargs=(
+                self.ctx,
+                self.handler_map,
+                () if self.inherit else tuple(sorted(self.used - self.preloaded)),
+            ),
         )
         if self.server:
             self._feed = queue.SimpleQueue()

@@ -257,3 +257,6 @@ def rewrite_module(
 
 
 HANDLER = PythonHandler()
+# This module is imported only to rewrite Python files, and every rewrite needs the rules' data: load it
+# with the module, so a forkserver that preloads the module hands it to every worker (codemods/pool.py).
+HANDLER.warm()
