@@ -759,6 +759,8 @@ def closest_ids(catalog: Catalog, name: str, n: int = 3) -> list[str]:
     """
     names, owners, index = _closest_index(catalog)
     query = name.rsplit("/", 1)[-1].lower()
+    # `-latest` names no snapshot; matching on it would favour other `-latest` ids over the model's own snapshots
+    query = query.removesuffix("-latest") or query
     subset: set[int] = set()
     for tok in _TOKENS.findall(query):
         subset |= index.get(tok, set())

@@ -492,6 +492,8 @@ def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
         ("qwen/qwen3-32b", "qwen3-32b"),
         ("gpt4o", "gpt-4o"),
         ("llama-3.3-70b-versatile", "llama-3.3-70b-instruct"),
+        ("mistral/codestral-latest", "codestral-2508"),  # not mistral-ocr-latest
+        ("mistral-small-latest", "mistral-small-2506"),
     ],
 )
 def test_closest_ids(name: str, first: str) -> None:
