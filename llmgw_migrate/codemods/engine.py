@@ -333,6 +333,7 @@ def run_code(
         handler_map=handler_map,
         walking=any(p.is_dir() for p in paths),
     )
+    seen = pool.seen
     n_items = 0
     early: list[FileOutcome] = []
     try:
@@ -341,6 +342,8 @@ def run_code(
             accepting = [o for o in owners if o.accepts(p)]
             if not accepting:
                 continue
+            for acc in accepting:
+                seen.add(acc.name)
             run.stats.scanned += 1
             if on_scan is not None and run.stats.scanned % 1000 == 0:
                 on_scan(run.stats.scanned)

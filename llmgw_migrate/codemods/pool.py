@@ -125,6 +125,9 @@ class CandidatePool:
         self.walking = walking and jobs > 1  # explicit files: few, run here
         self.pending: list[Item] = []  # found, not yet handed to a pool
         self.used: set[str] = set()
+        # Handlers that took some file so far (the caller adds to it): the server preloads these too,
+        # since a mixed tree's later candidates will likely need them.
+        self.seen: set[str] = set()
         methods = multiprocessing.get_all_start_methods()
         self.server = handler_map is None and "forkserver" in methods
         self.inherit = not self.server and "fork" in methods
@@ -186,11 +189,14 @@ class CandidatePool:
 
         from llmgw_migrate.codemods.registry import SPEC_BY_NAME
 
+        preload = set(names) | self.seen
+        preload |= {need for n in preload for need in SPEC_BY_NAME[n].needs}
+        modules = {SPEC_BY_NAME[n].module for n in preload} | {"llmgw_migrate.codemods.engine"}  # for _work
         # Returns at once: the server imports these while this process walks on.
-        forkserver.set_forkserver_preload(sorted({SPEC_BY_NAME[n].module for n in names}))
+        forkserver.set_forkserver_preload(sorted(modules))
         forkserver.ensure_running()
         self.started = True
-        self.preloaded = set(names)
+        self.preloaded = preload
 
     def _open(self) -> None:
         if self.server and not self.started:

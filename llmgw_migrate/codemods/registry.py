@@ -247,6 +247,7 @@ class HandlerSpec:
     always_names: frozenset[str] = frozenset()  # candidates whatever they hold (the name is the signal)
     finishes: bool = False  # HANDLER has a `finish(run)` hook
     narrow: Callable[[RewriteContext], Callable[[bytes], bool]] | None = None  # instead of any token
+    needs: tuple[str, ...] = ()  # other handlers this one runs (whose modules it imports when it works)
 
     def matcher(self, ctx: RewriteContext) -> Callable[[bytes], bool]:
         """The prefilter: does a file this handler takes hold anything it could act on?"""
@@ -266,7 +267,7 @@ class HandlerSpec:
 _C = "llmgw_migrate.codemods."
 SPECS: tuple[HandlerSpec, ...] = (
     HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens, narrow=python_matcher),
-    HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens),
+    HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens, needs=("python",)),
     HandlerSpec("javascript", _C + "javascript", accepts_javascript, javascript_tokens),
     HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, shared_tokens),
     HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, berriai_tokens, finishes=True),
