@@ -112,7 +112,8 @@ class _Walker:
             text_value = str(node.value)
             if URL_RE.fullmatch(text_value.strip()):
                 self.url(node, parent, path[-2] if len(path) > 1 else "")
-            elif "$" in text_value:
+            elif "$" in text_value and "\n" not in text_value:
+                # a multi-line string is documentation (an OpenAPI description), not a value read as env
                 self.refs(node)
 
     def setting(self, key_node: JValue, value: JValue, taken: set[str]) -> None:

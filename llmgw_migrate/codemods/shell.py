@@ -201,20 +201,11 @@ def _rewrite_command(
             if code != "LGM306":
                 note(code, msg, kstart)
 
-    # 2. Env var references anywhere in the command.
-    for r in file_rules.rename_refs(cmd, ctx):
-        add(r.start, r.end, r.new)
-        if file_rules.is_url_var_rename(r.old, r.new, ctx):
-            doubled = file_rules.strip_v1_after(cmd, r.end)
-            if doubled is not None:
-                add(doubled[0], doubled[1], "")
-        if r.secret:
-            note("LGM306", f"secret {r.old} is now read as {r.new}: create it with a gateway key", r.start)
-
-    # 3. HTTP commands against the proxy.
+    # 2. Env var references anywhere in the command. The master key stays when no URL of the command moves
+    # to the gateway (a LiteLLM-only route such as /key/generate, another service): it is not a client key.
     http = bool(_HTTP_RE.search(cmd))
     llm_http = http and bool(_LLM_HTTP_HINT_RE.search(cmd))
-    proxy_call = False
+    url_outcomes = []
     for m in URL_RE.finditer(cmd):
         url = m.group(0).rstrip(".,;")
         before = cmd[max(0, m.start() - 80) : m.start()]
@@ -224,7 +215,27 @@ def _rewrite_command(
         if dm:
             name = dm.group("name")
             v1 = not file_rules.origin_only_key(name) and file_rules.v1_for(name, prefix_vars, ctx) is None
-        res_url = file_rules.rewrite_url(url, ctx, llm_context=llm_http or in_default, with_v1=v1)
+        url_outcomes.append(
+            (m, url, file_rules.rewrite_url(url, ctx, llm_context=llm_http or in_default, with_v1=v1))
+        )
+    gateway = ctx.base_url.rstrip("/").removesuffix("/v1")
+    keep_master = bool(url_outcomes) and not any(
+        res.new is not None or url.startswith(gateway) for _, url, res in url_outcomes
+    )
+    for r in file_rules.rename_refs(cmd, ctx):
+        if keep_master and file_rules.is_master_key(r.old):
+            continue
+        add(r.start, r.end, r.new)
+        if file_rules.is_url_var_rename(r.old, r.new, ctx):
+            doubled = file_rules.strip_v1_after(cmd, r.end)
+            if doubled is not None:
+                add(doubled[0], doubled[1], "")
+        if r.secret:
+            note("LGM306", f"secret {r.old} is now read as {r.new}: create it with a gateway key", r.start)
+
+    # 3. HTTP commands against the proxy.
+    proxy_call = False
+    for m, url, res_url in url_outcomes:
         for code, msg in res_url.notes:
             note(code, msg, m.start())
         if res_url.new is not None or res_url.notes:
