@@ -264,6 +264,7 @@ def parse_yaml(text: str, file: str, duplicates: list[tuple[Loc, str, Loc]] | No
 
 
 _STR = "tag:yaml.org,2002:str"
+_RECURSIVE = "recursive YAML alias: an anchor is used inside itself"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -287,10 +288,10 @@ class _Builder:
         if node.__class__ is yaml.ScalarNode:
             return node.value if node.tag == _STR else self.scalar(node)
         key = id(node)
+        if key in self.building:  # an alias inside its own anchor: a structure that contains itself
+            raise UserError(_RECURSIVE, self.file, *self._lc(node))
         if key in self.memo:  # anchors/aliases share one value, like PyYAML
             return self.memo[key]
-        if key in self.building:
-            raise UserError("recursive YAML alias", self.file, *self._lc(node))
         self.building.add(key)
         file = self.file
         try:
@@ -300,6 +301,8 @@ class _Builder:
                 self.memo[key] = out_list
                 append, append_loc = out_list.append, out_list.item_locs.append
                 for item in node.value:
+                    if id(item) in self.building:
+                        raise UserError(_RECURSIVE, file, mark.line + 1, mark.column + 1)
                     append(self.build(item))
                     m = item.start_mark
                     append_loc(Loc(file, m.line + 1, m.column + 1))
@@ -329,6 +332,8 @@ class _Builder:
                     if k_str in own_keys:
                         self.duplicates.append((k_loc, k_str, key_locs[k_str]))
                     own_keys.add(k_str)
+                if id(v_node) in self.building:  # the alias's own position is lost: name the key
+                    raise UserError(_RECURSIVE, *k_loc)
                 out[k_str] = self.build(v_node)
                 key_locs[k_str] = k_loc
                 vm = v_node.start_mark
@@ -340,9 +345,12 @@ class _Builder:
     def _lc(self, node: Any) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
 
-    def _flatten(self, node: Any) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+    def _flatten(
+        self, node: Any, inside: frozenset[int] = frozenset()
+    ) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
         """(merged pairs, own pairs) of a mapping with merge keys (`<<: *anchor`); own pairs come last and win."""
         yaml = self.yaml
+        inside = inside | {id(node)}
         merged: list[tuple[Any, Any]] = []
         own: list[tuple[Any, Any]] = []
         for k_node, v_node in node.value:
@@ -351,7 +359,9 @@ class _Builder:
                 for src in sources:
                     if not isinstance(src, yaml.MappingNode):
                         raise UserError("a merge key (<<) needs a mapping", self.file, *self._lc(src))
-                    sub_merged, sub_own = self._flatten(src)
+                    if id(src) in inside or id(src) in self.building:
+                        raise UserError(_RECURSIVE, self.file, *self._lc(k_node))
+                    sub_merged, sub_own = self._flatten(src, inside)
                     merged.extend(sub_merged + sub_own)
             else:
                 own.append((k_node, v_node))

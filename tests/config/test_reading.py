@@ -152,6 +152,10 @@ def test_missing_include(tmp_path: Path) -> None:
         ("- a\n- b\n", 1, 1, "must be a mapping of sections"),
         ("a: [1, 2\n", 2, 1, "invalid YAML"),
         ("# only a comment\n", 1, 1, "empty config"),
+        # an anchor used inside itself (PyYAML builds a structure that contains itself): no RecursionError
+        ("general_settings: &g\n  master_key: os.environ/K\n  loop: *g\n", 3, 3, "recursive YAML alias"),
+        ("l: &l\n  - 1\n  - *l\n", 1, 4, "recursive YAML alias"),
+        ("a: &a\n  <<: *a\n  x: 1\n", 2, 3, "recursive YAML alias"),
     ],
 )
 def test_bad_input_is_located(tmp_path: Path, text: str, line: int, col: int, fragment: str) -> None:
