@@ -33,6 +33,7 @@ from llmgw_migrate.gateway.pipeline import PING, Exchange, Forwarder
 from llmgw_migrate.gateway.routing import Router
 from llmgw_migrate.gateway.settings import GatewaySettings
 from llmgw_migrate.gateway.upstream import UpstreamClient, make_client
+from llmgw_migrate.gateway.uptime import Uptime
 from llmgw_migrate.gateway.validation import validate_chat, validate_embeddings, validate_messages
 from llmgw_migrate.plan import Plan
 from llmgw_migrate.rules_data import dropped_params
@@ -56,6 +57,7 @@ class Gateway:
         self.catalog = catalog or load_catalog()
         self.keys = KeyRing.build(self.catalog, plan, settings.environ())
         self.router = Router(self.catalog, self.keys, settings.provider_order, settings.max_retries)
+        self.uptime = Uptime()
         self.cache = ResponseCache(settings.cache_ttl, settings.cache_max_entries)
         self.dropped = frozenset() if settings.forward_all else frozenset(dropped_params())
         self._api_keys = [k.encode() for k in settings.api_keys]
@@ -138,9 +140,13 @@ class Gateway:
     def route(self, body: dict[str, Any], request: Request, kind: str, rid: str) -> Exchange:
         no_fallback = request.headers.get("x-no-fallback", "").lower() in _TRUE
         route = self.router.resolve(
-            body.get("model"), kind=kind, today=self.settings.current_date(), no_fallback=no_fallback
+            body.get("model"),
+            kind=kind,
+            today=self.settings.current_date(),
+            no_fallback=no_fallback,
+            down=self.uptime.down(),
         )
-        return Exchange(route=route, request_id=rid, kind=kind)
+        return Exchange(route=route, request_id=rid, kind=kind, uptime=self.uptime)
 
 
 def _request_id(request: Request) -> str:

@@ -26,6 +26,7 @@ from llmgw_migrate.gateway.upstream import (
     UpstreamTimeout,
     sse_events,
 )
+from llmgw_migrate.gateway.uptime import Uptime
 
 PING = b": ping\n\n"
 
@@ -50,10 +51,13 @@ class Exchange:
     routing: list[dict[str, Any]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     cached: bool = False
+    uptime: Uptime | None = None  # told every catalog provider's attempt
 
     def log(
         self, attempt: Attempt, status: int | None, ok: bool, started: float, error: str | None = None
     ) -> None:
+        if self.uptime is not None and not attempt.custom:
+            self.uptime.record(attempt.provider, status is not None and status < 500)
         entry: dict[str, Any] = {
             "provider": attempt.provider,
             "model": attempt.upstream_model,

@@ -4,7 +4,8 @@
   order (then catalog order); up to `max_retries` other providers after 5xx/timeouts/connection errors,
   unless `X-No-Fallback: true`;
 - `provider/<catalog-id>` pinned (no cross-provider retry); if that mapping is deactivated but others
-  remain, the pin is dropped (there is no uptime tracking here, so a pin is never dropped for uptime);
+  remain, or the provider's uptime is under 90% (gateway/uptime.py) and the request does not send
+  `X-No-Fallback: true`, the pin is dropped; providers under 90% come last in smart routing;
 - `<custom>/<model>` a custom provider from the plan; any other prefix: "Provider '<p>' not found.";
 - plan aliases are NOT resolved: the gateway does not resolve them either.
 """
@@ -53,20 +54,30 @@ class Router:
     keys: KeyRing
     provider_order: tuple[str, ...] = ()
     max_retries: int = 2
-    # (model, kind, date, no_fallback) -> Route or the GatewayError it raised. Routing depends on nothing
-    # else (keys and catalog are fixed for the server's life), and this is on every request's path.
-    _memo: dict[tuple[str, str, dt.date, bool], Route | GatewayError] = field(
+    # (model, kind, date, no_fallback, providers down) -> Route or the GatewayError it raised. Routing
+    # depends on nothing else (keys and catalog are fixed for the server's life), and this is on every
+    # request's path.
+    _memo: dict[tuple[str, str, dt.date, bool, frozenset[str]], Route | GatewayError] = field(
         default_factory=dict, repr=False
     )
 
-    def resolve(self, requested: object, *, kind: str, today: dt.date, no_fallback: bool = False) -> Route:
+    def resolve(
+        self,
+        requested: object,
+        *,
+        kind: str,
+        today: dt.date,
+        no_fallback: bool = False,
+        down: frozenset[str] = frozenset(),
+    ) -> Route:
+        """`down`: providers whose uptime is under the threshold now."""
         if not isinstance(requested, str):
-            return self._resolve(requested, kind=kind, today=today, no_fallback=no_fallback)
-        key = (requested, kind, today, no_fallback)
+            return self._resolve(requested, kind=kind, today=today, no_fallback=no_fallback, down=down)
+        key = (requested, kind, today, no_fallback, down)
         hit = self._memo.get(key)
         if hit is None:
             try:
-                hit = self._resolve(requested, kind=kind, today=today, no_fallback=no_fallback)
+                hit = self._resolve(requested, kind=kind, today=today, no_fallback=no_fallback, down=down)
             except GatewayError as exc:
                 hit = exc
             if len(self._memo) >= _CACHE_SIZE:
@@ -91,10 +102,10 @@ class Router:
             hit.model,
         )
 
-    def _order(self, mappings: list[ProviderMapping]) -> list[ProviderMapping]:
+    def _order(self, mappings: list[ProviderMapping], down: frozenset[str]) -> list[ProviderMapping]:
         rank = {p: i for i, p in enumerate(self.provider_order)}
         indexed = list(enumerate(mappings))
-        indexed.sort(key=lambda im: (rank.get(im[1].provider, len(rank)), im[0]))
+        indexed.sort(key=lambda im: (im[1].provider in down, rank.get(im[1].provider, len(rank)), im[0]))
         return [m for _, m in indexed]
 
     def _find_model(self, name: str) -> CatalogModel | None:
@@ -104,7 +115,15 @@ class Router:
             model = self.catalog.get(name.rsplit(":", 1)[0])
         return model
 
-    def _resolve(self, requested: object, *, kind: str, today: dt.date, no_fallback: bool = False) -> Route:
+    def _resolve(
+        self,
+        requested: object,
+        *,
+        kind: str,
+        today: dt.date,
+        no_fallback: bool = False,
+        down: frozenset[str] = frozenset(),
+    ) -> Route:
         if not isinstance(requested, str) or not requested.strip():
             raise bad_request("model is required", param="model")
         model_name = requested.strip()
@@ -147,9 +166,11 @@ class Router:
                 )
             if mapping.deactivated(today):
                 route.pinned = False  # the pin is dropped; the remaining providers serve it
+            elif pinned_provider in down and not no_fallback:
+                route.pinned = False  # rerouted for its uptime: the others first, the pin last
             else:
                 live = [mapping]
-        candidates = self._order(live)
+        candidates = self._order(live, down)
         usable: list[Attempt] = []
         unsupported: list[str] = []
         keyless: list[str] = []

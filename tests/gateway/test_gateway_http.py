@@ -223,6 +223,20 @@ def test_failover_on_5xx(up: FakeUpstream, down: FakeUpstream) -> None:
     assert down.request_count == 4
 
 
+def test_a_failing_pinned_provider_is_rerouted_once_its_uptime_drops(
+    up: FakeUpstream, down: FakeUpstream
+) -> None:
+    with gateway(env_for(openai=down.url, azure=up.url)) as url:
+        for _ in range(10):  # ten failures: uptime 0%, and enough attempts to judge
+            assert post(url, {"model": "openai/gpt-4o", "messages": MSGS}).status_code == 500
+        out = post(url, {"model": "openai/gpt-4o", "messages": MSGS}).json()
+        assert out["model"] == "azure/gpt-4o"
+        assert out["metadata"]["requested_provider"] == "openai"
+        pinned = post(url, {"model": "openai/gpt-4o", "messages": MSGS}, **{"X-No-Fallback": "true"})
+        assert pinned.status_code == 500  # the request asked for the pin whatever the uptime
+    assert down.request_count == 11
+
+
 def test_all_providers_failed(down: FakeUpstream) -> None:
     with gateway(env_for(openai=down.url, azure=down.url)) as url:
         resp = post(url, {"model": "gpt-4o", "messages": MSGS})

@@ -23,6 +23,7 @@ from llmgw_migrate.gateway.providers.google import GoogleStreamDecoder, from_goo
 from llmgw_migrate.gateway.report import safe_url, startup_report
 from llmgw_migrate.gateway.routing import Router
 from llmgw_migrate.gateway.settings import GatewaySettings
+from llmgw_migrate.gateway.uptime import Uptime
 from llmgw_migrate.plan import ModelMapping, Plan, ProviderKey
 
 TODAY = dt.date(2026, 11, 25)
@@ -51,6 +52,45 @@ def test_pinned_and_region_suffix() -> None:
     assert route.attempts[0].response_model == "azure/gpt-4o"
     with pytest.raises(GatewayError, match="Provider openai does not support model claude-haiku-4-5"):
         r.resolve("openai/claude-haiku-4-5", kind="chat", today=TODAY)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_uptime_needs_enough_attempts_and_forgets_old_ones() -> None:
+    clock = Clock()
+    up = Uptime(clock)
+    for _ in range(5):
+        up.record("openai", False)
+    assert up.down() == frozenset() and up.uptime("openai") is None  # too few attempts to judge
+    for _ in range(5):
+        up.record("openai", True)
+    assert up.uptime("openai") == 0.5 and up.down() == {"openai"}
+    for _ in range(40):
+        up.record("azure", True)  # a 4xx is an answer too: the caller reports any status below 500
+    up.record("azure", False)
+    assert up.down() == {"openai"}  # 40/41 is above 90%
+    clock.now += 301  # every attempt ages out of the 5-minute window
+    assert up.down() == frozenset() and up.uptime("openai") is None
+
+
+def test_a_pin_on_a_provider_under_90_percent_is_rerouted_unless_no_fallback() -> None:
+    r = router({"LLM_OPENAI_API_KEY": "k", "LLM_AZURE_API_KEY": "k"})
+    down = frozenset({"openai"})
+    route = r.resolve("openai/gpt-4o", kind="chat", today=TODAY, down=down)
+    assert not route.pinned and [a.provider for a in route.attempts] == ["azure", "openai"]
+    assert route.requested_provider == "openai"
+    held = r.resolve("openai/gpt-4o", kind="chat", today=TODAY, down=down, no_fallback=True)
+    assert held.pinned and [a.provider for a in held.attempts] == ["openai"]
+    bare = r.resolve("gpt-4o", kind="chat", today=TODAY, down=down)
+    assert [a.provider for a in bare.attempts] == ["azure", "openai"]  # smart routing: the weak one last
+    healthy = r.resolve("openai/gpt-4o", kind="chat", today=TODAY)
+    assert healthy.pinned and [a.provider for a in healthy.attempts] == ["openai"]
 
 
 @pytest.mark.parametrize(
