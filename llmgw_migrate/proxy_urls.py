@@ -40,6 +40,10 @@ class UrlMatcher:
         return re.compile(self._data["strong_host_pattern"], re.IGNORECASE)
 
     @functools.cached_property
+    def _not_proxy_host(self) -> re.Pattern[str]:
+        return re.compile(self._data["not_proxy_host_pattern"], re.IGNORECASE)
+
+    @functools.cached_property
     def _from(self) -> tuple[str, ...]:
         return tuple(u.rstrip("/").lower() for u in self.from_urls)
 
@@ -67,16 +71,27 @@ class UrlMatcher:
                 return UrlKind.STRONG
         host = parts.hostname.lower()
         public = tuple(self._data["not_proxy_host_suffixes"])
-        if host in self._data["not_proxy_hosts"] or host.endswith(public):
+        if (
+            host in self._data["not_proxy_hosts"]
+            or host.endswith(public)
+            or self._not_proxy_host.search(host)
+        ):
             return None
         if host in self._data["strong_hosts"] or self._strong_host.match(host):
             return UrlKind.STRONG
         candidates = {h.strip("[]") for h in self._data["candidate_hosts"]}
         if host in candidates and port in self._data["candidate_ports"]:
-            if self.has_llm_path(url):
+            if self.path_proves_proxy(url) and self.has_llm_path(url):
                 return UrlKind.STRONG
             return UrlKind.CANDIDATE
         return None
+
+    def path_proves_proxy(self, url: str) -> bool:
+        """Whether an LLM API path after candidate `url` makes it the proxy (LiteLLM's own port only)."""
+        try:
+            return urlsplit(url.strip()).port in self._data["strong_path_ports"]
+        except ValueError:
+            return False
 
     def has_llm_path(self, url: str) -> bool:
         path = urlsplit(url).path.rstrip("/")

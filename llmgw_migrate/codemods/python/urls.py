@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
+from llmgw_migrate.codemods.file_rules import litellm_only_path
 from llmgw_migrate.codemods.python.data import url_globals
 from llmgw_migrate.codemods.python.facts import (
     _LLM_HINT,
@@ -56,6 +57,13 @@ def rewrite_literal(
     kind = state.facts.urls.classify(stripped)
     if kind is None or (kind is UrlKind.CANDIDATE and not llm_context):
         return
+    if (
+        kind is UrlKind.CANDIDATE
+        and not _rewritable_path(state, stripped)
+        and not litellm_only_path(stripped)
+    ):
+        # a local address with a path LiteLLM does not serve (/api/v1): another server, not the proxy
+        return
     state.handled.add(id(node))
     if not _rewritable_path(state, stripped):
         state.finding(
@@ -78,13 +86,17 @@ def _rewrite_fstring(state: RewriteState, node: cst.FormattedString, llm_context
     url = m.group(0)
     static = fstring_static(node)
     kind = state.facts.urls.classify(url)
-    has_path = llm_path(state.facts.urls, "http://x" + static[len(url) :].split("?")[0]) or (
-        llm_path(state.facts.urls, url)
+    has_path = state.facts.urls.path_proves_proxy(url) and (
+        llm_path(state.facts.urls, "http://x" + static[len(url) :].split("?")[0])
+        or llm_path(state.facts.urls, url)
     )
     if kind is None or (kind is UrlKind.CANDIDATE and not (llm_context or has_path)):
         return
-    state.handled.add(id(node))
     rest_is_placeholder = len(url) == len(head.value) and len(node.parts) > 1
+    if kind is UrlKind.CANDIDATE and not rest_is_placeholder:
+        if not _rewritable_path(state, url) and not litellm_only_path(url):
+            return  # another local server's route, as in rewrite_literal
+    state.handled.add(id(node))
     if not rest_is_placeholder and not _rewritable_path(state, url):
         state.finding(
             ADMIN_CODE, node, f"{url} is a LiteLLM proxy route the gateway does not serve; left unchanged"
