@@ -120,7 +120,8 @@ def test_case(rule: str, case: dict[str, Any]) -> None:
     expected = case.get("after", before)
     result = run_handlers(case["path"], before, ctx)
     assert result.text == expected
-    assert_parses(case["path"], result.text)
+    if result.text != before:  # an untouched file is its own input (a bundle the grammar rejects stays so)
+        assert_parses(case["path"], result.text)
     got = sorted(f"{f.code}:{f.line}" for f in result.findings)
     assert got == sorted(case.get("findings", []))
     for f in result.findings:
