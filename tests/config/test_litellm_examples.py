@@ -86,3 +86,33 @@ def test_litellm_example_configs(example_configs: list[tuple[Path, dict[str, Any
     assert len(example_configs) >= 20, [p.name for p, _ in example_configs]
     problems = [p for path, raw in example_configs for p in _problems(path, raw)]
     assert problems == []
+
+
+_SETTINGS_PROBE = """
+import inspect, json
+from litellm import Router
+from litellm.proxy._types import ConfigGeneralSettings
+router = set(inspect.signature(Router.__init__).parameters) - {"self", "model_list"}
+general = sorted(ConfigGeneralSettings.model_fields)
+print(json.dumps({"general_settings": general, "router_settings": sorted(router)}))
+"""
+
+
+def test_every_general_and_router_setting_of_the_pinned_litellm_is_classified() -> None:
+    from llmgw_migrate.convert_models import settings_rules
+
+    python = ensure_litellm_venv()
+    proc = subprocess.run(
+        [str(python), "-c", _SETTINGS_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=offline_env(),
+        check=True,
+    )
+    real = json.loads(proc.stdout.strip().splitlines()[-1])
+    rules = settings_rules()
+    assert len(real["general_settings"]) > 100 and len(real["router_settings"]) > 30
+    for section, keys in real.items():
+        missing = sorted(set(keys) - set(rules[section]))
+        assert missing == [], f"{section}: {missing}"
