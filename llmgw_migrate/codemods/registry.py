@@ -181,13 +181,13 @@ _LLM_DICT_KEYS = (b"model", b"api_key", b"messages")  # beside which a `base_url
 def python_matcher(ctx: RewriteContext) -> Callable[[bytes], bool]:
     """Does a Python file hold anything the rules could act on? (python_tokens, with the ports narrowed.)"""
     strong = any_token([t for t in python_tokens(ctx) if t not in PORT_TOKENS])
-    ports = tuple(t.encode() for t in PORT_TOKENS)
+    ports = any_token(PORT_TOKENS)
     context = _llm_context()
 
     def match(data: bytes) -> bool:
         if strong(data):
             return True
-        if not any(p in data for p in ports):
+        if not ports(data):
             return False
         if context.search(data) is not None:
             return True
@@ -200,23 +200,50 @@ def python_matcher(ctx: RewriteContext) -> Callable[[bytes], bool]:
 def any_token(tokens: Sequence[str]) -> Callable[[bytes], bool]:
     """A predicate: does the file hold any of the tokens? (No tokens: every file the handler accepts.)
 
-    A few tokens are plain substring searches; many (a plan's model names) one compiled alternation, so
-    the cost per file stays one pass over its bytes.
+    Most files hold none, and each substring search is a pass over the file: so first a few short
+    anchors that every token contains (`llm` for litellm and llmgateway), and the tokens themselves only
+    when an anchor is there. Many tokens (a plan's model names) are one compiled alternation instead.
     """
     encoded = tuple(dict.fromkeys(t.encode("utf-8") for t in tokens if t))
     if not encoded:
         return lambda data: True
-    if len(encoded) <= 8:
+    if len(encoded) > 8:
+        pattern = re.compile(b"|".join(re.escape(t) for t in sorted(encoded, key=len, reverse=True)))
+        return lambda data: pattern.search(data) is not None
 
-        def any_of(data: bytes) -> bool:
-            for t in encoded:  # a plain loop: no generator per file
-                if t in data:
-                    return True
-            return False
+    def any_of(data: bytes) -> bool:
+        for t in encoded:  # a plain loop: no generator per file
+            if t in data:
+                return True
+        return False
 
+    anchors = _anchors(encoded)
+    if len(anchors) >= len(encoded):
         return any_of
-    pattern = re.compile(b"|".join(re.escape(t) for t in sorted(encoded, key=len, reverse=True)))
-    return lambda data: pattern.search(data) is not None
+
+    def anchored(data: bytes) -> bool:
+        for a in anchors:
+            if a in data:
+                return any_of(data)
+        return False
+
+    return anchored
+
+
+def _anchors(tokens: Sequence[bytes], size: int = 3) -> tuple[bytes, ...]:
+    """Few substrings of `size` bytes such that every token contains one (greedy set cover); a token
+    shorter than `size` is its own anchor."""
+    left = list(tokens)
+    out: list[bytes] = []
+    while left:
+        grams: dict[bytes, int] = {}
+        for t in left:
+            for g in {t[i : i + size] for i in range(max(1, len(t) - size + 1))}:
+                grams[g] = grams.get(g, 0) + 1
+        best = max(sorted(grams), key=lambda g: grams[g])
+        out.append(best)
+        left = [t for t in left if best not in t]
+    return tuple(out)
 
 
 def notebook_tokens(ctx: RewriteContext) -> tuple[str, ...]:

@@ -406,3 +406,13 @@ def test_registry_matches_every_handler() -> None:
             "Pipfile",
         ):
             assert spec.accepts(registry.parts(name)) == h.accepts(PurePath(name)), (spec.name, name)
+
+
+def test_anchors_cover_every_token_and_keep_the_answer() -> None:
+    tokens = ["litellm", "LITELLM", "llmgateway", "LLM_GATEWAY_API_KEY", "LLM_GATEWAY_BASE_URL", ":4000"]
+    anchors = registry._anchors([t.encode() for t in tokens])
+    assert len(anchors) < len(tokens)
+    assert all(any(a in t.encode() for a in anchors) for t in tokens)
+    match = registry.any_token(tokens)
+    assert match(b'x = "http://localhost:4000"') and match(b"LLM_GATEWAY_BASE_URL=1")
+    assert not match(b"LLM: a large language model") and not match(b"plain = 1")
