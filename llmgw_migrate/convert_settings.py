@@ -36,8 +36,11 @@ _NOT_SECRET_SUFFIX = re.compile(
     r"_(type|name|names|file_name|path|header|header_name|env|limit|duration|ttl|provider|id_env|url_env|values)$",
     re.IGNORECASE,
 )
-_URL_USERINFO = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
+_QUERY_PARAM = re.compile(r"(?:^|&)([^=&#\s]+)=([^&#\s]+)")
+# query parameters that carry a key in URLs people paste as api_base (Gemini `key`, Azure SAS `sig`,
+# Azure Functions `code`, API Management `subscription-key`), besides every secret-ish name
+_QUERY_SECRET_NAMES = frozenset({"key", "sig", "code", "subscription_key"})
 
 
 @functools.lru_cache(maxsize=4096)  # keys repeat across thousands of entries
@@ -45,13 +48,32 @@ def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key)) and not _NOT_SECRET_SUFFIX.search(key)
 
 
+def _query_secrets(value: str) -> list[str]:
+    """Values of secret-ish query parameters in a URL (`...?api-key=...`)."""
+    if "://" not in value or "?" not in value:
+        return []
+    query = value.split("?", 1)[1].split("#", 1)[0]
+    out = []
+    for name, val in _QUERY_PARAM.findall(query):
+        n = name.lower().replace("-", "_")
+        if n in _QUERY_SECRET_NAMES or is_secret_key(n):
+            out.append(val)
+    return out
+
+
+def _url_secrets(value: str) -> list[str]:
+    """The secrets a URL carries: a user:password@ password and secret-ish query parameter values."""
+    m = _URL_PASSWORD.search(value)
+    return ([m.group(1)] if m else []) + _query_secrets(value)
+
+
 def is_inline_secret(key: str, value: Any) -> bool:
-    """A literal secret: a non-reference string under a secret-ish key, or a URL with a password."""
+    """A literal secret: a non-reference string under a secret-ish key, or a URL with a password or key."""
     if not isinstance(value, str) or not value.strip() or env_ref(value) or is_placeholder(value):
         return False
     if is_secret_key(key):
         return True
-    return bool(_URL_USERINFO.search(value))
+    return bool(_url_secrets(value))
 
 
 def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc, str]]:
@@ -62,20 +84,21 @@ def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc, str]]:
             if isinstance(v, (YMap, YList)):
                 yield from iter_secrets(v, sub)
             elif is_inline_secret(k, v):
-                yield sub, node.value_loc(k), _secret_part(v)
+                for part in _secret_parts(v):
+                    yield sub, node.value_loc(k), part
     elif isinstance(node, YList):
         for i, v in enumerate(node):
             sub = f"{path}[{i}]"
             if isinstance(v, (YMap, YList)):
                 yield from iter_secrets(v, sub)
-            elif isinstance(v, str) and _URL_USERINFO.search(v) and not env_ref(v):
-                yield sub, node.item_loc(i), _secret_part(v)
+            elif isinstance(v, str) and not env_ref(v):
+                for part in _url_secrets(v):
+                    yield sub, node.item_loc(i), part
 
 
-def _secret_part(value: str) -> str:
-    """The secret in a value: a URL's password, or the whole value."""
-    m = _URL_PASSWORD.search(value)
-    return m.group(1) if m else value.strip()
+def _secret_parts(value: str) -> list[str]:
+    """The secrets in a value: a URL's password and key parameters, or the whole value."""
+    return _url_secrets(value) or [value.strip()]
 
 
 def redact(text: str, secrets: set[str]) -> str:
@@ -102,8 +125,11 @@ def secret_findings(
     config: LiteLLMConfig, secrets: list[tuple[str, Loc, str]] | None = None
 ) -> list[Finding]:
     out = []
+    seen = set()
     for path, loc, _value in secrets if secrets is not None else iter_secrets(config.root):
-        out.append(_f("LGM101", f"inline secret at `{path}` (value not shown)", loc))
+        if path not in seen:  # a URL may carry several secrets: one finding for it
+            seen.add(path)
+            out.append(_f("LGM101", f"inline secret at `{path}` (value not shown)", loc))
     return out
 
 

@@ -213,3 +213,25 @@ def test_prices_in_model_info_are_custom_pricing(tmp_path: Path) -> None:
     assert "model_info.input_cost_per_token, model_info.output_cost_per_token" in pricing
     [meta] = _by_code(plan, "LGM143")
     assert "description" in meta and "cost" not in meta
+
+
+def test_key_in_api_base_query_is_a_secret(tmp_path: Path) -> None:
+    # `?api-key=...` in a URL went into the plan (custom provider base URL and its LGM136 message)
+    from llmgw_migrate.plan_render import render
+
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: x, litellm_params: {model: openai/llama3, api_base: "https://my.server/v1?api-key=QSECRET111&region=eu"}}
+          - {model_name: g, litellm_params: {model: openai/g, api_base: "https://u:PSECRET222@g.example.com/v1?key=QSECRET333"}}
+        general_settings:
+          alerting_webhooks: ["https://hooks.example.com/x?sig=QSECRET444"]
+        """,
+    )
+    outputs = [render(plan, fmt) for fmt in ("json", "yaml", "markdown", "text")]
+    for secret in ("QSECRET111", "PSECRET222", "QSECRET333", "QSECRET444"):
+        assert not any(secret in out for out in outputs), secret
+    assert "region=eu" in outputs[0]  # other query parameters are not secrets
+    paths = _by_code(plan, "LGM101")
+    assert len(paths) == 3 and any("model_list[1].litellm_params.api_base" in m for m in paths)
