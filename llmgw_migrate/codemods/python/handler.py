@@ -241,7 +241,7 @@ def rewrite_module(
 ) -> RewriteResult:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     facts = Facts.collect(module, ctx)
-    state = RewriteState(path, text, ctx, facts, lambda: wrapper.resolve(PositionProvider), enabled)
+    state = RewriteState(path, text, ctx, facts, lambda: wrapper.resolve(PositionProvider), enabled, module)
     litellm_sdk.prepare(state)
     _Dispatcher(state).run(facts.events)
     litellm_sdk.response_shape_findings(state, module)

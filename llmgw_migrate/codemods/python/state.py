@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from llmgw_migrate.codemods.base import RewriteContext
 from llmgw_migrate.codemods.engine import is_suppressed, suppressed_lines
@@ -29,8 +29,14 @@ class RewriteState:
         facts: Facts,
         positions: Callable[[], Mapping[cst.CSTNode, CodeRange]],
         enabled: frozenset[str] | None = None,
+        module: cst.Module | None = None,
     ) -> None:
         self.path = path
+        self.text = text
+        self.module = module  # for the quick locator; None: always the full position pass
+        # The quick locator counts lines by "\n": not for files with bare "\r" line ends.
+        self._locatable = module is not None and text.count("\r") == text.count("\r\n")
+        self._statements: dict[int, tuple[int, Mapping[cst.CSTNode, CodeRange]]] = {}
         self.ctx = ctx
         self.facts = facts
         self._positions_fn = positions
@@ -55,18 +61,86 @@ class RewriteState:
         return self._positions
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int]:
-        rng = self.positions.get(node)
+        found = self.locate(node)
+        if found is not None:
+            return found[0], found[1]
+        rng = self.range(node)
         if rng is None:
             return 1, 1
-        return rng.start.line, rng.start.column + 1
+        return rng[0], rng[1]
+
+    def lines(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        """The node's first and last line."""
+        found = self.locate(node)
+        if found is not None:
+            return found[0], found[2]
+        rng = self.range(node)
+        return None if rng is None else (rng[0], rng[2])
+
+    def range(self, node: cst.CSTNode) -> tuple[int, int, int] | None:
+        """(first line, column from 1, last line) from a position pass over the top-level statement that
+        holds the node when that statement's code occurs once in the file, else over the whole module."""
+        found = self._in_statement(node)
+        if found is not None:
+            return found
+        rng = self.positions.get(node)
+        return None if rng is None else (rng.start.line, rng.start.column + 1, rng.end.line)
+
+    def _in_statement(self, node: cst.CSTNode) -> tuple[int, int, int] | None:
+        if not self._locatable:
+            return None
+        assert self.module is not None
+        top = node
+        while True:
+            parent = self.facts.parents.get(id(top))
+            if parent is None:
+                return None  # not in the tree the facts walked
+            if parent is self.module:
+                break
+            top = parent
+        cached = self._statements.get(id(top))
+        if cached is None:
+            code = self.module.code_for_node(top)  # top level: no outer indentation, so the text has it
+            start = self.text.find(code) if code else -1
+            if start < 0 or self.text.find(code, start + 1) >= 0:
+                cached = (0, {})
+            else:
+                alone = self.module.with_changes(header=[], body=[top], footer=[])
+                ranges = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+                cached = (self.text.count("\n", 0, start), ranges)
+            self._statements[id(top)] = cached
+        offset, ranges = cached
+        rng = ranges.get(node)
+        if rng is None:
+            return None
+        return rng.start.line + offset, rng.start.column + 1, rng.end.line + offset
+
+    def locate(self, node: cst.CSTNode) -> tuple[int, int, int] | None:
+        """(line, column from 1, line) of a one-line unparenthesized expression whose code occurs exactly
+        once in the file, found by searching for that code: the full position pass walks and regenerates
+        the whole module (seconds for a 20,000-line file) for the first finding in it. None otherwise."""
+        if not self._locatable or not isinstance(node, cst.BaseExpression) or getattr(node, "lpar", None):
+            return None
+        assert self.module is not None
+        code = self.module.code_for_node(node)
+        # One line only: a multi-line expression renders its comment lines with the indentation of where
+        # it stands, which it does not know alone, so its code may differ from its text (and match elsewhere).
+        if not code or "\n" in code or "\r" in code:
+            return None
+        start = self.text.find(code)
+        if start < 0 or self.text.find(code, start + 1) >= 0:
+            return None
+        line = self.text.count("\n", 0, start) + 1
+        column = start - (self.text.rfind("\n", 0, start) + 1) + 1
+        return line, column, line
 
     def suppressed(self, code: str, node: cst.CSTNode) -> bool:
         if not self.suppress:
             return False
-        rng = self.positions.get(node)
-        if rng is None:
+        span = self.lines(node)
+        if span is None:
             return False
-        return any(is_suppressed(code, line, self.suppress) for line in {rng.start.line, rng.end.line})
+        return any(is_suppressed(code, line, self.suppress) for line in set(span))
 
     def edit(self, node: cst.CSTNode, code: str, fn: Edit) -> bool:
         """Register an edit of `node` under rule `code`; False when suppressed there."""
