@@ -57,5 +57,9 @@ def main() -> None:
         # Fast path: no typer import at all.
         sys.stdout.write(f"llmgw-migrate {__version__}\n")
         return
+    if argv and argv[0] in ("code", "check"):
+        from llmgw_migrate.codemods.pool import start_early
+
+        start_early(argv)
     app = build_app()
     app(prog_name="llmgw-migrate")

@@ -17,8 +17,10 @@ Outcomes come back in the order the candidates were found.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import multiprocessing.context
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -96,6 +98,53 @@ def _work(items: list[Item]) -> list[FileOutcome]:
 
 # --- parent side ------------------------------------------------------------------------------------
 
+_EARLY: set[str] | None = None  # handlers a server started by start_early() preloads
+
+
+def start_early(argv: list[str]) -> bool:
+    """Boot the forkserver with the Python handler before the command line is even parsed, when `argv`
+    asks to walk a folder on more than one core (wants_early_server): the server imports libcst (the
+    run's largest fixed cost) while this process imports the CLI and walks. True when it started.
+
+    Everything else about the run is decided later, as usual; a server nobody uses costs only CPU time
+    on another core.
+    """
+    global _EARLY
+    if _EARLY is not None or not wants_early_server(argv):
+        return False
+    from multiprocessing import forkserver
+
+    from llmgw_migrate.codemods.registry import SPEC_BY_NAME
+
+    forkserver.set_forkserver_preload([SPEC_BY_NAME["python"].module, "llmgw_migrate.codemods.engine"])
+    forkserver.ensure_running()
+    _EARLY = {"python"}
+    return True
+
+
+def wants_early_server(argv: list[str]) -> bool:
+    """`code DIR...` or `check`, not asking for help or one job, on a machine with cores to spare."""
+    if not argv or argv[0] not in ("code", "check"):
+        return False
+    if any(a in ("-h", "--help", "-j1", "--jobs=1") for a in argv) or _one_job(argv):
+        return False
+    if _cores() < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    # `code` with explicit files (pre-commit) runs them in this process: few, and no walk to overlap.
+    return argv[0] == "check" or any(os.path.isdir(a) for a in argv[1:] if not a.startswith("-"))
+
+
+def _one_job(argv: list[str]) -> bool:
+    return any(a in ("-j", "--jobs") and b.strip() == "1" for a, b in itertools.pairwise(argv))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 
 def _chunks(items: list[Item], n: int) -> list[list[Item]]:
     size = max(1, -(-len(items) // n))
@@ -135,6 +184,8 @@ class CandidatePool:
         # Handlers whose modules the server imports: warm for its workers (a handler module with a
         # warm() runs it at import).
         self.preloaded: set[str] = set()
+        if self.server and _EARLY is not None:
+            self.started, self.preloaded = True, set(_EARLY)
         self._executor: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[FileOutcome]]] = []
         self._feed: queue.SimpleQueue[list[Item] | None] | None = None

@@ -4,6 +4,7 @@ fork). Whatever the route, the outcomes are the same as running here, in the ord
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,23 @@ def test_handlers_a_caller_passes_go_to_forked_workers_warm() -> None:
     assert p.inherit and not p.server
     assert warmed == ["parent"]  # once, here, before the fork
     assert out is not None and [(o.display, o.result) for o in out] == here(batch)
+
+
+def test_which_command_lines_boot_the_server_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pool_mod, "_cores", lambda: 2)
+    f = tmp_path / "a.py"
+    f.write_text("x = 1\n")
+    d = str(tmp_path)
+    wants = pool_mod.wants_early_server
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        assert not wants(["code", d])
+        return
+    assert wants(["code", d]) and wants(["code", "--plan", "p.json", d, "--check"]) and wants(["check"])
+    assert not wants(["code", str(f)])  # explicit files: run in this process
+    for one_job in (["-j", "1"], ["--jobs=1"], ["-j1"], ["--jobs", "1"]):
+        assert not wants(["code", d, *one_job])
+    assert not wants(["code", "--help"]) and not wants(["config", d]) and not wants([])
+    monkeypatch.setattr(pool_mod, "_cores", lambda: 1)
+    assert not wants(["code", d])
