@@ -123,7 +123,17 @@ def render_text(plan: Plan, *, width: int | None = None, color: bool = False) ->
         items = [f for f in plan.findings if f.severity == sev]
         if not items:
             continue
-        table = Table(title=f"Findings: {sev.value} ({len(items)})", title_justify="left")
+        title = f"Findings: {sev.value} ({len(items)})"
+        if max(len(f.location()) for f in items) > (width or 120) // 2:
+            # Long paths would wrap inside a table cell: one line per finding keeps file:line:col whole,
+            # for grep and for editors that jump to it.
+            console.print(title, markup=False)
+            for f in items:
+                console.print(
+                    f"  {f.location()}: {f.code} [{f.status.value}] {f.message}", markup=False, soft_wrap=True
+                )
+            continue
+        table = Table(title=title, title_justify="left")
         for col in ("code", "status", "where", "message"):
             table.add_column(col, overflow="fold")
         for f in items:

@@ -65,3 +65,15 @@ def test_strict_blocks_on_warnings_only(tmp_path: Path) -> None:
     assert any(f.severity == Severity.warning for f in plan.findings)
     assert not blocking(plan.findings)
     assert blocking(plan.findings, strict=True)
+
+
+def test_long_paths_stay_whole_on_one_line(tmp_path: Path) -> None:
+    deep = tmp_path / "a-rather-long-folder-name" / "another-long-folder-name" / "and-one-more-level"
+    deep.mkdir(parents=True)
+    text = render(plan_of(deep, CONFIG), "text", width=100)
+    plan = plan_of(deep, CONFIG)
+    locations = [f.location() for f in plan.findings]
+    assert locations and all(len(loc) > 50 for loc in locations)
+    lines = text.splitlines()
+    for f in plan.findings:
+        assert any(f"{f.location()}: {f.code} [{f.status.value}]" in line for line in lines), f.location()
