@@ -145,7 +145,6 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-
 def _chunks(items: list[Item], n: int) -> list[list[Item]]:
     size = max(1, -(-len(items) // n))
     return [items[i : i + size] for i in range(0, len(items), size)]
