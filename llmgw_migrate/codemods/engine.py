@@ -380,9 +380,9 @@ def run_code(
             if on_progress:
                 on_progress(len(outcomes), n_items)
 
-        if pool.results(done) is None:
-            for path_s, display, data, names in pool.pending:
-                done(process_file(path_s, display, data, names, ctx, local))
+        pool.results(done)
+        for path_s, display, data, names in pool.pending:  # no pool, or a pool that broke
+            done(process_file(path_s, display, data, names, ctx, local))
     finally:
         pool.close()
 

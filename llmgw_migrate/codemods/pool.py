@@ -25,6 +25,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -153,8 +154,8 @@ def _chunks(items: list[Item], n: int) -> list[list[Item]]:
 class CandidatePool:
     """Collects candidates as the walk finds them and decides where they run (see the module doc).
 
-    `add` each candidate, then `results()`: the outcomes in order, or None when nothing went to a pool
-    (the caller runs `pending` itself). Always `close()`.
+    `add` each candidate, then `results()`: the pool's outcomes in order; the caller runs what is left in
+    `pending` itself. Always `close()`.
     """
 
     def __init__(
@@ -186,10 +187,10 @@ class CandidatePool:
         if self.server and _EARLY is not None:
             self.started, self.preloaded = True, set(_EARLY)
         self._executor: ProcessPoolExecutor | None = None
-        self._futures: list[Future[list[FileOutcome]]] = []
+        self._futures: list[tuple[list[Item], Future[list[FileOutcome]]]] = []
         self._feed: queue.SimpleQueue[list[Item] | None] | None = None
         self._feeder: threading.Thread | None = None
-        self._feed_error: BaseException | None = None
+        self._not_sent: list[list[Item]] = []  # batches the pool could not take
 
     def add(self, item: Item) -> None:
         names = item[3]
@@ -208,24 +209,30 @@ class CandidatePool:
             self._submit(self.pending)
             self.pending = []
 
-    def results(self, on_outcome: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome] | None:
-        """Wait for the pool's outcomes (in the order found); None when no pool ran."""
+    def results(self, on_outcome: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
+        """The pool's outcomes, in the order found. What no worker rewrote is left in `pending` for the
+        caller to run in this process: everything when no pool ran, the rest when the pool broke (a
+        sandbox without process support, a killed worker)."""
         if self._executor is None and self.started and self.pending:
             self._open()  # warm by now: cheaper than importing the parser here
         if self._executor is None:
-            return None
+            return []
         for chunk in _chunks(self.pending, self.jobs):
             self._submit(chunk)
         self.pending = []
         self._stop_feeder()
-        if self._feed_error is not None:
-            raise self._feed_error
         out: list[FileOutcome] = []
-        for future in self._futures:
-            for outcome in future.result():
+        for i, (_, future) in enumerate(self._futures):
+            try:
+                outcomes = future.result()
+            except (BrokenProcessPool, OSError):
+                self.pending = [it for batch, _ in self._futures[i:] for it in batch] + self._unsent()
+                return out
+            for outcome in outcomes:
                 out.append(outcome)
                 if on_outcome is not None:
                     on_outcome(outcome)
+        self.pending = self._unsent()
         return out
 
     def close(self) -> None:
@@ -235,6 +242,12 @@ class CandidatePool:
 
     # --- internals -------------------------------------------------------------------------------
     def _start_server(self, names: tuple[str, ...] | list[str]) -> None:
+        try:
+            self._boot(names)
+        except (OSError, NotImplementedError):
+            self.jobs = 1  # cannot start processes here: everything runs in this process
+
+    def _boot(self, names: tuple[str, ...] | list[str]) -> None:
         from multiprocessing import forkserver
 
         from llmgw_migrate.codemods.registry import SPEC_BY_NAME
@@ -251,12 +264,25 @@ class CandidatePool:
     def _open(self) -> None:
         if self.server and not self.started:
             self._start_server(sorted(self.used))
+            if self.jobs == 1:
+                return
         context: multiprocessing.context.BaseContext | None = None
         if self.server:
             context = multiprocessing.get_context("forkserver")
         elif self.inherit:
             context = multiprocessing.get_context("fork")
-        self._executor = ProcessPoolExecutor(
+        try:
+            self._executor = self._executor_for(context)
+        except (OSError, NotImplementedError, ImportError):
+            self.jobs = 1  # no process support here (a sandbox without semaphores): all in this process
+            return
+        if self.server:
+            self._feed = queue.SimpleQueue()
+            self._feeder = threading.Thread(target=self._feed_loop, name="llmgw-pool-feeder", daemon=True)
+            self._feeder.start()
+
+    def _executor_for(self, context: multiprocessing.context.BaseContext | None) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=context,
             initializer=_init_worker,
@@ -267,26 +293,30 @@ class CandidatePool:
                 () if self.inherit else tuple(sorted(self.used - self.preloaded)),
             ),
         )
-        if self.server:
-            self._feed = queue.SimpleQueue()
-            self._feeder = threading.Thread(target=self._feed_loop, name="llmgw-pool-feeder", daemon=True)
-            self._feeder.start()
 
     def _submit(self, batch: list[Item]) -> None:
         if self._feed is not None:
             self._feed.put(batch)
-        else:
-            assert self._executor is not None
-            self._futures.append(self._executor.submit(_work, batch))
+            return
+        assert self._executor is not None
+        try:
+            self._futures.append((batch, self._executor.submit(_work, batch)))
+        except (BrokenProcessPool, OSError):
+            self._not_sent.append(batch)
 
     def _feed_loop(self) -> None:
         assert self._feed is not None and self._executor is not None
         while (batch := self._feed.get()) is not None:
+            if self._not_sent:  # the pool broke: keep the rest for this process
+                self._not_sent.append(batch)
+                continue
             try:
-                self._futures.append(self._executor.submit(_work, batch))
-            except BaseException as exc:  # a broken pool: reported by results()
-                self._feed_error = exc
-                return
+                self._futures.append((batch, self._executor.submit(_work, batch)))
+            except (BrokenProcessPool, OSError):
+                self._not_sent.append(batch)
+
+    def _unsent(self) -> list[Item]:
+        return [it for batch in self._not_sent for it in batch]
 
     def _stop_feeder(self, timeout: float | None = None) -> None:
         if self._feeder is not None and self._feed is not None:

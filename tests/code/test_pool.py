@@ -26,7 +26,7 @@ def here(batch: list[pool_mod.Item]) -> list[tuple[str, str | None]]:
     return [(o.display, o.result) for o in (process_file(*it, CTX, local) for it in batch)]
 
 
-def through(p: CandidatePool, batch: list[pool_mod.Item]) -> list[FileOutcome] | None:
+def through(p: CandidatePool, batch: list[pool_mod.Item]) -> list[FileOutcome]:
     try:
         for it in batch:
             p.add(it)
@@ -52,7 +52,6 @@ def test_a_walk_boots_the_server_at_its_first_candidate_and_uses_it_even_for_a_f
         out = p.results()
     finally:
         p.close()
-    assert out is not None
     assert [(o.display, o.result) for o in out] == here(batch)
     assert all(o.result and "api.llmgateway.io" in o.result for o in out)
 
@@ -61,21 +60,20 @@ def test_a_walk_boots_the_server_at_its_first_candidate_and_uses_it_even_for_a_f
 def test_many_candidates_keep_their_order_through_the_feeder() -> None:
     batch = items(pool_mod.POOL_MIN_CANDIDATES + 3 * pool_mod.BATCH + 1)
     out = through(CandidatePool(CTX, 2, local=LazyHandlers(), handler_map=None, walking=True), batch)
-    assert out is not None
     assert [(o.display, o.result) for o in out] == here(batch)
 
 
 def test_explicit_files_run_here_when_few() -> None:
     batch = items(3)
     p = CandidatePool(CTX, 2, local=LazyHandlers(), handler_map=None, walking=False)
-    assert through(p, batch) is None
+    assert through(p, batch) == []
     assert not p.started and p.pending == batch  # the caller runs them
 
 
 def test_one_job_never_starts_anything() -> None:
     batch = items(pool_mod.POOL_MIN_CANDIDATES + 1)
     p = CandidatePool(CTX, 1, local=LazyHandlers(), handler_map=None, walking=True)
-    assert through(p, batch) is None
+    assert through(p, batch) == [] and p.pending == batch
     assert not p.started
 
 
@@ -101,7 +99,7 @@ def test_handlers_a_caller_passes_go_to_forked_workers_warm() -> None:
     out = through(p, batch)
     assert p.inherit and not p.server
     assert warmed == ["parent"]  # once, here, before the fork
-    assert out is not None and [(o.display, o.result) for o in out] == here(batch)
+    assert [(o.display, o.result) for o in out] == here(batch)
 
 
 def test_which_command_lines_boot_the_server_before_parsing(
@@ -122,3 +120,44 @@ def test_which_command_lines_boot_the_server_before_parsing(
     assert not wants(["code", "--help"]) and not wants(["config", d]) and not wants([])
     monkeypatch.setattr(pool_mod, "_cores", lambda: 1)
     assert not wants(["code", d])
+
+
+def test_no_process_support_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: CandidatePool, context: object) -> object:
+        raise OSError(38, "Function not implemented")  # no semaphores, as in some sandboxes
+
+    monkeypatch.setattr(CandidatePool, "_executor_for", refuse)
+    batch = items(pool_mod.POOL_MIN_CANDIDATES + 1)
+    p = CandidatePool(CTX, 2, local=LazyHandlers(), handler_map={}, walking=True)
+    assert through(p, batch) == [] and p.pending == batch
+
+
+def test_a_pool_that_breaks_leaves_the_rest_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Breaks:
+        """Answers the first batch, then dies like a pool whose worker was killed."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def submit(self, fn: object, batch: list[pool_mod.Item]) -> Future[list[FileOutcome]]:
+            self.calls += 1
+            future: Future[list[FileOutcome]] = Future()
+            if self.calls == 1:
+                local = LazyHandlers()
+                future.set_result([process_file(*it, CTX, local) for it in batch])
+            else:
+                future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+        def shutdown(self, cancel_futures: bool = False) -> None:
+            pass
+
+    monkeypatch.setattr(CandidatePool, "_executor_for", lambda self, context: Breaks())
+    batch = items(pool_mod.POOL_MIN_CANDIDATES + pool_mod.BATCH)
+    p = CandidatePool(CTX, 2, local=LazyHandlers(), handler_map={}, walking=True)
+    out = through(p, batch)
+    assert [o.display for o in out] == [it[1] for it in batch[: len(out)]] and out
+    assert [o.display for o in out] + [it[1] for it in p.pending] == [it[1] for it in batch]
