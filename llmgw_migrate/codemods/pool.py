@@ -118,7 +118,10 @@ def start_early(argv: list[str]) -> bool:
     from llmgw_migrate.codemods.registry import SPEC_BY_NAME
 
     forkserver.set_forkserver_preload([SPEC_BY_NAME["python"].module, "llmgw_migrate.codemods.engine"])
-    forkserver.ensure_running()
+    try:
+        forkserver.ensure_running()
+    except (OSError, NotImplementedError):
+        return False  # no process support here: the run decides again later, and stays in this process
     _EARLY = {"python"}
     return True
 
