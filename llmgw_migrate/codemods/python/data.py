@@ -63,6 +63,38 @@ def client_spec_for(qualified: str) -> ClientSpec | None:
     return None
 
 
+@dataclass(frozen=True)
+class ProviderModelSpec:
+    modules: tuple[str, ...]
+    names: tuple[str, ...]
+    model_kwarg: str
+    provider_kwarg: str
+
+
+@functools.cache
+def provider_model_specs() -> tuple[ProviderModelSpec, ...]:
+    return tuple(
+        ProviderModelSpec(
+            modules=tuple(m["modules"]),
+            names=tuple(m["names"]),
+            model_kwarg=m["model_kwarg"],
+            provider_kwarg=m["provider_kwarg"],
+        )
+        for m in load("clients").get("provider_models") or ()
+    )
+
+
+def provider_model_spec_for(qualified: str) -> ProviderModelSpec | None:
+    """`pydantic_ai.models.openai.OpenAIChatModel` -> its spec; None for anything else."""
+    if "." not in qualified:
+        return None
+    module, _, name = qualified.rpartition(".")
+    for spec in provider_model_specs():
+        if name in spec.names and any(module == m or module.startswith(m + ".") for m in spec.modules):
+            return spec
+    return None
+
+
 @functools.cache
 def request_methods() -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(m) for m in load("clients")["request_methods"])

@@ -2,10 +2,12 @@
 
 Only string literals given as the model of a call that reaches the proxy change: `model=` of a request
 method on a client of the proxy (`client.chat.completions.create`), of a LangChain/LlamaIndex client
-constructor pointed at it, of a litellm call through it, or the "model" of a request dict passed to one
-(`**payload`, `json=` of a POST to the proxy). Never other strings. A name the plan does not know is
-left as it is with an info finding (LGM210); one the plan knows without a gateway model is a warning
-(LGM211). A plan name sent through a client this file cannot place is reported, not rewritten (LGM212).
+constructor pointed at it, the name given to a pydantic-ai model class whose `provider=` is such a client
+(`OpenAIChatModel("smart", provider=...)`), of a litellm call through it, or the "model" of a request
+dict passed to one (`**payload`, `json=` of a POST to the proxy). Never other strings. A name the plan
+does not know is left as it is with an info finding (LGM210); one the plan knows without a gateway model
+is a warning (LGM211). A plan name sent through a client this file cannot place is reported, not
+rewritten (LGM212).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import functools
 
 import libcst as cst
 
+from llmgw_migrate.codemods.python.data import provider_model_spec_for
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, llm_path, positional, string_value
 from llmgw_migrate.codemods.python.state import RewriteState
 
@@ -120,17 +123,10 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
         target = facts.object_target(obj)
         if target == "proxy":
             map_request_args(state, call)
-        elif target == "unknown" and state.ctx.has_plan:
-            model = kwarg(call, "model")
-            value = string_value(model.value) if model is not None else None
-            if value is not None and value in state.ctx.model_map and model is not None:
-                state.handled.add(id(model.value))
-                state.finding(
-                    UNPLACED_CODE,
-                    model.value,
-                    f"model {value!r} is a LiteLLM name; if this client reaches the proxy, send "
-                    f"{state.ctx.model_map[value]!r}",
-                )
+        elif target == "unknown":
+            _unplaced(state, kwarg(call, "model"))
+        return
+    if _provider_model(state, call):
         return
     spec = facts.client_spec(call)
     if spec is not None:
@@ -150,6 +146,42 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
         if url is not None and body is not None and isinstance(body.value, cst.Dict):
             if facts.is_proxy_url_expr(url.value) and _posts_llm_path(state, url.value):
                 _dict_model(state, body.value)
+
+
+def _unplaced(state: RewriteState, model: cst.Arg | None) -> None:
+    """A plan name sent through a client this file cannot place: reported (LGM212), not rewritten."""
+    value = string_value(model.value) if model is not None else None
+    if model is None or value is None or not state.ctx.has_plan or value not in state.ctx.model_map:
+        return
+    state.handled.add(id(model.value))
+    state.finding(
+        UNPLACED_CODE,
+        model.value,
+        f"model {value!r} is a LiteLLM name; if this client reaches the proxy, send "
+        f"{state.ctx.model_map[value]!r}",
+    )
+
+
+def _provider_model(state: RewriteState, call: cst.Call) -> bool:
+    """pydantic-ai `OpenAIChatModel("smart", provider=provider)`: the model name goes wherever the
+    provider object (an `OpenAIProvider` client) sends it. False when the call is not such a model."""
+    qualified = state.facts.qualify(call.func)
+    if not qualified or (qualified == dotted(call.func) and "." not in qualified):
+        return False
+    spec = provider_model_spec_for(qualified)
+    if spec is None:
+        return False
+    provider = kwarg(call, spec.provider_kwarg)
+    model = kwarg(call, spec.model_kwarg) or positional(call, 0)
+    # No provider, or provider="openai" (a name pydantic-ai resolves itself): not a client of this file.
+    if provider is None or model is None or string_value(provider.value) is not None:
+        return True
+    target = state.facts.object_target(provider.value)
+    if target == "proxy":
+        map_literal(state, model.value)
+    elif target == "unknown":
+        _unplaced(state, model)
+    return True
 
 
 def _posts_llm_path(state: RewriteState, node: cst.BaseExpression) -> bool:
