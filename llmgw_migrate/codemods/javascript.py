@@ -11,7 +11,9 @@ one identifier, so formatting, quotes and comments stay. What changes:
 - `fetch()`/axios/ky calls to the proxy (a LiteLLM URL, an LLM API path, or a base constant used as
   `${BASE}/v1/chat/completions`, which then stays an origin);
 - env reads `process.env.LITELLM_*`, `process.env["..."]`, `import.meta.env.VITE_LITELLM_*`,
-  `Deno.env.get("...")`, destructuring `const { LITELLM_API_KEY } = process.env`; LITELLM_MASTER_KEY
+  `Deno.env.get("...")`, destructuring `const { LITELLM_API_KEY } = process.env`, and a helper's
+  `getEnv("LITELLM_*")` once the file reads a LITELLM_* name through it with a proxy-URL fallback
+  or argument (`getEnv("LITELLM_API_BASE") || "http://0.0.0.0:4000"`); LITELLM_MASTER_KEY
   only where it is sent as a client key (apiKey, Authorization/Bearer);
 - model names from the plan in calls that go through such a client: `client.chat.completions.create(
   { model })`, `embeddings.create`, `responses.create`, `messages.create`, LangChain `model`/`modelName`,
@@ -25,6 +27,7 @@ a client built elsewhere (LGM335), a proxy client without apiKey (LGM336), LiteL
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -117,6 +120,7 @@ class _Analysis:
     proxy_strings: set[tuple[int, int]] = field(default_factory=set)  # URL strings found to be the proxy
     values: dict[str, Node] = field(default_factory=dict)  # const/let/field name -> its initializer
     edited: set[tuple[int, int]] = field(default_factory=set)
+    env_readers: set[str] = field(default_factory=set)  # helpers shown to read env vars: `getEnvString`
 
     def text(self, node: Node | None) -> str:
         if node is None:
@@ -250,13 +254,63 @@ def _env_name(a: _Analysis, node: Node) -> tuple[str, int, int] | None:
             sc = _string_content(a, idx)
             if sc:
                 return sc
-    if node.type == "call_expression" and a.text(node.child_by_field_name("function")).replace(" ", "") in (
-        "Deno.env.get",
-    ):
-        arg = _first_arg(node)
-        if arg is not None:
-            return _string_content(a, arg)
+    if node.type == "call_expression":
+        fn = _call_name(a, node)
+        if fn == "Deno.env.get":
+            arg = _first_arg(node)
+            if arg is not None:
+                return _string_content(a, arg)
+        elif fn in a.env_readers:
+            arg = _unwrap(_first_arg(node))
+            sc = _string_content(a, arg) if arg is not None else None
+            if sc is not None and _ENV_NAME_RE.fullmatch(sc[0]):
+                return sc
     return None
+
+
+_ENV_NAME_RE = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _call_name(a: _Analysis, call: Node) -> str:
+    return "".join(a.text(call.child_by_field_name("function")).split()).replace("?.", ".")
+
+
+def _second_arg(call: Node) -> Node | None:
+    args = call.child_by_field_name("arguments")
+    if args is None or len(args.named_children) < 2:
+        return None
+    return args.named_children[1]
+
+
+def _find_env_readers(a: _Analysis, nodes: list[Node]) -> None:
+    """Helpers that read env vars, shown by a read of a LITELLM_* name with a proxy-URL fallback:
+    `getEnvString("LITELLM_API_BASE") || "http://0.0.0.0:4000"`, `env("LITELLM_API_BASE", "http://...")`.
+    Their reads are then env reads (renamed, their fallbacks rewritten) like `process.env.X`; a helper
+    never used so is left alone."""
+    for n in nodes:
+        left: Node | None
+        right: Node | None
+        if n.type == "call_expression":
+            left, right = n, _unwrap(_second_arg(n))  # getEnv("LITELLM_API_BASE", "http://...")
+        elif n.type == "binary_expression" and a.text(n.child_by_field_name("operator")) in ("??", "||"):
+            left, right = _unwrap(n.child_by_field_name("left")), _unwrap(n.child_by_field_name("right"))
+        else:
+            continue
+        if left is None or right is None or left.type != "call_expression":
+            continue
+        arg = _unwrap(_first_arg(left))
+        name = _string_content(a, arg) if arg is not None else None
+        fallback = _string_content(a, right)
+        if (
+            name is None
+            or fallback is None
+            or not _ENV_NAME_RE.fullmatch(name[0])
+            or not file_rules.split_prefix(name[0])[1].startswith("LITELLM_")
+        ):
+            continue
+        url = fallback[0].strip()
+        if URL_RE.fullmatch(url) and file_rules.rewrite_url(url, a.ctx, llm_context=True).new is not None:
+            a.env_readers.add(_call_name(a, left))
 
 
 class JavaScriptHandler:
@@ -289,6 +343,7 @@ class JavaScriptHandler:
         a = _Analysis(src=src, path=path, ctx=ctx)
         nodes = _walk(tree.root_node)
         _collect_values(a, nodes)
+        _find_env_readers(a, nodes)
         _find_clients(a, nodes)
         _find_fetches(a, nodes)
         _propagate(a, nodes)
@@ -478,6 +533,11 @@ def _propagate(a: _Analysis, nodes: list[Node]) -> None:
                 env = _env_name(a, _unwrap(n.child_by_field_name("left")) or n)
                 if env and file_rules.is_llm_key(env[0]):
                     _mark_llm(a, n.child_by_field_name("right"), not file_rules.origin_only_key(env[0]))
+            elif n.type == "call_expression" and _call_name(a, n) in a.env_readers:
+                # a helper's own default: getEnv("LITELLM_API_BASE", "http://localhost:4000")
+                env = _env_name(a, n)
+                if env and file_rules.is_llm_key(env[0]):
+                    _mark_llm(a, _second_arg(n), not file_rules.origin_only_key(env[0]))
         if (len(a.llm_strings), len(a.llm_idents)) == before:
             break
 
