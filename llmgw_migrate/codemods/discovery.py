@@ -48,7 +48,17 @@ SKIP_DIRS = frozenset(
         "out",
         ".next",
         ".nuxt",
+        ".output",  # Nuxt 3 / Nitro
         ".svelte-kit",
+        ".docusaurus",
+        ".angular",
+        ".expo",
+        ".vercel",
+        ".netlify",
+        ".wrangler",
+        ".serverless",
+        ".aws-sam",
+        "storybook-static",
         ".turbo",
         ".parcel-cache",
         ".cache",
@@ -67,6 +77,14 @@ SKIP_DIRS = frozenset(
         ".venvs",
     }
 )
+
+
+def _dist_named(name: str) -> bool:
+    """Build output named after dist: `dist-electron`, `dist-ssr`, `webui-dist` (dist-packages is
+    skipped by name above, and its site-packages files are still looked into)."""
+    return name.startswith("dist-") or name.endswith("-dist")
+
+
 # Folders named like this are skipped only when they look generated, never by name alone.
 _ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 # Found even inside skipped folders: what litellm 1.82.8 (credential stealer) dropped into site-packages.
@@ -242,6 +260,7 @@ class Walker:
                     if (
                         entry.name in SKIP_DIRS
                         or entry.name.endswith(".egg-info")
+                        or _dist_named(entry.name)
                         or any(os.path.exists(os.path.join(entry.path, m)) for m in _ENV_MARKERS)
                         or self._ignored(rel, True, specs)
                     ):

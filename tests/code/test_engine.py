@@ -112,6 +112,26 @@ def test_skips_virtualenvs_node_modules_and_build_output(tmp_path: Path) -> None
     assert changed(run(tmp_path)) == ["app.py"]
 
 
+def test_skips_framework_build_output_but_not_lookalike_folders(tmp_path: Path) -> None:
+    built = (
+        "webui-dist/a.py",
+        "dist-electron/b.py",
+        "dist-ssr/c.py",
+        ".output/server/d.py",
+        "storybook-static/e.py",
+        ".vercel/output/f.py",
+        ".aws-sam/build/fn/g.py",
+        "packages/ui/.svelte-kit/h.py",
+        "apps/web/.next/server/i.py",
+    )
+    for rel in built:
+        write(tmp_path, rel, PROXY_SRC)
+    kept = ("app.py", "output/j.py", "distill/k.py", "distributed/l.py", "src/dist_utils/m.py")
+    for rel in kept:
+        write(tmp_path, rel, PROXY_SRC)
+    assert sorted(changed(run(tmp_path))) == sorted(Path(rel).name for rel in kept)
+
+
 def test_symlinks_never_leave_the_root(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     outside = tmp_path / "outside"
