@@ -16,7 +16,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
 from llmgw_migrate.findings import Finding, Status, load_rules_yaml, make
@@ -54,6 +54,8 @@ class ProviderRules:
     sub_routes: dict[str, tuple[str, ...]]
     unsupported_sub_routes: dict[str, dict[str, str]]
     bare_models: tuple[tuple[re.Pattern[str], str], ...]
+    # prefix -> (pattern on the rest, provider): `openai/gpt-3.5-turbo-instruct` is text completion
+    prefixed_models: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -79,6 +81,10 @@ def provider_rules() -> ProviderRules:
             k: dict(v or {}) for k, v in (data.get("unsupported_sub_routes") or {}).items()
         },
         bare_models=tuple((re.compile(b["pattern"]), b["provider"]) for b in data.get("bare_models") or ()),
+        prefixed_models={
+            prefix: tuple((re.compile(b["pattern"]), b["provider"]) for b in items or ())
+            for prefix, items in (data.get("prefixed_models") or {}).items()
+        },
     )
 
 
@@ -242,7 +248,13 @@ class Resolver:
             rest = after
         t.upstream = rest
         if rule.kind == "unsupported":
-            t.finding("LGM103", f"LiteLLM provider `{prefix}` has no gateway equivalent: {rule.reason}", loc)
+            written = model.partition("/")[0]
+            routed = (
+                f"LiteLLM routes `{model}` to `{prefix}`, which has no gateway equivalent"
+                if "/" in model and written != prefix
+                else f"LiteLLM provider `{prefix}` has no gateway equivalent"
+            )
+            t.finding("LGM103", f"{routed}: {rule.reason}", loc)
             t.status = Status.unsupported
             return t
         if "*" in rest or "*" in dep.model_name:
@@ -261,6 +273,9 @@ class Resolver:
     def _split(self, model: str) -> tuple[str | None, str]:
         head, sep, rest = model.partition("/")
         if sep and head in self.rules.providers and rest:
+            for pattern, provider in self.rules.prefixed_models.get(head, ()):
+                if pattern.search(rest):
+                    return provider, rest
             return head, rest
         if not sep:
             for pattern, provider in self.rules.bare_models:
@@ -342,6 +357,11 @@ class Resolver:
             t.status = Status.manual
             t.custom = True
             return t
+        literal = env_ref(raw) is None
+        query = urlsplit(raw.strip()).query if literal else ""
+        if query:
+            # the gateway appends /v1/chat/completions to the base URL: a query string cannot stay in it
+            raw = urlsplit(raw.strip())._replace(query="", fragment="").geturl()
         base = normalize_base_url(raw)
         name = self._custom_name(base, rule)
         t.custom = True
@@ -355,7 +375,17 @@ class Resolver:
             f"(base URL {_display_url(base)}), model `{t.gateway_model}`",
             dep.model_loc,
         )
-        literal = env_ref(raw) is None
+        if query:
+            # parameter names only (of name=value pairs): values, or a bare item, may be tokens
+            names = ", ".join(dict.fromkeys(k for k, _v in parse_qsl(query) if k))
+            t.finding(
+                "LGM129",
+                f"api_base {_display_url(raw)} carries a query string{f' ({names})' if names else ''}: the gateway appends /v1/chat/completions to a custom provider's base URL "
+                f"and sends no query string, so the base URL is {_display_url(base)}: check that the server answers without it",
+                dep.params.value_loc("api_base" if "api_base" in dep.params else "base_url"),
+            )
+            if t.status == Status.exact:
+                t.status = Status.approximate
         if literal and isinstance(api_base, str) and rule.prefix not in ("ollama", "ollama_chat"):
             path = urlsplit(raw.strip()).path.rstrip("/")
             if not path.endswith("/v1"):
