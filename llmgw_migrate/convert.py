@@ -547,8 +547,8 @@ def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[Pr
     for name, targets in groups.items():
         for t in targets:
             spec: KeySpec | None = t.key
-            if spec is None:
-                continue
+            if spec is None or not t.served:
+                continue  # an unresolved or unservable deployment keeps its own finding; it needs no key
             ident = spec.identity()
             pk = keys.get(ident)
             if pk is None:

@@ -143,7 +143,16 @@ class Target:
     wildcard: bool = False
     key: KeySpec | None = None
     mode: str = "chat"
+    # a gateway id exists but this provider cannot answer it (deactivated, mode not served)
+    unservable: bool = False
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def served(self) -> bool:
+        """Whether the gateway can serve this deployment through its provider key (so the key is needed)."""
+        if self.key is None or self.unservable:
+            return False
+        return self.wildcard or self.gateway_model is not None
 
     @property
     def expands_to(self) -> int:
@@ -404,6 +413,7 @@ class Resolver:
                 dep.model_loc,
             )
             t.status = Status.manual
+            t.unservable = True
         return t
 
     def _custom_name(self, base: str, rule: ProviderRule) -> str:
@@ -601,6 +611,7 @@ class Resolver:
                 dep.model_loc,
             )
             t.status = Status.manual
+            t.unservable = True
 
     def _dates(self, t: Target, model: CatalogModel, gp: str) -> None:
         dep = t.deployment
@@ -616,7 +627,7 @@ class Resolver:
                 + (f"; suggested successor: `{succ}`" if succ else "; no successor in its family"),
                 loc,
             )
-            t.status = Status.manual
+            t.status = Status.manual  # its key stays: the successor is usually on the same provider
             return
         if mapping and mapping.deactivated(today):
             t.finding(
@@ -627,6 +638,7 @@ class Resolver:
             )
             t.gateway_model = model.id
             t.status = Status.manual
+            t.unservable = True  # served by other providers, not through this one's key
             return
         dep_at = (mapping.deprecated_at if mapping else None) or model.deprecated_at
         deact_at = (mapping.deactivated_at if mapping else None) or model.deactivated_at

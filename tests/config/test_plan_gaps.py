@@ -1,5 +1,5 @@
-"""Regressions from a sweep over real configs: prefixed legacy completion models, and custom api_base
-URLs with a query string."""
+"""Regressions from a sweep over real configs: provider keys of unservable models, prefixed legacy
+completion models, and custom api_base URLs with a query string."""
 
 # ruff: noqa: E501  (inline YAML configs read better on one line)
 
@@ -12,6 +12,99 @@ import pytest
 from llmgw_migrate.findings import Status
 from llmgw_migrate.plan_render import render
 from tests.config.helpers import codes, model, plan_of
+
+# --------------------------------------------------------------------------------------------------
+# 1. a provider key lists only the models the gateway can serve through it
+
+
+def test_unresolved_vertex_model_adds_no_provider_key(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: old-vertex
+            litellm_params: {model: vertex_ai/gemini-0.9-nonexistent, vertex_project: p, vertex_location: us-central1}
+        """,
+    )
+    assert model(plan, "old-vertex").gateway_model is None
+    assert "LGM104" in codes(plan)  # the model keeps its own finding
+    assert plan.provider_keys == []
+    assert "old-vertex" not in render(plan, "markdown").split("### Provider keys", 1)[1].split("###", 1)[0]
+
+
+def test_key_shared_with_a_servable_model_lists_only_that_model(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: good
+            litellm_params: {model: vertex_ai/gemini-3.7-flash, vertex_project: p, vertex_location: us-central1}
+          - model_name: bad
+            litellm_params: {model: vertex_ai/gemini-0.9-nonexistent, vertex_project: p, vertex_location: us-central1}
+        """,
+    )
+    [key] = plan.provider_keys
+    assert (key.provider, key.models) == ("google-vertex", ["good"])
+    assert key.options["google_vertex_project_id"] == "p"
+    assert model(plan, "bad").status == Status.manual
+
+
+@pytest.mark.parametrize(
+    ("params", "info", "code"),
+    [
+        ("{model: groq/llama-3.3-70b-versatile}", "", "LGM104"),  # not in the catalog
+        (
+            "{model: azure/my-deploy, api_base: 'https://contoso.openai.azure.com/'}",
+            "",
+            "LGM108",
+        ),  # unknown deployment
+        ("{model: deepseek/deepseek-chat}", "", "LGM144"),  # served by other providers only
+        ("{model: mistral/mistral-large-latest}", "{mode: embedding}", "LGM135"),  # mode not served
+        (
+            "{model: openai/bge, api_base: 'http://emb.acme.dev/v1'}",
+            "{mode: embedding}",
+            "LGM148",
+        ),  # custom: chat only
+    ],
+)
+def test_unservable_model_adds_no_provider_key(tmp_path: Path, params: str, info: str, code: str) -> None:
+    text = f"model_list:\n  - model_name: m\n    litellm_params: {params}\n"
+    if info:
+        text += f"    model_info: {info}\n"
+    plan = plan_of(tmp_path, text)
+    assert code in codes(plan)
+    assert plan.provider_keys == []
+
+
+def test_a_retired_model_keeps_its_provider_key(tmp_path: Path) -> None:
+    # The successor LGM106 proposes is in the same family, usually on the same provider: the key stays.
+    plan = plan_of(
+        tmp_path, "model_list:\n  - model_name: m\n    litellm_params: {model: gemini/gemini-2.5-pro}\n"
+    )
+    assert "LGM106" in codes(plan)
+    assert [k.provider for k in plan.provider_keys] == ["google-ai-studio"]
+
+
+def test_several_keys_finding_counts_only_keys_in_the_plan(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: a
+            litellm_params: {model: openai/gpt-4o, api_key: os.environ/KEY_A}
+          - model_name: b
+            litellm_params: {model: openai/gpt-9-imaginary, api_key: os.environ/KEY_B}
+        """,
+    )
+    assert [(k.env_var, k.models) for k in plan.provider_keys] == [("KEY_A", ["a"])]
+    assert "LGM147" not in codes(plan)
+
+
+def test_wildcard_route_still_needs_its_key(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, 'model_list:\n  - {model_name: "*", litellm_params: {model: "anthropic/*"}}\n')
+    [key] = plan.provider_keys
+    assert (key.provider, key.models) == ("anthropic", ["*"])
+
 
 # --------------------------------------------------------------------------------------------------
 # 2. openai/<legacy completion model> is text completion, like the bare name
