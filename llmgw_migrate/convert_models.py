@@ -165,6 +165,11 @@ class Target:
         self.findings.append(f)
         return f
 
+    def approximate(self) -> None:
+        """An exact mapping becomes approximate; a worse status stays."""
+        if self.status == Status.exact:
+            self.status = Status.approximate
+
 
 class Resolver:
     """Resolves deployments; keeps the custom-provider names consistent across one config."""
@@ -384,6 +389,7 @@ class Resolver:
             f"(base URL {_display_url(base)}), model `{t.gateway_model}`",
             dep.model_loc,
         )
+        base_loc = dep.params.value_loc("api_base" if "api_base" in dep.params else "base_url")
         if query:
             # parameter names only (of name=value pairs): values, or a bare item, may be tokens
             names = ", ".join(dict.fromkeys(k for k, _v in parse_qsl(query) if k))
@@ -391,10 +397,9 @@ class Resolver:
                 "LGM129",
                 f"api_base {_display_url(raw)} carries a query string{f' ({names})' if names else ''}: the gateway appends /v1/chat/completions to a custom provider's base URL "
                 f"and sends no query string, so the base URL is {_display_url(base)}: check that the server answers without it",
-                dep.params.value_loc("api_base" if "api_base" in dep.params else "base_url"),
+                base_loc,
             )
-            if t.status == Status.exact:
-                t.status = Status.approximate
+            t.approximate()
         if literal and isinstance(api_base, str) and rule.prefix not in ("ollama", "ollama_chat"):
             path = urlsplit(raw.strip()).path.rstrip("/")
             if not path.endswith("/v1"):
@@ -402,10 +407,9 @@ class Resolver:
                     "LGM129",
                     f"api_base {_display_url(raw.strip())} does not end in /v1: LiteLLM called {path or ''}/chat/completions, "
                     f"the gateway will call {path or ''}/v1/chat/completions",
-                    dep.params.value_loc("api_base" if "api_base" in dep.params else "base_url"),
+                    base_loc,
                 )
-                if t.status == Status.exact:
-                    t.status = Status.approximate
+                t.approximate()
         if t.mode not in ("chat", "completion", "responses"):
             t.finding(
                 "LGM148",
@@ -651,8 +655,7 @@ class Resolver:
                 + (f"; suggested successor: `{succ}`" if succ else ""),
                 loc,
             )
-            if t.status == Status.exact:
-                t.status = Status.approximate
+            t.approximate()
         elif dep_at or deact_at:
             succ = self.successor(model, gp)
             parts = []
@@ -674,16 +677,7 @@ class Resolver:
             return
         p = dep.params
         if gp == "azure":
-            api_base = params.get("api_base")
-            if isinstance(api_base, str) and api_base.strip():
-                resource = _azure_resource(api_base)
-                if resource:
-                    key.options["azure_resource"] = resource
-                else:
-                    key.base_url = normalize_base_url(api_base.strip())
-            version = params.get("api_version")
-            if version is not None and not isinstance(version, (dict, list)):
-                key.options["azure_api_version"] = str(version)
+            _azure_options(key, params)
             ad = [
                 k
                 for k in p
@@ -741,16 +735,7 @@ class Resolver:
             )
             key.env_var = None
         elif gp == "azure-ai-foundry":
-            api_base = params.get("api_base")
-            if isinstance(api_base, str) and api_base.strip():
-                resource = _azure_resource(api_base)
-                if resource:
-                    key.options["azure_resource"] = resource
-                else:
-                    key.base_url = normalize_base_url(api_base.strip())
-            version = params.get("api_version")
-            if version is not None and not isinstance(version, (dict, list)):
-                key.options["azure_api_version"] = str(version)
+            _azure_options(key, params)
         else:
             api_base = params.get("api_base") or params.get("base_url")
             if isinstance(api_base, str) and api_base.strip() and not _host_matches(api_base, rule.api_hosts):
@@ -880,6 +865,21 @@ def _host_matches(url: str, patterns: tuple[str, ...]) -> bool:
     if host is None:
         return False
     return any(fnmatch.fnmatch(host, p) for p in patterns)
+
+
+def _azure_options(key: KeySpec, params: dict[str, Any]) -> None:
+    """An Azure (or Azure AI Foundry) key's resource, or its base URL when the host is not a resource's,
+    and its API version."""
+    api_base = params.get("api_base")
+    if isinstance(api_base, str) and api_base.strip():
+        resource = _azure_resource(api_base)
+        if resource:
+            key.options["azure_resource"] = resource
+        else:
+            key.base_url = normalize_base_url(api_base.strip())
+    version = params.get("api_version")
+    if version is not None and not isinstance(version, (dict, list)):
+        key.options["azure_api_version"] = str(version)
 
 
 def _azure_resource(url: str) -> str | None:

@@ -22,7 +22,7 @@ from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
-from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers
+from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
 from llmgw_migrate.codemods.registry import Parts, any_token
 from llmgw_migrate.codemods.secret_mask import mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
@@ -213,13 +213,6 @@ def _always(h: FileHandler) -> frozenset[str]:
 ProgressCallback = Callable[[int, int], None]  # (done, total) over the candidates
 
 
-def _default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 @dataclass(frozen=True)
 class _Owner:
     """A handler as the prefilter sees it: light data for registered handlers (no import), the object
@@ -324,7 +317,7 @@ def run_code(
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
 
-    n_jobs = jobs if jobs and jobs > 0 else _default_jobs()
+    n_jobs = jobs if jobs and jobs > 0 else cores()
     local: Mapping[str, FileHandler] = handler_map if handler_map is not None else LazyHandlers()
     pool = CandidatePool(
         ctx,

@@ -111,18 +111,25 @@ def start_early(argv: list[str]) -> bool:
     on another core.
     """
     global _EARLY
-    if _EARLY is not None or not wants_early_server(argv):
-        return False
+    if _EARLY is not None or not wants_early_server(argv) or not _serve({"python"}):
+        return False  # (no process support here: the run decides again later, and stays in this process)
+    _EARLY = {"python"}
+    return True
+
+
+def _serve(handlers: set[str]) -> bool:
+    """Boot the forkserver preloading these handlers' modules and the engine (for _work); returns at
+    once, the server importing them while the caller goes on. False where processes cannot start."""
     from multiprocessing import forkserver
 
     from llmgw_migrate.codemods.registry import SPEC_BY_NAME
 
-    forkserver.set_forkserver_preload([SPEC_BY_NAME["python"].module, "llmgw_migrate.codemods.engine"])
+    modules = {SPEC_BY_NAME[n].module for n in handlers} | {"llmgw_migrate.codemods.engine"}
+    forkserver.set_forkserver_preload(sorted(modules))
     try:
         forkserver.ensure_running()
     except (OSError, NotImplementedError):
-        return False  # no process support here: the run decides again later, and stays in this process
-    _EARLY = {"python"}
+        return False
     return True
 
 
@@ -132,7 +139,7 @@ def wants_early_server(argv: list[str]) -> bool:
         return False
     if any(a in ("-h", "--help", "-j1", "--jobs=1") for a in argv) or _one_job(argv):
         return False
-    if _cores() < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+    if cores() < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
         return False
     # `code` with explicit files (pre-commit) runs them in this process: few, and no walk to overlap.
     return argv[0] == "check" or any(os.path.isdir(a) for a in argv[1:] if not a.startswith("-"))
@@ -142,11 +149,12 @@ def _one_job(argv: list[str]) -> bool:
     return any(a in ("-j", "--jobs") and b.strip() == "1" for a, b in itertools.pairwise(argv))
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The CPUs this process may run on (the default number of workers)."""
     try:
-        return len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        return max(1, os.cpu_count() or 1)
 
 
 def _chunks(items: list[Item], n: int) -> list[list[Item]]:
@@ -245,22 +253,13 @@ class CandidatePool:
 
     # --- internals -------------------------------------------------------------------------------
     def _start_server(self, names: tuple[str, ...] | list[str]) -> None:
-        try:
-            self._boot(names)
-        except (OSError, NotImplementedError):
-            self.jobs = 1  # cannot start processes here: everything runs in this process
-
-    def _boot(self, names: tuple[str, ...] | list[str]) -> None:
-        from multiprocessing import forkserver
-
         from llmgw_migrate.codemods.registry import SPEC_BY_NAME
 
         preload = set(names) | self.seen
         preload |= {need for n in preload for need in SPEC_BY_NAME[n].needs}
-        modules = {SPEC_BY_NAME[n].module for n in preload} | {"llmgw_migrate.codemods.engine"}  # for _work
-        # Returns at once: the server imports these while this process walks on.
-        forkserver.set_forkserver_preload(sorted(modules))
-        forkserver.ensure_running()
+        if not _serve(preload):
+            self.jobs = 1  # cannot start processes here: everything runs in this process
+            return
         self.started = True
         self.preloaded = preload
 

@@ -105,7 +105,7 @@ def test_handlers_a_caller_passes_go_to_forked_workers_warm() -> None:
 def test_which_command_lines_boot_the_server_before_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pool_mod, "_cores", lambda: 2)
+    monkeypatch.setattr(pool_mod, "cores", lambda: 2)
     f = tmp_path / "a.py"
     f.write_text("x = 1\n")
     d = str(tmp_path)
@@ -118,7 +118,7 @@ def test_which_command_lines_boot_the_server_before_parsing(
     for one_job in (["-j", "1"], ["--jobs=1"], ["-j1"], ["--jobs", "1"]):
         assert not wants(["code", d, *one_job])
     assert not wants(["code", "--help"]) and not wants(["config", d]) and not wants([])
-    monkeypatch.setattr(pool_mod, "_cores", lambda: 1)
+    monkeypatch.setattr(pool_mod, "cores", lambda: 1)
     assert not wants(["code", d])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from llmgw_migrate.resources import rules_path
 
@@ -54,10 +54,18 @@ def client_specs() -> tuple[ClientSpec, ...]:
 
 def client_spec_for(qualified: str) -> ClientSpec | None:
     """`openai.OpenAI`, `langchain_openai.chat_models.ChatOpenAI` -> its spec; None for anything else."""
+    return _spec_for(qualified, client_specs())
+
+
+_Spec = TypeVar("_Spec", "ClientSpec", "ProviderModelSpec")
+
+
+def _spec_for(qualified: str, specs: tuple[_Spec, ...]) -> _Spec | None:
+    """The spec naming this class from one of its modules (or a submodule of one)."""
     if "." not in qualified:
         return None
     module, _, name = qualified.rpartition(".")
-    for spec in client_specs():
+    for spec in specs:
         if name in spec.names and any(module == m or module.startswith(m + ".") for m in spec.modules):
             return spec
     return None
@@ -86,13 +94,7 @@ def provider_model_specs() -> tuple[ProviderModelSpec, ...]:
 
 def provider_model_spec_for(qualified: str) -> ProviderModelSpec | None:
     """`pydantic_ai.models.openai.OpenAIChatModel` -> its spec; None for anything else."""
-    if "." not in qualified:
-        return None
-    module, _, name = qualified.rpartition(".")
-    for spec in provider_model_specs():
-        if name in spec.names and any(module == m or module.startswith(m + ".") for m in spec.modules):
-            return spec
-    return None
+    return _spec_for(qualified, provider_model_specs())
 
 
 @functools.cache
