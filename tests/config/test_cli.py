@@ -171,6 +171,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
         sock.close()
 
 
+@pytest.mark.needs_shared
 def test_corpus_invalid_yaml_has_location() -> None:
     from tests.conftest import CORPUS
 
