@@ -119,7 +119,7 @@ def build_suite(config: VerifyConfig, plan: Plan | None) -> Suite:
         rows = fetch_spend_logs(config.before, _key(config.before_key, BEFORE_KEY_ENV))
         suite.extend(spend_log_suite(rows, plan, config.models))
     if not suite.cases:
-        hint = "give --plan for the built-in suite, or --corpus/--spend-logs files"
+        hint = "give --plan for the built-in suite, or --requests/--spend-logs files"
         if config.models:
             hint = f"no request uses the models {', '.join(config.models)}"
         raise UserError(f"nothing to replay: {hint}")

@@ -168,15 +168,15 @@ def test_baseline_is_portable_between_checkouts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check", "missing-dir"], "error: missing-dir:1:1: path not found"),
+        (["check", "missing-dir"], "error: missing-dir: path not found"),
         (["check", "--fail-on", "sometimes"], "error: --fail-on must be one of error, warning, info, never"),
         (["check", "--format", "yaml"], "error: --format must be one of"),
         (["check", "--as-of", "yesterday"], "error: --as-of must be a date like"),
         (["check", "--update-baseline"], "error: --update-baseline needs --baseline FILE"),
-        (["check", "--baseline", "nope.json"], "error: nope.json:1:1: baseline file not found"),
+        (["check", "--baseline", "nope.json"], "error: nope.json: baseline file not found"),
         (
             ["check", "--before", "http://127.0.0.1:1"],
-            "error: --before, --after, --requests and the other verify options need --verify",
+            "error: --before, --after, --requests, --model and the other verify options need --verify",
         ),
         (["check", "--jobs", "0"], "error: --jobs must be 1 or more"),
     ],
