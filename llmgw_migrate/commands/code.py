@@ -137,14 +137,14 @@ def build_context(
         raise UserError(f"--key-env must be an environment variable name, got {key_env!r}")
     plan = None
     if plan_path is not None:
-        from llmgw_migrate.plan import load_plan
+        from llmgw_migrate.config.plan import load_plan
 
         plan = load_plan(plan_path)
     elif config is not None:
         if not config.exists():
             raise UserError("config file not found", config)
         try:
-            from llmgw_migrate.convert import convert_file
+            from llmgw_migrate.config.plan_build import convert_file
         except ImportError:
             raise UserError("--config needs the config converter (not in this build); use --plan") from None
         if target not in ("managed", "self-hosted"):

@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
             if schema:
                 import json
 
-                from llmgw_migrate.plan import plan_json_schema
+                from llmgw_migrate.config.plan import plan_json_schema
 
                 sys.stdout.write(json.dumps(plan_json_schema(), indent=2) + "\n")
                 raise typer.Exit(EXIT_OK)
@@ -118,8 +118,8 @@ def register(app: typer.Typer) -> None:
                 raise UserError("--output is a directory, not a file", output)
             date = _parse_date(as_of)
 
-            from llmgw_migrate.convert import convert_file
-            from llmgw_migrate.plan_render import blocking, render
+            from llmgw_migrate.config.plan_build import convert_file
+            from llmgw_migrate.config.render import blocking, render
 
             plan = convert_file(path, target=target, routing=routing, as_of=date)
             if output is not None:
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
                 except OSError as exc:
                     raise UserError(f"cannot write the plan: {exc.strerror or exc}", output) from None
             if env_out is not None:
-                from llmgw_migrate.env_file import write_env
+                from llmgw_migrate.config.env_file import write_env
 
                 try:
                     write_env(plan, env_out)
@@ -149,10 +149,10 @@ def register(app: typer.Typer) -> None:
 def _check(paths: list[Path], fmt: str | None, target: str, routing: str, date, strict: bool) -> int:  # type: ignore[no-untyped-def]
     """Findings of every config, one report; a config that cannot be read is one line and exit 2."""
     from llmgw_migrate import finding_formats
-    from llmgw_migrate.convert import convert_file
+    from llmgw_migrate.config.plan_build import convert_file
+    from llmgw_migrate.config.render import blocking
     from llmgw_migrate.errors import UserError
     from llmgw_migrate.findings import Finding
-    from llmgw_migrate.plan_render import blocking
 
     fmt = fmt or "text"
     if fmt not in finding_formats.FORMATS:

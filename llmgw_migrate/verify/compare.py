@@ -22,7 +22,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmgw_migrate.catalog import Catalog, name_variants
+from llmgw_migrate.config.catalog import Catalog, name_variants
 from llmgw_migrate.resources import rules_path
 from llmgw_migrate.verify.replay import Exchange, StreamCapture
 from llmgw_migrate.verify.suite import MESSAGES, Case

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from llmgw_migrate.config.plan import Plan, load_plan
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import Finding, make
-from llmgw_migrate.plan import Plan, load_plan
 from llmgw_migrate.verify.report import (
     FORMATS,
     DifferenceOut,
@@ -218,7 +218,7 @@ def served_models(plan: Plan | None) -> dict[str, str]:
 
 def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     """Run verify and return its report (raises UserError on bad input)."""
-    from llmgw_migrate.catalog import load_catalog
+    from llmgw_migrate.config.catalog import load_catalog
     from llmgw_migrate.verify.compare import ERROR, CompareOptions, Comparer, Comparison
     from llmgw_migrate.verify.pricing import CatalogPricer
     from llmgw_migrate.verify.replay import Outcome, Replayer, ReplayOptions, after_side, before_side

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from llmgw_migrate.convert import convert_file
+from llmgw_migrate.config.plan_build import convert_file
+from llmgw_migrate.config.render import render
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan_render import render
 from tests.config.helpers import run_cli
 from tests.conftest import CORPUS
 

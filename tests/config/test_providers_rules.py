@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from llmgw_migrate.catalog import load_catalog
-from llmgw_migrate.convert_models import CUSTOM_NAME_RE, provider_rules, settings_rules
+from llmgw_migrate.config.catalog import load_catalog
+from llmgw_migrate.config.resolve import CUSTOM_NAME_RE, provider_rules, settings_rules
 from llmgw_migrate.findings import registry
 from tests.conftest import SHARED
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from llmgw_migrate.catalog import load_catalog
+from llmgw_migrate.config.catalog import load_catalog
 from llmgw_migrate.verify.compare import (
     CompareOptions,
     Comparer,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from llmgw_migrate.catalog import load_catalog
+from llmgw_migrate.config.catalog import load_catalog
 from llmgw_migrate.resources import rules_path
 from llmgw_migrate.verify.compare import Comparer
 from tests.verify.helpers import chat_body, chat_case, ok
