@@ -132,6 +132,7 @@ def entry_spans(files: list[Path]) -> dict[str, list[tuple[int, int, str]]]:
 def findings_by_model(plan: dict[str, Any], files: list[Path]) -> dict[str, list[str]]:
     """Finding codes grouped by the client-facing model whose entry they point into."""
     spans = entry_spans(files)
+    in_list = {name for entries in spans.values() for _start, _end, name in entries}
     out: dict[str, list[str]] = defaultdict(list)
     for f in plan.get("findings", []):
         locs = f.get("locations") or [{"file": f.get("file"), "line": f.get("line")}]
@@ -144,10 +145,11 @@ def findings_by_model(plan: dict[str, Any], files: list[Path]) -> dict[str, list
                 if start <= line <= end and name not in seen:
                     seen.add(name)
                     out[name].append(f["code"])
-        # a finding about an alias or a fallback names the model in its message
+        # an alias has no model_list entry: a finding about it names it in its message
         for m in plan.get("models", []):
-            if m.get("alias_of") and f"`{m['name']}`" in f.get("message", "") and m["name"] not in seen:
-                out[m["name"]].append(f["code"])
+            name = m["name"]
+            if name not in in_list and f"`{name}`" in f.get("message", "") and name not in seen:
+                out[name].append(f["code"])
     return out
 
 
