@@ -165,9 +165,15 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             b_prefix, b_rest = self._split(base_model)
             base_model = b_rest if b_prefix else base_model.rsplit("/", 1)[-1]
         found: tuple[str, CatalogModel] | None = None
+        base_ignored = False
         if rule.prefix == "azure":
             lookup = base_model or rest
             found = self._lookup(rule, lookup, dep)
+            if found is None and base_model and self.catalog.resolve(None, base_model) is None:
+                # base_model is LiteLLM's cost hint, here no catalog model at all: a deployment named
+                # exactly like a catalog model azure serves is that model
+                found = self._lookup(rule, rest, dep)
+                base_ignored = found is not None
             if found is None and base_model is None:
                 near = self.closest(rest)
                 t.finding(
@@ -229,6 +235,13 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         t.catalog = model
         t.mapping = mapping
         t.gateway_model = self.model_id(model, gp)
+        if base_ignored:
+            t.finding(
+                "LGM180",
+                f"model_info.base_model `{base_model}` of `{dep.model_name}` is no catalog model; "
+                f"azure deployment `{rest}` is catalog model `{model.id}`, which the plan uses",
+                dep.entry.value_loc("model_info") if "model_info" in dep.entry else dep.model_loc,
+            )
         if respelled:
             t.finding("LGM152", respelled, dep.model_loc)
             t.status = Status.approximate
