@@ -130,7 +130,7 @@ def test_env_gateway_keys() -> None:
     with running(["--port", "0"], env) as (url, out, _):
         assert not any("shown once" in line for line in out)
         assert "no provider keys found" in "".join(out)
-        assert httpx.get(url + "/v1/models").json() == {"object": "list", "data": []}
+        assert httpx.get(url + "/v1/models?available=true").json() == {"data": []}
         body = {"model": "gpt-4o", "messages": MSGS}
         # Model and provider checks come before the key check, as on the gateway.
         assert "No provider key" in httpx.post(url + "/v1/chat/completions", json=body).text
