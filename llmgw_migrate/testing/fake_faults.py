@@ -5,8 +5,8 @@ A fault is picked per request (header `x-fake-fail`, a model named `fail-<kind>`
 - a status: `500`, `502`, `503`, `504`, `529`, `429` (with Retry-After), `400`, `401`;
 - `timeout` (hang), `disconnect` (reset before answering);
 - broken successes: `redirect` (307 elsewhere), `gzip-bomb` (a small gzip body that expands to
-  `x-fake-bomb-bytes`, default 300 MB), `empty-object` (`{}`), `null-choices` (`{"choices": null}`, or
-  the format's own list as null), `malformed` (truncated JSON);
+  `x-fake-bomb-bytes` or the option `bomb_bytes`, default 300 MB), `empty-object` (`{}`),
+  `null-choices` (`{"choices": null}`, or the format's own list as null), `malformed` (truncated JSON);
 - in streams, after two content events: `midstream` (connection reset), `no-terminator` (the stream
   just ends: no finish, no [DONE] / message_stop), `overloaded-midstream` (an error event: Anthropic's
   `overloaded_error`, or the OpenAI-style error object); `slow-sse` paces events by
@@ -100,11 +100,11 @@ def _bomb(size: int) -> bytes:
 _NULL_LIST = {"openai": "choices", "anthropic": "content", "google": "candidates", "embeddings": "data"}
 
 
-def _broken(request: web.Request, fail: str, fmt: str) -> web.StreamResponse:
+def _broken(request: web.Request, fail: str, fmt: str, bomb_bytes: int) -> web.StreamResponse:
     if fail == "redirect":
         return web.Response(status=307, headers={"Location": "http://127.0.0.1:9" + request.path_qs})
     if fail == "gzip-bomb":
-        size = int(request.headers.get("x-fake-bomb-bytes") or BOMB_BYTES)
+        size = int(request.headers.get("x-fake-bomb-bytes") or bomb_bytes)
         return web.Response(
             body=_bomb(size),
             headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
@@ -118,12 +118,14 @@ def _broken(request: web.Request, fail: str, fmt: str) -> web.StreamResponse:
     )
 
 
-def raise_failure(request: web.Request, fail: str | None, fmt: str, retry_after: int) -> None:
+def raise_failure(
+    request: web.Request, fail: str | None, fmt: str, retry_after: int, bomb_bytes: int = BOMB_BYTES
+) -> None:
     """Answer now when `fail` is a status or a broken success (`fmt`: openai/anthropic/google/embeddings)."""
     if not fail or fail in SPECIAL or fail in STREAM:
         return
     if fail in BROKEN:
-        raise Abort(_broken(request, fail, fmt))
+        raise Abort(_broken(request, fail, fmt, bomb_bytes))
     status = _FAIL_STATUS.get(fail, 500)
     headers = {"Retry-After": str(retry_after)} if status == 429 else {}
     fmt = "openai" if fmt == "embeddings" else fmt

@@ -57,6 +57,7 @@ from llmgw_migrate.testing.fake_content import (
     value_for_schema,
 )
 from llmgw_migrate.testing.fake_faults import (
+    BOMB_BYTES,
     Abort,
     abort_middleware,
     chunk_delay,
@@ -94,6 +95,7 @@ class FakeOptions:
     embedding_dimensions: int = 16
     models: tuple[str, ...] = DEFAULT_MODELS
     retry_after: int = 7
+    bomb_bytes: int = BOMB_BYTES  # what the `gzip-bomb` fault expands to
 
 
 @dataclass
@@ -195,7 +197,7 @@ def _json_mode_content(model: str, convo: list[tuple[str, str]], fmt: Any, text:
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     state, body, fail = await _prologue(request, "openai", request.match_info.get("deployment", ""))
-    raise_failure(request, fail, "openai", state.options.retry_after)
+    raise_failure(request, fail, "openai", state.options.retry_after, state.options.bomb_bytes)
     await special_failure(request, fail, state.hanging)
     model = request.match_info.get("deployment") or str(body.get("model") or "")
     if not model:
@@ -325,7 +327,7 @@ async def _stream_openai(
 
 async def embeddings(request: web.Request) -> web.Response:
     state, body, fail = await _prologue(request, "openai", request.match_info.get("deployment", ""))
-    raise_failure(request, fail, "embeddings", state.options.retry_after)
+    raise_failure(request, fail, "embeddings", state.options.retry_after, state.options.bomb_bytes)
     await special_failure(request, fail, state.hanging)
     model = request.match_info.get("deployment") or str(body.get("model") or "")
     raw = body.get("input")
@@ -370,7 +372,7 @@ async def models(request: web.Request) -> web.Response:
 
 async def anthropic_messages(request: web.Request) -> web.StreamResponse:
     state, body, fail = await _prologue(request, "anthropic", "")
-    raise_failure(request, fail, "anthropic", state.options.retry_after)
+    raise_failure(request, fail, "anthropic", state.options.retry_after, state.options.bomb_bytes)
     await special_failure(request, fail, state.hanging)
     model = str(body.get("model") or "")
     if not model or not isinstance(body.get("messages"), list):
@@ -509,7 +511,7 @@ async def google_generate(request: web.Request) -> web.StreamResponse:
     target = request.match_info["target"]
     model, _, method = target.partition(":")
     state, body, fail = await _prologue(request, "google", model)
-    raise_failure(request, fail, "google", state.options.retry_after)
+    raise_failure(request, fail, "google", state.options.retry_after, state.options.bomb_bytes)
     await special_failure(request, fail, state.hanging)
     if method not in ("generateContent", "streamGenerateContent"):
         return json_response(error_body("google", 404, f"unknown method {method}"), 404)
