@@ -35,6 +35,10 @@ def _write(path: Path, text: str, what: str) -> None:
         raise UserError(f"cannot write the {what}: {exc.strerror or exc}", path) from None
 
 
+def _echo(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
 def register(app: typer.Typer) -> None:
     keys_app = typer.Typer(
         help="Move LiteLLM virtual keys, teams and budgets to gateway projects, API keys and IAM rules.",
@@ -141,3 +145,98 @@ def register(app: typer.Typer) -> None:
                     f"{len(plan.skipped)} skipped, {len(plan.findings)} findings\n"
                 )
             raise typer.Exit(EXIT_FINDINGS if blocking(plan.findings, strict) else EXIT_OK)
+
+    @keys_app.command("apply")
+    def apply(
+        plan_path: Path = typer.Option(
+            ..., "--plan", help="The keys plan (JSON) written by `llmgw-migrate keys -o keys.json`."
+        ),
+        master_url: str = typer.Option(
+            ...,
+            "--master-url",
+            envvar="LLM_GATEWAY_MASTER_URL",
+            show_envvar=True,
+            help="The LLM Gateway API service: https://internal.llmgateway.io, or http://localhost:4002 self-hosted.",
+        ),
+        yes: bool = typer.Option(
+            False,
+            "--yes",
+            help="Make the calls. Without it (or with --dry-run) the requests are only printed.",
+        ),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Print the requests, send nothing but reads (the default)."
+        ),
+        tokens_out: Path | None = typer.Option(
+            None,
+            "--tokens-out",
+            help="Append each new key's token here (JSON lines, mode 0600). Required with --yes.",
+        ),
+        debug: bool = DEBUG_OPTION,
+    ) -> None:
+        """Create the plan's projects, API keys and IAM rules through the master-key API (key from LLM_GATEWAY_MASTER_KEY).
+
+        Idempotent: keys carry `llmgw-migrate:<ref>` in their description and are never created twice.
+        Exit codes: 0 done (or nothing to do), 1 dry run with changes to make, or stopped at the
+        organization's key or project cap; 2 bad input or an API error.
+        """
+        with handle_errors(debug):
+            import os
+
+            from llmgw_migrate.errors import UserError
+            from llmgw_migrate.keys.apply import Applier, MasterClient, TokenFile, validate
+            from llmgw_migrate.keys.plan_model import load_keys_plan
+
+            execute = yes and not dry_run
+            plan = load_keys_plan(plan_path)
+            validate(plan, plan_path)
+            if not master_url.startswith(("http://", "https://")):
+                raise UserError("--master-url must be an http(s):// URL")
+            master_key = os.environ.get("LLM_GATEWAY_MASTER_KEY")
+            if execute and not master_key:
+                raise UserError("keys apply --yes needs the master key in LLM_GATEWAY_MASTER_KEY")
+            if execute and tokens_out is None:
+                raise UserError(
+                    "keys apply --yes needs --tokens-out FILE: new tokens are shown once and must be kept"
+                )
+            if tokens_out is not None and tokens_out.is_dir():
+                raise UserError("--tokens-out is a directory, not a file", tokens_out)
+            client = MasterClient(master_url, master_key) if master_key else None
+            if client is None:
+                sys.stderr.write(
+                    "LLM_GATEWAY_MASTER_KEY is not set: listing every request, as for an empty organization\n"
+                )
+            tokens = TokenFile(tokens_out) if execute and tokens_out is not None else None
+            try:
+                result = Applier(
+                    plan,
+                    client,
+                    execute=execute,
+                    tokens=tokens,
+                    echo=_echo,
+                ).run()
+            finally:
+                if tokens is not None:
+                    tokens.close()
+                if client is not None:
+                    client.close()
+            verb = "created" if execute else "to create"
+            summary = (
+                f"{'applied' if execute else 'dry run'}: projects {verb} {result.projects_created}, present {result.projects_present}; "
+                f"keys {verb} {result.keys_created}, present {result.keys_present}; IAM rules {verb} {result.rules_created}; "
+                f"status updates {result.updates}"
+            )
+            sys.stdout.write(summary + "\n")
+            if execute and tokens_out is not None and result.keys_created:
+                sys.stdout.write(
+                    f"{result.keys_created} new tokens appended to {tokens_out} (mode 0600); they are not shown anywhere else\n"
+                )
+            if result.stopped:
+                sys.stdout.write(
+                    f"stopped: {result.stopped} {result.keys_left} keys of the plan were not created; "
+                    "raise the limit and re-run: what exists is matched and not created twice\n"
+                )
+                raise typer.Exit(EXIT_FINDINGS)
+            if not execute:
+                sys.stdout.write("nothing sent; re-run with --yes --tokens-out FILE to make these calls\n")
+                raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_OK)
+            raise typer.Exit(EXIT_OK)
