@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -153,11 +154,12 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 
 _KEY_FIELDS = [f.name for f in dataclasses.fields(KeyPlan) if f.name != "iam_rules"]
+_KEY_VALUES = operator.attrgetter(*_KEY_FIELDS)  # one C call per key instead of ~20 getattr
 
 
 def _key_dict(key: KeyPlan) -> dict[str, Any]:
     """Fields at their default (null, empty, 0) are left out: a shorter plan, read back the same."""
-    out = {name: value for name in _KEY_FIELDS if (value := getattr(key, name)) is not None and value != []}
+    out = {n: v for n, v in zip(_KEY_FIELDS, _KEY_VALUES(key), strict=True) if v is not None and v != []}
     if key.iam_rules:
         out["iam_rules"] = [{"rule_type": r.rule_type, "rule_value": r.rule_value} for r in key.iam_rules]
     return out

@@ -255,8 +255,11 @@ class Planner:
             plan.top_models = [m for m, _ in usage.top_models]
         self._budget(key, plan, add)
         self._rules(key, team, plan, add)
-        if any(
-            v is not None for v in (key.tpm_limit, key.rpm_limit, key.tpd_limit, key.max_parallel_requests)
+        if (
+            key.tpm_limit is not None
+            or key.rpm_limit is not None
+            or key.tpd_limit is not None
+            or key.max_parallel_requests is not None
         ):
             add("LGM701", "tpm/rpm/tpd/max_parallel_requests limits")
         if key.has_model_max_budget:
