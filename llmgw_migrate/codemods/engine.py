@@ -24,7 +24,7 @@ from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
 from llmgw_migrate.codemods.registry import Parts, any_token
-from llmgw_migrate.codemods.secret_mask import mask_shown
+from llmgw_migrate.codemods.secret_mask import mask_message, mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
 
@@ -136,7 +136,7 @@ def _error(
 def _shown(f: Finding, display: str) -> Finding:
     """A handler's finding as it may be shown: located in its file, any quoted secret value masked."""
     update: dict[str, str] = {} if f.file else {"file": display}
-    message = mask_shown(f.message, display)
+    message = mask_message(f.message)
     if message != f.message:
         update["message"] = message
     return f.replace(**update) if update else f

@@ -112,7 +112,7 @@ class YamlHandler:
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx, "berriai")
+        return file_rules.prefilter_tokens(ctx, "berriai", ctx.key_env)
 
     def finish(self, run: CodeRun) -> list[Finding]:
         """A LiteLLM service's LGM310 also lists the references to it in the repository's other files."""

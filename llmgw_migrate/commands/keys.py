@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
                 raise UserError("give one source: --database-url postgresql://... or --from-api URL")
             plan_obj = None
             if model_plan is not None:
-                from llmgw_migrate.plan import load_plan
+                from llmgw_migrate.config.plan import load_plan
 
                 plan_obj = load_plan(model_plan)
             for path in handover or []:
@@ -122,8 +122,8 @@ def register(app: typer.Typer) -> None:
                 from llmgw_migrate.keys.db_reader import read_database
 
                 data = read_database(str(database_url))
+            from llmgw_migrate.config.render import blocking
             from llmgw_migrate.keys.planner import build_plan
-            from llmgw_migrate.plan_render import blocking
 
             plan = build_plan(data, plan_obj, str(model_plan) if model_plan else None)
             del data  # the plan holds what it needs; keep the peak memory of a big proxy low

@@ -51,7 +51,7 @@ class ModelMapper:
 
     def _from_catalog(self, name: str) -> str | None:
         if self._catalog is None:
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
 
             self._catalog = load_catalog()
         cat = self._catalog
@@ -68,7 +68,7 @@ class ModelMapper:
 
 
 def map_provider(prefix: str) -> list[str]:
-    from llmgw_migrate.convert_models import provider_rules
+    from llmgw_migrate.config.resolve.rules import provider_rules
 
     rule = provider_rules().providers.get(prefix)
     if rule is None or rule.kind != "mapped":

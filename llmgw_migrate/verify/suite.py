@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan import ModelMapping, Plan
 
 CHAT = "/v1/chat/completions"
 EMBEDDINGS = "/v1/embeddings"

@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 from keys_support import run_cli, secrets_absent
 
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.keys.db_reader import REQUIRED, connect
-from llmgw_migrate.plan import ModelMapping, Plan
 from llmgw_migrate.testing import litellm_db as ldb
 
 

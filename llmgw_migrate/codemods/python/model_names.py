@@ -28,7 +28,7 @@ UNPLACED_CODE = "LGM212"
 
 @functools.cache
 def _catalog_ids() -> frozenset[str]:
-    from llmgw_migrate.catalog import load_catalog
+    from llmgw_migrate.config.catalog import load_catalog
 
     catalog = load_catalog()
     return frozenset(catalog.models) | frozenset(catalog.providers)

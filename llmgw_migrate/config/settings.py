@@ -12,9 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from llmgw_migrate.convert_models import param_categories, settings_rules
-from llmgw_migrate.findings import Finding, Status, make, registry
-from llmgw_migrate.litellm_config import (
+from llmgw_migrate.config.read import (
     Deployment,
     LiteLLMConfig,
     Loc,
@@ -25,6 +23,8 @@ from llmgw_migrate.litellm_config import (
     label,
     type_name,
 )
+from llmgw_migrate.config.resolve.rules import param_categories, settings_rules
+from llmgw_migrate.findings import Finding, Status, make, registry
 
 # Keys whose string values are secrets (unless they are os.environ/ references).
 _SECRET_KEY = re.compile(
