@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
@@ -23,14 +24,14 @@ def _format_for(path: Path | None, fmt: str | None) -> str:
     )
 
 
-def _write(path: Path, text: str, what: str) -> None:
-    from llmgw_migrate.atomic import write_text_atomic
+def _write(path: Path, text: Iterable[str], what: str) -> None:
+    from llmgw_migrate.atomic import write_chunks_atomic
     from llmgw_migrate.errors import UserError
 
     if path.is_dir():
         raise UserError(f"{what} path is a directory, not a file", path)
     try:
-        write_text_atomic(path, text)
+        write_chunks_atomic(path, text)
     except OSError as exc:
         raise UserError(f"cannot write the {what}: {exc.strerror or exc}", path) from None
 
@@ -125,16 +126,18 @@ def register(app: typer.Typer) -> None:
             from llmgw_migrate.keys.planner import build_plan
 
             plan = build_plan(data, plan_obj, str(model_plan) if model_plan else None)
+            del data  # the plan holds what it needs; keep the peak memory of a big proxy low
             if output is not None:
+                out_fmt = _format_for(output, fmt if fmt != "markdown" else None)
                 _write(
-                    output, render(plan, _format_for(output, fmt if fmt != "markdown" else None)), "keys plan"
+                    output, plan.iter_json() if out_fmt == "json" else [render(plan, out_fmt)], "keys plan"
                 )
             for path in handover or []:
                 from llmgw_migrate.keys.handover import render_handover
 
                 _write(
                     path,
-                    render_handover(plan, "csv" if path.suffix.lower() == ".csv" else "markdown"),
+                    [render_handover(plan, "csv" if path.suffix.lower() == ".csv" else "markdown")],
                     "hand-over sheet",
                 )
             if output is None or fmt is not None:

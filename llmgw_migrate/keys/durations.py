@@ -7,6 +7,7 @@ duration is approximate. Seconds and minutes have no gateway equivalent (its min
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 _ALIASES = {"hourly": "1h", "daily": "24h", "weekly": "7d", "monthly": "30d"}
@@ -24,6 +25,7 @@ class Period:
         return self.value * HOURS[self.unit]
 
 
+@functools.lru_cache(maxsize=1024)  # a proxy uses a handful of durations across all its keys
 def parse(duration: str) -> Period | str:
     """The gateway period for a LiteLLM duration, or the reason there is none."""
     text = _ALIASES.get(duration.strip().lower(), duration.strip().lower())
@@ -53,6 +55,7 @@ def parse(duration: str) -> Period | str:
     return period
 
 
+@functools.lru_cache(maxsize=4096)  # budgets repeat across keys
 def money(value: float) -> str:
     """A USD amount as the master API's decimal string (^\\d+(\\.\\d+)?$); negatives become 0."""
     if value <= 0:

@@ -6,6 +6,9 @@ and a count, not 100,000 findings; each key also lists its codes in the plan (`f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from llmgw_migrate import findings as fnd
 from llmgw_migrate.findings import Finding
 
@@ -14,16 +17,22 @@ _NAMED = 10
 
 class FindingSink:
     def __init__(self) -> None:
-        self._groups: dict[tuple[str, str], list[str]] = {}
+        # (code, detail) -> [count, first subjects]: only the first few names are ever shown
+        self._groups: dict[tuple[str, str], list[Any]] = {}
 
-    def add(self, code: str, subject: str, detail: str) -> None:
-        self._groups.setdefault((code, detail), []).append(subject)
+    def add(self, code: str, subject: str | Callable[[], str], detail: str) -> None:
+        group = self._groups.get((code, detail))
+        if group is None:
+            group = self._groups[(code, detail)] = [0, []]
+        group[0] += 1
+        if len(group[1]) < _NAMED:
+            group[1].append(subject() if callable(subject) else subject)
 
     def findings(self) -> list[Finding]:
         out = []
-        for (code, detail), subjects in self._groups.items():
-            named = ", ".join(subjects[:_NAMED])
-            more = f" and {len(subjects) - _NAMED} more" if len(subjects) > _NAMED else ""
+        for (code, detail), (count, subjects) in self._groups.items():
+            named = ", ".join(subjects)
+            more = f" and {count - _NAMED} more" if count > _NAMED else ""
             out.append(fnd.make(code, f"{detail}: {named}{more}"))
         out.sort(key=lambda f: (f.code, f.message))
         return out

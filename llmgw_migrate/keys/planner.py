@@ -85,6 +85,7 @@ class Planner:
         self._known_set = set(self.known)
         self.sink = FindingSink()
         self._team_scopes: dict[str, models.Scope] = {}
+        self._windows_cache: dict[tuple[Any, ...], Any] = {}
         self._rules_cache: dict[tuple[Any, ...], tuple[list[IamRule], list[tuple[str, str]]]] = {}
         self.memberships = {(m.user_id, m.team_id): m for m in data.memberships}
 
@@ -214,8 +215,10 @@ class Planner:
         return None
 
     def _key(self, key: SourceKey, team: SourceTeam | None, project: ProjectPlan) -> KeyPlan:
-        label = key_label(key)
         codes: list[str] = []
+
+        def label() -> str:  # built only for the first few keys of each finding
+            return key_label(key)
 
         def add(code: str, detail: str) -> None:
             self.sink.add(code, label, detail)
@@ -252,17 +255,20 @@ class Planner:
             plan.top_models = [m for m, _ in usage.top_models]
         self._budget(key, plan, add)
         self._rules(key, team, plan, add)
-        if any(
-            v is not None for v in (key.tpm_limit, key.rpm_limit, key.tpd_limit, key.max_parallel_requests)
+        if (
+            key.tpm_limit is not None
+            or key.rpm_limit is not None
+            or key.tpd_limit is not None
+            or key.max_parallel_requests is not None
         ):
             add("LGM701", "tpm/rpm/tpd/max_parallel_requests limits")
-        if key.model_max_budget:
+        if key.has_model_max_budget:
             add("LGM702", "model_max_budget")
         if key.allowed_routes:
             add("LGM706", "allowed_routes")
         if key.object_permission_id or key.policies:
             add("LGM708", "object permissions or policies")
-        if key.tags:
+        if key.has_tags:
             add("LGM709", "tags")
         if key.has_aliases or key.has_config:
             add("LGM723", "model aliases or config")
@@ -297,36 +303,28 @@ class Planner:
                     and entry.get("budget_duration")
                 ):
                     windows.append((float(entry["max_budget"]), str(entry["budget_duration"])))
-        best: tuple[float, durations.Period, str] | None = None
-        dropped: list[str] = []
-        for amount, text in windows:
-            period = durations.parse(text)
-            if isinstance(period, str):
-                add("LGM714", f"budget window {text} ({period.split(' is ', 1)[-1]})")
-                continue
-            rate = amount / period.hours()
-            if best is None or rate < best[0] / best[1].hours():
-                if best is not None:
-                    dropped.append(best[2])
-                best = (amount, period, text)
-            else:
-                dropped.append(text)
-        if best is not None:
-            amount, period, text = best
-            plan.period_usage_limit = durations.money(amount)
-            plan.period_usage_duration_value = period.value
-            plan.period_usage_duration_unit = period.unit
-            add("LGM715", f"budget window {text} -> {period.value} {period.unit}")
+        if not windows:
+            return
+        cache_key = tuple(windows)
+        chosen = self._windows_cache.get(cache_key)
+        if chosen is None:
+            chosen = self._windows_cache[cache_key] = _tightest(windows)
+        period, notes = chosen
+        if period is not None:
+            limit, value, unit = period
+            plan.period_usage_limit, plan.period_usage_duration_value = limit, value
+            plan.period_usage_duration_unit = unit
             if key.spend:
                 add("LGM705", "spend in the current window")
-        if dropped:
-            add("LGM704", "several budget windows, the tightest kept")
+        for code, detail in notes:
+            add(code, detail)
 
     def _rules(
         self, key: SourceKey, team: SourceTeam | None, plan: KeyPlan, add: Callable[[str, str], None]
     ) -> None:
         team_scope = self.team_scope(team)
-        cache_key = (tuple(key.models or ()), team.team_id if team is not None else None)
+        # Keys share a handful of model lists: plan each (key list, team list) pair once.
+        cache_key = (tuple(sorted(key.models or ())), tuple(sorted(team.models or ())) if team else None)
         cached = self._rules_cache.get(cache_key)
         if cached is None:
             key_scope = models.scope_of(
@@ -354,9 +352,35 @@ class Planner:
                 notes.append(("LGM725", f"access group '{group}' has no models in the database"))
             cached = self._rules_cache[cache_key] = (iam, notes)
         iam, notes = cached
-        plan.iam_rules = [IamRule(r.rule_type, r.rule_value) for r in iam]
+        plan.iam_rules = iam  # shared between keys with the same lists: rules are never mutated
         for code, detail in notes:
             add(code, detail)
+
+
+def _tightest(
+    windows: list[tuple[float, str]],
+) -> tuple[tuple[str, int, str] | None, list[tuple[str, str]]]:
+    """The window with the lowest spend per hour (limit, value, unit), and the findings about the rest."""
+    notes: list[tuple[str, str]] = []
+    best: tuple[float, durations.Period, str] | None = None
+    dropped = False
+    for amount, text in windows:
+        period = durations.parse(text)
+        if isinstance(period, str):
+            notes.append(("LGM714", f"budget window {text} ({period.split(' is ', 1)[-1]})"))
+            continue
+        if best is None or amount / period.hours() < best[0] / best[1].hours():
+            dropped = dropped or best is not None
+            best = (amount, period, text)
+        else:
+            dropped = True
+    if best is None:
+        return None, notes
+    amount, period, text = best
+    notes.append(("LGM715", f"budget window {text} -> {period.value} {period.unit}"))
+    if dropped:
+        notes.append(("LGM704", "several budget windows, the tightest kept"))
+    return (durations.money(amount), period.value, period.unit), notes
 
 
 def _naive(value: dt.datetime) -> dt.datetime:

@@ -27,7 +27,7 @@ class SourceKey:
     max_budget: float | None = None
     budget_duration: str | None = None
     budget_limits: Any = None
-    model_max_budget: Any = None
+    has_model_max_budget: bool = False
     expires: dt.datetime | None = None
     blocked: bool | None = None
     models: list[str] = dataclasses.field(default_factory=list)
@@ -40,8 +40,8 @@ class SourceKey:
     max_parallel_requests: int | None = None
     allowed_routes: list[str] = dataclasses.field(default_factory=list)
     key_type: str | None = None
-    permissions: Any = None
-    tags: Any = None
+    has_permissions: bool = False
+    has_tags: bool = False
     object_permission_id: str | None = None
     access_group_ids: list[str] = dataclasses.field(default_factory=list)
     budget_id: str | None = None
