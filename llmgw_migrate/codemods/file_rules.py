@@ -35,12 +35,12 @@ def data() -> dict[str, Any]:
 
 
 @functools.cache
-def matcher(from_urls: tuple[str, ...]) -> UrlMatcher:
-    return UrlMatcher(from_urls)
+def matcher(from_urls: tuple[str, ...], not_proxy_ports: tuple[int, ...] = ()) -> UrlMatcher:
+    return UrlMatcher(from_urls, not_proxy_ports)
 
 
 def urls(ctx: RewriteContext) -> UrlMatcher:
-    return matcher(ctx.from_urls)
+    return matcher(ctx.from_urls, ctx.not_proxy_ports)
 
 
 @functools.cache
