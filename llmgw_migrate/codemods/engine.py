@@ -9,6 +9,7 @@ results keep a stable order.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_bytes_atomic
+from llmgw_migrate.codemods import port_evidence
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
@@ -316,6 +318,9 @@ def run_code(
     cwd = Path.cwd()
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
+    if any(p.is_dir() for p in paths):
+        # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy.
+        ctx = dataclasses.replace(ctx, not_proxy_ports=port_evidence.collect(walked.files).not_proxy_ports())
 
     n_jobs = jobs if jobs and jobs > 0 else cores()
     local: Mapping[str, FileHandler] = handler_map if handler_map is not None else LazyHandlers()

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask, shell
+from llmgw_migrate.codemods import dependencies, file_rules, placeholder_keys, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.docker import decommission_message, is_litellm_image, repository_references
 from llmgw_migrate.codemods.findings_util import at
@@ -154,7 +154,8 @@ class YamlHandler:
             _services(state, doc)
             _collect_env_nodes(state, doc, "", set())
             _walk(state, doc, [])
-        return finish(text, state.edits, state.findings, index=state.index)
+        result = finish(text, state.edits, state.findings, index=state.index)
+        return placeholder_keys.add_findings(result, path, ctx)
 
 
 # libyaml's own limit. ruamel's scanner slows down with the square of the flow depth (a 100 KB file of
