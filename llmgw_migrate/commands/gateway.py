@@ -31,17 +31,17 @@ _UNITS = {
 }
 
 
-def parse_size(value: str) -> int:
+def parse_size(value: str, option: str = "--max-body") -> int:
     """'16MiB', '500kb', '1048576' -> bytes."""
     from llmgw_migrate.errors import UserError
 
     match = _SIZE.match(value)
     if not match:
-        raise UserError(f"--max-body must be a size like 16MiB or 1000000, not {value!r}")
+        raise UserError(f"{option} must be a size like 16MiB or 1000000, not {value!r}")
     number, unit = match.groups()
     size = int(float(number) * _UNITS[(unit or "").lower()])
     if size <= 0:
-        raise UserError("--max-body must be positive")
+        raise UserError(f"{option} must be positive")
     return size
 
 
@@ -96,6 +96,24 @@ def register(app: typer.Typer) -> None:
         max_body: str = typer.Option(
             "16MiB", "--max-body", metavar="SIZE", help="Largest request body accepted (413 above)."
         ),
+        max_upstream_body: str = typer.Option(
+            "64MiB",
+            "--max-upstream-body",
+            metavar="SIZE",
+            help="Largest upstream answer accepted, decompressed (502 above).",
+        ),
+        header_timeout: float = typer.Option(
+            10, "--header-timeout", metavar="SECONDS", help="Time a client has to send its request headers."
+        ),
+        body_timeout: float = typer.Option(
+            60, "--body-timeout", metavar="SECONDS", help="Time a client has to send its body (408 after)."
+        ),
+        max_connections: int = typer.Option(
+            4096,
+            "--max-connections",
+            metavar="N",
+            help="Most client connections held; past it the longest idle one is closed.",
+        ),
         as_of: str | None = typer.Option(
             None,
             "--as-of",
@@ -135,7 +153,13 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"--port must be between 0 and 65535, not {port}")
             if upstream_client not in ("aiohttp", "httpx"):
                 raise UserError("--upstream-client must be aiohttp or httpx")
-            for name, value in (("--timeout", timeout), ("--connect-timeout", connect_timeout)):
+            for name, value in (
+                ("--timeout", timeout),
+                ("--connect-timeout", connect_timeout),
+                ("--header-timeout", header_timeout),
+                ("--body-timeout", body_timeout),
+                ("--max-connections", max_connections),
+            ):
                 if value <= 0:
                     raise UserError(f"{name} must be positive")
             if cache_ttl < 0 or max_retries < 0:
@@ -167,6 +191,10 @@ def register(app: typer.Typer) -> None:
                 stream_idle_timeout=timeout,
                 max_retries=max_retries,
                 max_body_bytes=parse_size(max_body),
+                max_upstream_body_bytes=parse_size(max_upstream_body, "--max-upstream-body"),
+                header_timeout=header_timeout,
+                body_timeout=body_timeout,
+                max_connections=max_connections,
                 today=today,
                 upstream_client=upstream_client,  # type: ignore[arg-type]
             )

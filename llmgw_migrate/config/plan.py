@@ -111,6 +111,8 @@ def load_plan(path: str | Path) -> Plan:
                 p,
             ) from None
         raise UserError(f"invalid JSON: {exc.msg}", p, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise UserError("invalid JSON: nested too deeply", p, 1, 1) from None
     if isinstance(data, dict) and data.get("schema_version") not in (None, SCHEMA_VERSION):
         raise UserError(f"unsupported plan schema_version {data.get('schema_version')!r}", p, 1, 1)
     try:

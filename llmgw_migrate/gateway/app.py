@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
@@ -28,7 +28,8 @@ from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway import messages_api
 from llmgw_migrate.gateway.cache import ResponseCache
 from llmgw_migrate.gateway.catalog_view import list_models
-from llmgw_migrate.gateway.errors import GatewayError, bad_request
+from llmgw_migrate.gateway.errors import GatewayError
+from llmgw_migrate.gateway.json_body import parse_body
 from llmgw_migrate.gateway.keys import KeyRing
 from llmgw_migrate.gateway.pipeline import PING, Exchange, Forwarder
 from llmgw_migrate.gateway.routing import Router
@@ -41,11 +42,21 @@ from llmgw_migrate.rules_data import dropped_params
 log = logging.getLogger("llmgw_migrate.gateway")
 
 _TRUE = ("1", "true", "yes", "on")
-_SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+CLIENT_CLOSED = 499  # nginx's status for "the client closed the connection": logged, never answered
+# No hop-by-hop headers (Connection, Keep-Alive...): uvicorn owns the connection and sets those.
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def _dumps(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _custom_modes(plan: Plan | None) -> dict[str, frozenset[str]]:
+    modes: dict[str, set[str]] = {}
+    for m in plan.models if plan is not None else []:
+        if m.custom and m.provider:
+            modes.setdefault(m.provider, set()).add(m.mode)
+    return {name: frozenset(found) for name, found in modes.items()}
 
 
 class Gateway:
@@ -56,7 +67,9 @@ class Gateway:
         self.settings = settings
         self.catalog = catalog or load_catalog()
         self.keys = KeyRing.build(self.catalog, plan, settings.environ())
-        self.router = Router(self.catalog, self.keys, settings.provider_order, settings.max_retries)
+        self.router = Router(
+            self.catalog, self.keys, settings.provider_order, settings.max_retries, _custom_modes(plan)
+        )
         self.uptime = Uptime()
         self.cache = ResponseCache(settings.cache_ttl, settings.cache_max_entries)
         self.dropped = frozenset() if settings.forward_all else frozenset(dropped_params())
@@ -123,18 +136,12 @@ class Gateway:
                     413, f"Request body too large (limit {limit} bytes)", code="request_too_large"
                 )
             chunks.append(chunk)
-        try:
-            body = json.loads(b"".join(chunks))
-        except (ValueError, UnicodeDecodeError):
-            raise bad_request("Invalid JSON in request body", code="invalid_json") from None
-        if not isinstance(body, dict):
-            raise bad_request("Request body must be a JSON object", code="invalid_json")
-        return body
+        return parse_body(b"".join(chunks))
 
-    def prepare_chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    def prepare_chat(self, body: dict[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
         validate_chat(body)
         if self.dropped:
-            body = {k: v for k, v in body.items() if k not in self.dropped}
+            body = {k: v for k, v in body.items() if k not in self.dropped or k in keep}
         return body
 
     def route(self, body: dict[str, Any], request: Request, kind: str, rid: str) -> Exchange:
@@ -210,6 +217,10 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         async def guarded(request: Request) -> Response:
             try:
                 return await handler(request)
+            except ClientDisconnect:
+                # The client left while sending its body: nothing to answer, nothing went wrong here.
+                log.debug("client disconnected on %s %s", request.method, request.url.path)
+                return Response(status_code=CLIENT_CLOSED, headers={"x-request-id": _request_id(request)})
             except Exception as exc:
                 # A bug must still answer in the envelope (and never with a traceback or a key).
                 log.exception("internal error on %s %s", request.method, request.url.path)
@@ -267,13 +278,15 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         try:
             raw = await gw.read_json(request)
             validate_messages(raw)
-            body = gw.prepare_chat(messages_api.to_openai(raw))
+            body = gw.prepare_chat(messages_api.to_openai(raw), keep=messages_api.KEPT)
             ex = gw.route(body, request, "chat", rid)
             gw.authenticate(request)
             use_cache = not _no_cache(request)
             if body.get("stream"):
                 chunks, headers = await _stream(ex, body, rid, use_cache)
-                events = messages_api.anthropic_events(gw.forwarder.with_pings(chunks))
+                events = messages_api.anthropic_events(
+                    gw.forwarder.with_pings(chunks), lambda: ex.prompt_tokens
+                )
                 return StreamingResponse(events, media_type="text/event-stream", headers=headers)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
             hit_headers = {"x-llmgateway-cache": "HIT"} if hit else None
@@ -290,6 +303,8 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             include_deactivated=q.get("include_deactivated", "").lower() in _TRUE,
             exclude_deprecated=q.get("exclude_deprecated", "").lower() in _TRUE,
             mapped=q.get("mapped", "").lower() in _TRUE,
+            available=q.get("available", "").lower() in _TRUE,
+            plan=gw.plan,
         )
         return _json(data, _request_id(request))
 
@@ -320,13 +335,17 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         finally:
             await gw.stop()
 
-    routes = [
-        Route("/v1/chat/completions", logged(chat_completions), methods=["POST"]),
-        Route("/v1/embeddings", logged(embeddings), methods=["POST"]),
-        Route("/v1/messages", logged(messages), methods=["POST"]),
-        Route("/v1/models", logged(models), methods=["GET"]),
-        Route("/", logged(health), methods=["GET"]),
-    ]
+    routes = [Route("/", logged(health), methods=["GET"])]
+    for path, handler, method in (
+        ("/v1/chat/completions", chat_completions, "POST"),
+        ("/v1/embeddings", embeddings, "POST"),
+        ("/v1/messages", messages, "POST"),
+        ("/v1/models", models, "GET"),
+    ):
+        # With and without a trailing slash alike: a redirect would turn a POST into a failed retry.
+        wrapped = logged(handler)
+        routes += [Route(path, wrapped, methods=[method]), Route(path + "/", wrapped, methods=[method])]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
+    app.router.redirect_slashes = False
     app.state.gateway = gw
     return app
