@@ -391,6 +391,8 @@ def test_plan_paths_are_right_from_any_folder(tmp_path: Path) -> None:
     plan = json.loads((scenario / "plan.json").read_text(encoding="utf-8"))
     assert plan["source"] == "litellm_config.yaml"  # relative to the plan file's folder
     assert {f["file"] for f in plan["findings"]} == {"litellm_config.yaml"}
+    located = [loc["file"] for f in plan["findings"] for loc in f.get("locations") or ()]
+    assert set(located) <= {"litellm_config.yaml"}
 
     def sarif_uris(cwd: Path, plan_arg: str) -> set[str]:
         proc = run_inproc(
