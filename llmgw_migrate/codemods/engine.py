@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -328,6 +328,7 @@ def run_code(
     on_scan: Callable[[int], None] | None = None,
     respect_gitignore: bool = True,
     show_secrets: bool = False,
+    skip: Collection[Path] = (),
 ) -> CodeRun:
     """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
 
@@ -348,6 +349,11 @@ def run_code(
     )
     cwd = Path.cwd()
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
+    if skip:
+        # The caller's own files (check's baseline and reports) quote proxy URLs: they are neither
+        # rewritten nor parts of a connection.
+        own = {os.path.realpath(p) for p in skip}
+        walked.files = [f for f in walked.files if os.path.realpath(f) not in own]
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
     if any(p.is_dir() for p in paths):
         # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy.
