@@ -87,9 +87,9 @@ def main() -> int:
         size_kb = path.stat().st_size / 1024
 
         # in-process conversion: warm imports and catalog once (as the CLI has them loaded), then time
-        from llmgw_migrate.catalog import load_catalog
-        from llmgw_migrate.convert import convert_file
-        from llmgw_migrate.litellm_config import load_config
+        from llmgw_migrate.config.catalog import load_catalog
+        from llmgw_migrate.config.plan_build import convert_file
+        from llmgw_migrate.config.read import load_config
 
         load_catalog()
         convert_file(path, as_of=dt.date(2026, 11, 25))

@@ -268,8 +268,8 @@ def loadgen_main(args: argparse.Namespace) -> None:
 def soak_gateway(upstream: str) -> Iterator[tuple[str, str, int]]:
     from bench_gateway import embedded_gateway
 
+    from llmgw_migrate.config.plan import ModelMapping, Plan, ProviderKey
     from llmgw_migrate.findings import Status
-    from llmgw_migrate.plan import ModelMapping, Plan, ProviderKey
 
     models = [
         ModelMapping(

@@ -12,7 +12,7 @@ import sys
 
 from llmgw_migrate import __version__
 
-COMMAND_MODULES = ("config", "catalog", "code", "gateway", "verify", "check")
+COMMAND_MODULES = ("config", "catalog", "code", "gateway", "verify", "check", "keys")
 
 
 def build_app():  # type: ignore[no-untyped-def]

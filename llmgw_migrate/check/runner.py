@@ -23,7 +23,7 @@ from llmgw_migrate.proxy_urls import DEFAULT_GATEWAY_URL
 
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import RewriteContext
-    from llmgw_migrate.plan import Plan
+    from llmgw_migrate.config.plan import Plan
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
     if opts.config is not None and opts.plan is not None:
         raise UserError("give --config or --plan, not both")
     if opts.config is not None:
-        from llmgw_migrate.convert import convert_file
+        from llmgw_migrate.config.plan_build import convert_file
 
         started = time.perf_counter()
         plan = convert_file(opts.config, target=opts.target, routing=opts.routing, as_of=opts.as_of)
@@ -86,10 +86,12 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
         )
         return plan, section
     if opts.plan is not None:
-        from llmgw_migrate.plan import load_plan
+        from llmgw_migrate.config.plan import load_plan
 
         started = time.perf_counter()
-        plan = load_plan(opts.plan)
+        from llmgw_migrate.config.plan_paths import relative_to_root
+
+        plan = relative_to_root(load_plan(opts.plan), opts.plan)  # report paths from the report's root
         mapped = sum(1 for m in plan.models if m.gateway_model)
         section = Section(
             name="config",

@@ -18,7 +18,7 @@ from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import make
 
 if TYPE_CHECKING:
-    from llmgw_migrate.plan import Plan
+    from llmgw_migrate.config.plan import Plan
 
 EMBEDDED = "embedded"
 KEY_ENVS = ("LITELLM_API_KEY", "LLM_GATEWAY_API_KEY")

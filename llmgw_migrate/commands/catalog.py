@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors(debug):
             import httpx
 
-            from llmgw_migrate import catalog as cat
+            from llmgw_migrate.config import catalog as cat
             from llmgw_migrate.errors import UserError
 
             try:
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors(debug):
             import datetime as dt
 
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
             from llmgw_migrate.errors import UserError
 
             if fmt not in ("text", "json"):
@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors(debug):
             import datetime as dt
 
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
             from llmgw_migrate.errors import UserError
 
             if fmt not in ("text", "json"):

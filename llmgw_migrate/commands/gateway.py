@@ -140,12 +140,12 @@ def register(app: typer.Typer) -> None:
             import logging
             import os
 
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
+            from llmgw_migrate.config.plan import Plan, load_plan
             from llmgw_migrate.errors import UserError
             from llmgw_migrate.gateway.keys import KeyRing
             from llmgw_migrate.gateway.report import startup_report
             from llmgw_migrate.gateway.settings import GATEWAY_KEY_ENV, GatewaySettings
-            from llmgw_migrate.plan import Plan, load_plan
 
             if plan_path is not None and config_path is not None:
                 raise UserError("give --plan or --config, not both")
@@ -174,7 +174,7 @@ def register(app: typer.Typer) -> None:
             if plan_path is not None:
                 plan = load_plan(plan_path)
             elif config_path is not None:
-                from llmgw_migrate.convert import convert_file
+                from llmgw_migrate.config.plan_build import convert_file
 
                 plan = convert_file(config_path, target="self-hosted", as_of=today)
             # --api-key wins; else LLM_GATEWAY_API_KEY (a comma list allows several keys); else random.

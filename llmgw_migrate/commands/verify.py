@@ -15,8 +15,9 @@ HELP = (
     "(--spend-logs). Model names are mapped through the plan. Keys come from LITELLM_API_KEY and "
     "LLM_GATEWAY_API_KEY, or --before-key / --after-key. `--after embedded` runs the embedded gateway "
     "from the plan in-process.\n\n"
-    "Exit codes: 0 parity, 1 differences, 2 could not run (bad input, errors, a run cut short by Ctrl-C "
-    "or the budget)."
+    "Exit codes: 0 parity, 1 differences, 2 could not run (bad input, errors, a side that answered no "
+    "ordinary request successfully, a proxy that needs LITELLM_API_KEY, a run cut short by Ctrl-C or the "
+    "budget). An ordinary request that fails on both sides is an error, never a pass."
 )
 
 

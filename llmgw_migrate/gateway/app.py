@@ -23,7 +23,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from llmgw_migrate import __version__
-from llmgw_migrate.catalog import Catalog, load_catalog
+from llmgw_migrate.config.catalog import Catalog, load_catalog
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway import messages_api
 from llmgw_migrate.gateway.cache import ResponseCache
 from llmgw_migrate.gateway.catalog_view import list_models
@@ -36,7 +37,6 @@ from llmgw_migrate.gateway.settings import GatewaySettings
 from llmgw_migrate.gateway.upstream import UpstreamClient, make_client
 from llmgw_migrate.gateway.uptime import Uptime
 from llmgw_migrate.gateway.validation import validate_chat, validate_embeddings, validate_messages
-from llmgw_migrate.plan import Plan
 from llmgw_migrate.rules_data import dropped_params
 
 log = logging.getLogger("llmgw_migrate.gateway")

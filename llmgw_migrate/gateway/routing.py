@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.config.catalog import Catalog, CatalogModel, ProviderMapping
 from llmgw_migrate.gateway.errors import GatewayError, bad_request
 from llmgw_migrate.gateway.keys import KeyRing, ProviderAccess, base_url_vars
 from llmgw_migrate.gateway.providers import adapter_for, supported_providers

@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway.settings import GatewaySettings
-from llmgw_migrate.plan import Plan
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -359,6 +359,10 @@ async def embeddings(request: web.Request) -> web.Response:
 
 async def models(request: web.Request) -> web.Response:
     state = request.app[_STATE_KEY]
+    required = state.options.require_key
+    if required is not None and _request_key(request) != required:
+        # Like a LiteLLM proxy with a master key: the model list needs the key too.
+        return json_response(error_body("openai", 401, "invalid api key"), 401)
     return json_response(
         {
             "object": "list",

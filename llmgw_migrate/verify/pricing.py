@@ -13,9 +13,9 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from llmgw_migrate.catalog import Catalog, ProviderMapping
+from llmgw_migrate.config.catalog import Catalog, ProviderMapping
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan import Plan
 from llmgw_migrate.verify.suite import Case
 
 DEFAULT_OUTPUT_TOKENS = 512  # assumed answer length when a request sets no max_tokens

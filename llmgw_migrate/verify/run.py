@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from llmgw_migrate.config.plan import Plan, load_plan
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import Finding, make
-from llmgw_migrate.plan import Plan, load_plan
 from llmgw_migrate.verify.report import (
     FORMATS,
     DifferenceOut,
@@ -198,12 +198,15 @@ def _diff_out(diffs: list[Any]) -> list[DifferenceOut]:
 
 
 def _side(ex: Any) -> SideOut:
+    from llmgw_migrate.verify.compare import error_message
+
     return SideOut(
         status=ex.status,
         latency_ms=round(ex.latency_ms, 2),
         attempts=ex.attempts,
         cost_usd=None if ex.cost_usd is None else format(ex.cost_usd, "f"),
         error=ex.error,
+        message=error_message(ex),
     )
 
 
@@ -217,9 +220,39 @@ def served_models(plan: Plan | None) -> dict[str, str]:
     return out
 
 
+def load_balanced(plan: Plan | None) -> dict[str, int]:
+    """Client-facing names LiteLLM spreads over several deployments -> how many (they answer differently)."""
+    return {m.name: m.deployments for m in plan.models if m.deployments > 1} if plan else {}
+
+
+def preflight_before(url: str, key: str | None, timeout: float) -> None:
+    """Without a key, ask the proxy's /v1/models whether it needs one: a proxy with a master key refuses
+    every request, which would otherwise come back as a run of errors. Found up front, exit 2."""
+    if key:
+        return
+    import httpx
+
+    from llmgw_migrate.verify.replay import before_side
+
+    try:
+        resp = httpx.get(before_side(url, None).url("/v1/models"), timeout=min(timeout, 10.0))
+    except httpx.HTTPError:
+        return  # unreachable: the run reports the transport errors per case, and the broken side
+    text = resp.text[:2000].lower()
+    needs_key = resp.status_code in (401, 403) or (
+        resp.status_code >= 400
+        and any(w in text for w in ("api key", "api_key", "master key", "authentication"))
+    )
+    if needs_key:
+        raise UserError(
+            f"--before: the proxy at {mask_url(url)} needs a key (GET /v1/models without one answered "
+            f"{resp.status_code}): set {BEFORE_KEY_ENV} or pass --before-key"
+        )
+
+
 def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     """Run verify and return its report (raises UserError on bad input)."""
-    from llmgw_migrate.catalog import load_catalog
+    from llmgw_migrate.config.catalog import load_catalog
     from llmgw_migrate.verify.compare import ERROR, CompareOptions, Comparer, Comparison
     from llmgw_migrate.verify.pricing import CatalogPricer, budget_notice, parse_prices
     from llmgw_migrate.verify.replay import Outcome, Replayer, ReplayOptions, after_side, before_side
@@ -237,7 +270,9 @@ def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
         catalog,
         opts=CompareOptions(similarity=config.similarity, usage_relative=config.usage_tolerance),
         served=served_models(plan),
+        groups=load_balanced(plan),
     )
+    preflight_before(config.before, _key(config.before_key, BEFORE_KEY_ENV), config.timeout)
     opts = ReplayOptions(
         concurrency=config.concurrency,
         timeout=config.timeout,
@@ -364,6 +399,8 @@ def findings_from_report(report: VerifyReport) -> list[Finding]:
             )
         elif r.status == "error":
             out.append(make("LGM502", f"{r.id}: {r.error}"))
+    for side, why in report.summary.broken.items():
+        out.append(make("LGM504", f"--{side}: {why}"))
     if report.summary.not_run:
         out.append(make("LGM503", f"{report.summary.not_run} case(s) not run ({report.summary.stopped})"))
     return out
@@ -387,4 +424,6 @@ def run_verify(config: VerifyConfig) -> int:
     color = config.fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     sys.stdout.write(redact(render(report, config.fmt, color=color), secrets))
     sys.stdout.flush()
+    for side, why in report.summary.broken.items():
+        sys.stderr.write(redact(f"error: --{side} is broken: {why}\n", secrets))
     return exit_code(report.summary)

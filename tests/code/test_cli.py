@@ -227,3 +227,22 @@ def test_plan_names_through_an_imported_client_are_reported(tmp_path: Path) -> N
     r = run("svc.py", "--plan", PLAN, cwd=tmp_path)
     assert r.returncode == 0 and r.stdout == ""
     assert "svc.py:2:42: LGM212 [info] model 'smart' is a LiteLLM name" in r.stderr
+
+
+def test_check_gates_at_fail_on_like_check(tmp_path: Path) -> None:
+    # issue 15: after --write only a manual reminder (a warning) remains; --check fails on it by default
+    # (it needs a person), --fail-on error lets it pass, and a pending rewrite fails at warning and below.
+    (tmp_path / ".env").write_text("LITELLM_API_KEY=sk-litellm-abcdef0123456789\n")
+    w = run(".", "--write", cwd=tmp_path)
+    assert w.returncode == 1, w.stderr  # the reminder is still there after the rename
+    assert "LGM302" in w.stderr
+    c = run(".", "--check", cwd=tmp_path)
+    assert c.returncode == 1 and "LGM200" not in c.stderr
+    assert run(".", "--check", "--fail-on", "error", cwd=tmp_path).returncode == 0
+    assert run(".", "--check", "--fail-on", "ERROR", cwd=tmp_path).returncode == 0
+    (tmp_path / "client.py").write_text(PROXY_SRC)
+    assert run(".", "--check", "--fail-on", "error", cwd=tmp_path).returncode == 0
+    assert run(".", "--check", "--fail-on", "warning", cwd=tmp_path).returncode == 1
+    assert run(".", "--check", "--fail-on", "never", cwd=tmp_path).returncode == 0
+    bad = run(".", "--check", "--fail-on", "loud", cwd=tmp_path)
+    assert bad.returncode == 2 and "--fail-on must be one of error, warning, info, never" in bad.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_migrate.convert_models import CUSTOM_NAME_RE, derive_custom_name, normalize_base_url
+from llmgw_migrate.config.resolve import CUSTOM_NAME_RE, derive_custom_name, normalize_base_url
 from llmgw_migrate.findings import Status
 from tests.config.helpers import codes, model, plan_of
 
@@ -497,8 +497,8 @@ def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
     ],
 )
 def test_closest_ids(name: str, first: str) -> None:
-    from llmgw_migrate.catalog import load_catalog
-    from llmgw_migrate.convert_models import closest_ids
+    from llmgw_migrate.config.catalog import load_catalog
+    from llmgw_migrate.config.resolve import closest_ids
 
     hits = closest_ids(load_catalog(), name)
     assert hits[0] == first and len(hits) <= 3
@@ -573,7 +573,7 @@ def test_alias_through_bare_star_route(tmp_path: Path) -> None:
 
 
 def test_azure_ai_foundry_resource_and_version(tmp_path: Path) -> None:
-    from llmgw_migrate.env_file import render_env
+    from llmgw_migrate.config.env_file import render_env
 
     plan = one(
         tmp_path,

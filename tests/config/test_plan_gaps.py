@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from llmgw_migrate.config.render import render
 from llmgw_migrate.findings import Status
-from llmgw_migrate.plan_render import render
 from tests.config.helpers import codes, model, plan_of
 
 # --------------------------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ def test_prices_in_model_info_are_custom_pricing(tmp_path: Path) -> None:
 
 def test_key_in_api_base_query_is_a_secret(tmp_path: Path) -> None:
     # `?api-key=...` in a URL went into the plan (custom provider base URL and its LGM136 message)
-    from llmgw_migrate.plan_render import render
+    from llmgw_migrate.config.render import render
 
     plan = plan_of(
         tmp_path,

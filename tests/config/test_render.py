@@ -1,4 +1,4 @@
-"""plan_render: text tables, markdown for pull requests, yaml; the summary line and exit decision."""
+"""config.render: text tables, markdown for pull requests, yaml; the summary line and exit decision."""
 
 # ruff: noqa: E501
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from llmgw_migrate.config.render import blocking, render, summary
 from llmgw_migrate.findings import Severity, Status
-from llmgw_migrate.plan_render import blocking, render, summary
 from tests.config.helpers import plan_of
 
 CONFIG = """\

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from gateway_support import AUTH, env_for, gateway
 
-from llmgw_migrate.plan import Plan, ProviderKey
+from llmgw_migrate.config.plan import Plan, ProviderKey
 from llmgw_migrate.testing.fake_upstream import FakeUpstream
 
 MSGS = [{"role": "user", "content": "hello there"}]

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from gateway_support import closed_port_url
 
-from llmgw_migrate.plan import ModelMapping, Plan
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.testing.fake_upstream import FakeUpstream
 
 EXE = [sys.executable, "-m", "llmgw_migrate"]

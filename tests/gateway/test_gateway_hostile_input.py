@@ -12,10 +12,10 @@ import httpx
 import pytest
 from gateway_support import AUTH, env_for, gateway
 
+from llmgw_migrate.config.plan import ModelMapping, Plan, ProviderKey
 from llmgw_migrate.findings import Status
 from llmgw_migrate.gateway.errors import GatewayError
 from llmgw_migrate.gateway.json_body import MAX_DEPTH, parse_body
-from llmgw_migrate.plan import ModelMapping, Plan, ProviderKey
 from llmgw_migrate.testing.fake_upstream import FakeUpstream
 
 MSGS = [{"role": "user", "content": "hello there"}]

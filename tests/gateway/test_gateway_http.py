@@ -17,8 +17,8 @@ from gateway_support import (
     gateway,
 )
 
-from llmgw_migrate.catalog import load_catalog
-from llmgw_migrate.plan import ModelMapping, Plan, ProviderKey
+from llmgw_migrate.config.catalog import load_catalog
+from llmgw_migrate.config.plan import ModelMapping, Plan, ProviderKey
 from llmgw_migrate.testing.fake_upstream import FakeUpstream, answer_text, canonical_openai
 
 MSGS = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "what is the weather"}]

@@ -309,6 +309,70 @@ def test_schema_flag_prints_the_report_schema() -> None:
     assert r.returncode == 0 and json.loads(r.stdout)["$id"].endswith("verify-report-v1.json")
 
 
+def test_a_side_that_answers_nothing_exits_2_naming_it(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # issue 15: a wrong --before path (every request 404) printed PARITY. Now: errors with each reason,
+    # and exit 2 naming the broken side.
+    a, b, _ = pair
+    report = tmp_path / "r.json"
+    r = run(
+        "--before",
+        a.url + "/wrong-path",
+        "--after",
+        b.url,
+        "--corpus",
+        str(corpus(tmp_path, 2)),
+        "--json",
+        str(report),
+        env={"LITELLM_API_KEY": SECRET},
+    )
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "PARITY" not in r.stdout and "BROKEN SIDE" in r.stdout
+    assert "error: --before is broken: none of 5 ordinary requests succeeded: 404" in r.stderr
+    assert "--after is broken" not in r.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert set(data["summary"]["broken"]) == {"before"} and not data["summary"]["parity"]
+    assert {x["status"] for x in data["results"]} == {"differ"}
+    assert all(x["before"]["status"] == 404 and x["before"]["message"] for x in data["results"])
+
+
+def test_missing_litellm_key_against_a_proxy_that_needs_one_exits_2_up_front(tmp_path: Path) -> None:
+    with FakeUpstream(require_key=SECRET) as before, FakeUpstream() as after:
+        env = {k: v for k, v in os.environ.items() if k != "LITELLM_API_KEY"}
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "llmgw_migrate",
+                "verify",
+                "--before",
+                before.url,
+                "--after",
+                after.url,
+                "--corpus",
+                str(corpus(tmp_path, 1)),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=dict(env, NO_COLOR="1"),
+            timeout=120,
+        )
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "needs a key" in r.stderr and "LITELLM_API_KEY" in r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert before.request_count == 0  # found up front: no request was replayed
+        r = run(
+            "--before",
+            before.url,
+            "--after",
+            after.url,
+            "--corpus",
+            str(corpus(tmp_path, 1)),
+            env={"LITELLM_API_KEY": SECRET},
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
 def _unpriced_corpus(tmp_path: Path) -> Path:
     lines = [
         {"model": "my-local-llama", "temperature": 0, "messages": [{"role": "user", "content": f"q{i}"}]}

@@ -9,8 +9,8 @@ import json
 from collections import Counter
 from typing import Any
 
+from llmgw_migrate.config.plan import Plan, ProviderKey, Target
 from llmgw_migrate.findings import Finding, Severity, Status
-from llmgw_migrate.plan import Plan, ProviderKey, Target
 
 FORMATS = ("text", "json", "yaml", "markdown")
 _SEVERITY_ORDER = (Severity.error, Severity.warning, Severity.info)
