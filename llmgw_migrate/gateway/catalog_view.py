@@ -11,9 +11,9 @@ import datetime as dt
 from typing import Any
 
 from llmgw_migrate.config.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway.keys import KeyRing
 from llmgw_migrate.gateway.providers import adapter_for
-from llmgw_migrate.config.plan import Plan
 
 
 def _epoch(date: str | None) -> int:
