@@ -89,7 +89,9 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
         from llmgw_migrate.config.plan import load_plan
 
         started = time.perf_counter()
-        plan = load_plan(opts.plan)
+        from llmgw_migrate.config.plan_paths import relative_to_root
+
+        plan = relative_to_root(load_plan(opts.plan), opts.plan)  # report paths from the report's root
         mapped = sum(1 for m in plan.models if m.gateway_model)
         section = Section(
             name="config",

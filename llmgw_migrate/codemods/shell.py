@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask
+from llmgw_migrate.codemods import dependencies, file_rules, placeholder_keys, registry, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -342,7 +342,7 @@ class ShellHandler:
         p = PurePath(path)
         make = p.name in _MAKE_NAMES or p.suffix.lower() == ".mk"
         res = rewrite_commands(text, ctx, path, index, make=make)
-        return finish(text, res.edits, res.findings, index=index)
+        return placeholder_keys.add_findings(finish(text, res.edits, res.findings, index=index), path, ctx)
 
 
 HANDLER = ShellHandler()

@@ -143,9 +143,11 @@ def register(app: typer.Typer) -> None:
             plan = convert_file(path, target=target, routing=routing, as_of=date)
             if output is not None:
                 from llmgw_migrate.atomic import write_text_atomic
+                from llmgw_migrate.config.plan_paths import relative_to_plan_file
 
+                written_plan = relative_to_plan_file(plan, output)  # readable from any folder
                 try:
-                    write_text_atomic(output, render(plan, _output_format(output, fmt)))
+                    write_text_atomic(output, render(written_plan, _output_format(output, fmt)))
                 except OSError as exc:
                     raise UserError(f"cannot write the plan: {exc.strerror or exc}", output) from None
             if env_out is not None:

@@ -61,6 +61,12 @@ def register(app: typer.Typer) -> None:
         max_cost: str | None = typer.Option(
             None, "--max-cost", help="Stop before spending more than this many USD (catalog prices)"
         ),
+        price: list[str] = typer.Option(
+            [],
+            "--price",
+            metavar="MODEL=IN,OUT",
+            help="Price a model the catalog does not (USD per million input, output tokens); repeatable",
+        ),
         noise_samples: int = typer.Option(
             0, "--noise-samples", min=0, max=20, help="Replay each request N more times to --before (noise)"
         ),
@@ -113,6 +119,7 @@ def register(app: typer.Typer) -> None:
                 retries=retries,
                 max_requests=max_requests,
                 max_cost=max_cost,
+                prices=list(price),
                 noise_samples=noise_samples,
                 similarity=similarity,
                 usage_tolerance=usage_tolerance,

@@ -105,6 +105,8 @@ def load_plan(path: str | Path) -> Plan:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"invalid JSON: {exc.msg}", p, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise UserError("invalid JSON: nested too deeply", p, 1, 1) from None
     if isinstance(data, dict) and data.get("schema_version") not in (None, SCHEMA_VERSION):
         raise UserError(f"unsupported plan schema_version {data.get('schema_version')!r}", p, 1, 1)
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from llmgw_migrate.config.catalog import Catalog, load_catalog
+from llmgw_migrate.config.gc_pause import paused_gc
 from llmgw_migrate.config.plan import FallbackChain, ModelMapping, Plan, ProviderKey
 from llmgw_migrate.config.plan import Target as PlanTarget
 from llmgw_migrate.config.read import LiteLLMConfig, Loc, YList, YMap, label, load_config, type_name
@@ -48,8 +49,9 @@ def convert_file(
     as_of: dt.date | None = None,
 ) -> Plan:
     """Read a LiteLLM proxy config and build its migration plan. Raises UserError on bad input."""
-    config = load_config(path)
-    return convert_config(config, target=target, routing=routing, as_of=as_of)
+    with paused_gc():
+        config = load_config(path)
+        return convert_config(config, target=target, routing=routing, as_of=as_of)
 
 
 def convert_config(
@@ -544,6 +546,7 @@ def _same_catalog_model(model: str, names: list[str], by_name: dict[str, ModelMa
 
 def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[ProviderKey]:
     keys: dict[tuple[Any, ...], ProviderKey] = {}
+    listed: set[tuple[tuple[Any, ...], str]] = set()  # (key, model): a list lookup per model was quadratic
     for name, targets in groups.items():
         for t in targets:
             spec: KeySpec | None = t.key
@@ -562,6 +565,7 @@ def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[Pr
                     options=dict(spec.options),
                 )
                 keys[ident] = pk
-            if name not in pk.models:
+            if (ident, name) not in listed:
+                listed.add((ident, name))
                 pk.models.append(name)
     return list(keys.values())

@@ -66,6 +66,7 @@ class VerifyConfig:
     retries: int = 2
     max_requests: int | None = None
     max_cost: str | Decimal | None = None
+    prices: list[str] = field(default_factory=list)  # --price MODEL=IN,OUT (USD per million tokens)
     noise_samples: int = 0
     similarity: float | None = None
     usage_tolerance: float | None = None
@@ -253,14 +254,18 @@ def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     """Run verify and return its report (raises UserError on bad input)."""
     from llmgw_migrate.config.catalog import load_catalog
     from llmgw_migrate.verify.compare import ERROR, CompareOptions, Comparer, Comparison
-    from llmgw_migrate.verify.pricing import CatalogPricer
+    from llmgw_migrate.verify.pricing import CatalogPricer, budget_notice, parse_prices
     from llmgw_migrate.verify.replay import Outcome, Replayer, ReplayOptions, after_side, before_side
 
     validate(config)
     plan = config.plan or (load_plan(config.plan_path) if config.plan_path else None)
     suite = build_suite(config, plan)
     catalog = load_catalog()
-    pricer = CatalogPricer(catalog, plan)
+    pricer = CatalogPricer(catalog, plan, parse_prices(config.prices))
+    max_cost = config.max_cost if isinstance(config.max_cost, Decimal) else None
+    notice = budget_notice(pricer, suite.cases, max_cost, config.max_requests)
+    if notice:
+        sys.stderr.write(notice + "\n")
     comparer = Comparer(
         catalog,
         opts=CompareOptions(similarity=config.similarity, usage_relative=config.usage_tolerance),
@@ -273,7 +278,7 @@ def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
         timeout=config.timeout,
         retries=config.retries,
         max_requests=config.max_requests,
-        max_cost=config.max_cost if isinstance(config.max_cost, Decimal) else None,
+        max_cost=max_cost,
         noise_samples=config.noise_samples,
     )
     order = {c.id: i for i, c in enumerate(suite.cases)}

@@ -378,3 +378,35 @@ def test_progress_bar_goes_to_stderr_only(tmp_path: Path) -> None:
             section.pop("seconds")
     assert a == b
     assert quiet.stderr == ""
+
+
+def test_plan_paths_are_right_from_any_folder(tmp_path: Path) -> None:
+    # issue 15: a plan made in one folder and checked from another named `scenario/litellm_config.yaml`
+    # in SARIF, a path that does not exist from the check's root.
+    scenario = tmp_path / "scenario"
+    scenario.mkdir()
+    (scenario / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
+    made = run_inproc("config", "scenario/litellm_config.yaml", "-o", "scenario/plan.json", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    plan = json.loads((scenario / "plan.json").read_text(encoding="utf-8"))
+    assert plan["source"] == "litellm_config.yaml"  # relative to the plan file's folder
+    assert {f["file"] for f in plan["findings"]} == {"litellm_config.yaml"}
+
+    def sarif_uris(cwd: Path, plan_arg: str) -> set[str]:
+        proc = run_inproc(
+            "check", "--no-code", "--plan", plan_arg, "-f", "sarif", "--fail-on", "never", cwd=cwd
+        )
+        assert proc.returncode == 0, proc.stderr
+        results = json.loads(proc.stdout)["runs"][0]["results"]
+        assert results
+        return {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in results
+            for loc in r.get("locations", [])
+        }
+
+    assert sarif_uris(scenario, "plan.json") == {"litellm_config.yaml"}
+    assert sarif_uris(tmp_path, "scenario/plan.json") == {"scenario/litellm_config.yaml"}
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    assert sarif_uris(other, "../scenario/plan.json") == {"../scenario/litellm_config.yaml"}

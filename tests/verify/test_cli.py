@@ -371,3 +371,47 @@ def test_missing_litellm_key_against_a_proxy_that_needs_one_exits_2_up_front(tmp
             env={"LITELLM_API_KEY": SECRET},
         )
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _unpriced_corpus(tmp_path: Path) -> Path:
+    lines = [
+        {"model": "my-local-llama", "temperature": 0, "messages": [{"role": "user", "content": f"q{i}"}]}
+        for i in range(3)
+    ]
+    path = tmp_path / "unpriced.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_zero_cost_budget_sends_nothing(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    a.reset()
+    b.reset()
+    for path in (corpus(tmp_path), _unpriced_corpus(tmp_path)):  # priced, and unpriced ($0 before)
+        r = run("--before", a.url, "--after", b.url, "--corpus", str(path), "--max-cost", "0", "-f", "json")
+        s = json.loads(r.stdout)["summary"]
+        assert (s["requests"], s["total"], s["stopped"]) == (0, 0, "budget: max-cost"), r.stderr
+    assert a.request_count == 0 and b.request_count == 0
+
+
+def test_unpriced_models_need_a_price_or_a_request_budget(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    a.reset()
+    b.reset()
+    base = ["--before", a.url, "--after", b.url, "--corpus", str(_unpriced_corpus(tmp_path)), "-f", "json"]
+    r = run(*base, "--max-cost", "1")
+    assert r.returncode == 2 and a.request_count == 0 and b.request_count == 0
+    assert "no price for my-local-llama" in r.stderr and "--price" in r.stderr and "Traceback" not in r.stderr
+    # Counted against --max-requests only, with a warning before anything is sent.
+    r = run(*base, "--max-cost", "1", "--max-requests", "4")
+    assert "warning: no price for my-local-llama" in r.stderr
+    s = json.loads(r.stdout)["summary"]
+    assert s["requests"] == 4 and s["stopped"] == "budget: max-requests"
+    # Or priced by hand: then the cost budget bounds it like any other model.
+    r = run(*base, "--max-cost", "1", "--price", "my-local-llama=0.5,1.5")
+    s = json.loads(r.stdout)["summary"]
+    assert r.returncode == 0 and s["total"] == 3 and "warning" not in r.stderr, r.stderr
+    r = run(*base, "--max-cost", "0.0000001", "--price", "my-local-llama=0.5,1.5")
+    assert json.loads(r.stdout)["summary"]["stopped"] == "budget: max-cost"
+    r = run(*base, "--max-cost", "1", "--price", "my-local-llama=cheap")
+    assert r.returncode == 2 and "--price: 'my-local-llama=cheap' must be MODEL=IN,OUT" in r.stderr

@@ -20,8 +20,10 @@ from llmgw_migrate.config.resolve.prefixes import Prefixes, deployment_mode
 from llmgw_migrate.config.resolve.retirements import Retirements
 from llmgw_migrate.config.resolve.rules import ProviderRule, provider_rules
 from llmgw_migrate.config.resolve.target import Target
-from llmgw_migrate.config.resolve.urls import host_matches
+from llmgw_migrate.config.resolve.urls import display_url, host_matches, host_of
 from llmgw_migrate.findings import Status
+
+_DEPLOYMENT_HOSTS = ("openai", "aiohttp_openai", "azure", "azure_ai")
 
 
 class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
@@ -46,6 +48,7 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         self._closest: dict[str, list[str]] = {}
         self._successors: dict[tuple[str, str | None], str | None] = {}
         self._lookups: dict[tuple[str, str], tuple[str, CatalogModel] | None] = {}
+        self._host_rules: dict[str, ProviderRule | None] = {}
 
     # ---------------------------------------------------------------------------------------------
     def resolve(self, dep: Deployment) -> Target:
@@ -131,10 +134,46 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         api_base = params.get("api_base") or params.get("base_url")
         if prefix in ("openai", "aiohttp_openai") and isinstance(api_base, str) and api_base.strip():
             if not host_matches(api_base, rule.api_hosts):
+                native = self._native_provider(t, rest, api_base)
+                if native is not None:
+                    return self._mapped(t, native, rest, params)
                 ref = env_ref(api_base)
                 if ref is None or self._lookup(rule, rest, dep) is None:
                     return self._custom(t, rule, rest, params)
         return self._mapped(t, rule, rest, params)
+
+    def _native_provider(self, t: Target, rest: str, api_base: str) -> ProviderRule | None:
+        """`openai/<m>` pointed at a catalog provider's own OpenAI-compatible API (api.z.ai, dashscope,
+        api.groq.com, ...) is that provider when the catalog has `<m>` there: same upstream, same key."""
+        rule = self._host_rule(api_base)
+        if rule is None or self._lookup(rule, rest, t.deployment) is None:
+            return None
+        t.finding(
+            "LGM181",
+            f"`{t.deployment.model_name}`: api_base {display_url(api_base.strip())} is {rule.gateway[0]}'s own API, "
+            f"so `{t.deployment.model}` is served by the gateway's {rule.gateway[0]} provider, not a custom provider",
+            t.deployment.params.value_loc("api_base" if "api_base" in t.deployment.params else "base_url"),
+        )
+        return rule
+
+    def _host_rule(self, api_base: str) -> ProviderRule | None:
+        host = host_of(api_base)
+        if host is None:
+            return None
+        if host not in self._host_rules:
+            self._host_rules[host] = next(
+                (
+                    r
+                    for r in self.rules.providers.values()
+                    # Azure hosts name deployments, not models: they keep their own handling
+                    if r.kind == "mapped"
+                    and r.api_hosts
+                    and r.prefix not in _DEPLOYMENT_HOSTS
+                    and host_matches(api_base, r.api_hosts)
+                ),
+                None,
+            )
+        return self._host_rules[host]
 
     def _wildcard(self, t: Target, rule: ProviderRule, rest: str, params: dict[str, Any]) -> Target:
         dep = t.deployment
