@@ -46,6 +46,17 @@ def register(app: typer.Typer) -> None:
         spend_logs_api: bool = typer.Option(
             False, "--spend-logs-api", help="Also fetch /spend/logs from --before (needs an admin key)"
         ),
+        spend_logs_db: str | None = typer.Option(
+            None,
+            "--spend-logs-db",
+            metavar="DATABASE_URL",
+            help="Sample requests straight from the LiteLLM database's LiteLLM_SpendLogs (read only)",
+        ),
+        sample: int = typer.Option(100, "--sample", min=1, help="With --spend-logs-db: how many requests"),
+        since: str | None = typer.Option(
+            None, "--since", help="With --spend-logs-db: from this date/time (default: 30 days ago)"
+        ),
+        until: str | None = typer.Option(None, "--until", help="With --spend-logs-db: up to this date/time"),
         builtin: bool = typer.Option(
             True, "--suite/--no-suite", help="Include the built-in suite derived from the plan"
         ),
@@ -112,6 +123,10 @@ def register(app: typer.Typer) -> None:
                 corpora=list(corpus),
                 spend_logs=list(spend_logs),
                 spend_logs_api=spend_logs_api,
+                spend_logs_db=spend_logs_db,
+                sample=sample,
+                spend_since=since,
+                spend_until=until,
                 builtin=builtin,
                 models=list(model),
                 concurrency=concurrency,
