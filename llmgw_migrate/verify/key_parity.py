@@ -130,17 +130,17 @@ def run_key_parity(
                     checks.append(KeyCheck(key.ref, label, "exhausted-budget", by_id[gid], b, a,
                                            "known-difference" if refused else "fail",
                                            "LiteLLM 422 budget_exceeded vs gateway 401 usage limit (LGM728)"
-                                           if refused else "one side served a key whose budget is spent"))  # fmt: skip
+                                           if refused else "LGM729: one side served a key whose budget is spent"))  # fmt: skip
                 else:
                     served = b is not None and a is not None and b < 300 and a < 300
                     checks.append(KeyCheck(key.ref, label, "allowed-model", by_id[gid], b, a,
-                                           "pass" if served else "fail"))  # fmt: skip
+                                           "pass" if served else "fail", "" if served else "LGM729"))  # fmt: skip
             if denied_ids:
                 gid = denied_ids[0]
                 b, a = _chat(client, before, old, by_id[gid]), _chat(client, after, new, gid)
                 refused = b in (401, 403) and a == 403
                 checks.append(KeyCheck(key.ref, label, "denied-model", by_id[gid], b, a,
-                                       "pass" if refused else "fail"))  # fmt: skip
+                                       "pass" if refused else "fail", "" if refused else "LGM729"))  # fmt: skip
     return checks
 
 
