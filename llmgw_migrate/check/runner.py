@@ -104,7 +104,9 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    from llmgw_migrate.text import plural
+
+    return plural(n, word)
 
 
 def rewrite_context(opts: CheckOptions) -> RewriteContext:
@@ -173,7 +175,7 @@ def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected]
         "errors": run.stats.errors,
         "pending_rewrites": pending,
     }
-    detail = f"{run.stats.scanned} files scanned, {run.stats.changed} would change"
+    detail = f"{_plural(run.stats.scanned, 'file')} scanned, {run.stats.changed} would change"
     if run.stats.errors:
         detail += f", {run.stats.errors} unreadable"
     return collected, Section(name="code", detail=detail, seconds=run.stats.seconds, stats=stats)
