@@ -443,8 +443,6 @@ def run_code(
 
 def _connections(files: list[FileOutcome], foreign: list[FileFacts], ctx: RewriteContext) -> list[Finding]:
     facts = [o.facts for o in files if o.facts is not None] + foreign
-    if not facts:
-        return []
     from llmgw_migrate.codemods.connections.apply import apply_decisions
 
     out: list[Finding] = []

@@ -17,12 +17,21 @@ from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections.collect import collect
 from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, connections, decide
-from llmgw_migrate.codemods.connections.model import COMMENT, DATA, STRING, Connection, FileFacts, Part
+from llmgw_migrate.codemods.connections.model import (
+    COMMENT,
+    DATA,
+    STRING,
+    Connection,
+    FileFacts,
+    Part,
+    origin,
+)
 from llmgw_migrate.findings import Finding, Status, make, registry
 
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import RewriteContext
     from llmgw_migrate.codemods.engine import FileOutcome
+    from llmgw_migrate.proxy_urls import UrlMatcher
 
 HELD_FOREIGN = "LGM250"
 HELD_ADMIN = "LGM251"
@@ -261,6 +270,7 @@ def _verify(
     left: list[Part] = []
     master: list[Part] = []
     doubled: list[Part] = []
+    moved = _moved_origins(conn, files, langs, ctx)
     for o in files:
         text = o.result if o.result is not None else o.source
         if "/v1/v1" in text and "/v1/v1" not in o.source:
@@ -271,6 +281,7 @@ def _verify(
         facts = collect(o.display, text, lang, matcher)
         if facts is None:
             continue
+        has_env = any(p.kind == "env" and p.name in renamed for p in facts.parts)
         for p in facts.parts:
             if p.where not in (STRING, DATA):
                 continue
@@ -279,7 +290,17 @@ def _verify(
             if p.kind == "env" and p.name in renamed and lang in ("python", "javascript"):
                 left.append(p)  # (data files' handlers keep a name on purpose: a Secret's key)
             elif p.kind == "url" and p.role not in ("admin", "probe"):
-                left.append(p)  # (an admin URL stays on the proxy on purpose, and is reported)
+                # A weak local address (no LiteLLM name beside it) is the proxy's when it is a bare
+                # origin or an LLM API base, and the same address moved elsewhere in the connection or
+                # it sits on LiteLLM's port beside a LiteLLM variable; `http://localhost:4000/api` is
+                # another server (fixtures/example_app). Python only for now: its strings are reliable.
+                weak_left = (
+                    lang == "python"
+                    and _bare_or_llm(p.name, matcher)
+                    and (origin(p.name) in moved or (has_env and origin(p.name).endswith(":4000")))
+                )
+                if not p.weak or weak_left:
+                    left.append(p)  # (an admin URL stays on the proxy on purpose, and is reported)
             elif p.kind == "env" and is_master_key(p.name) and lang in ("python", "javascript"):
                 master.append(p)
     if doubled:
@@ -303,6 +324,35 @@ def _verify(
             master,
         )
     return None
+
+
+def _bare_or_llm(url: str, matcher: UrlMatcher) -> bool:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.rstrip("/")
+    return path in ("", "/v1") or matcher.has_llm_path(url)
+
+
+def _moved_origins(
+    conn: Connection, files: Sequence[FileOutcome], langs: dict[str, str], ctx: RewriteContext
+) -> set[str]:
+    """Proxy origins some handler rewrote in this connection (fewer of them after than before)."""
+    from collections import Counter
+
+    from llmgw_migrate.codemods.file_rules import urls
+
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    for o in files:
+        if o.result is None:
+            continue
+        lang = langs.get(o.display, "data")
+        for text, count in ((o.source, before), (o.result, after)):
+            facts = collect(o.display, text, lang, urls(ctx))
+            for p in facts.parts if facts is not None else ():
+                if p.kind == "url" and p.where != COMMENT:
+                    count[origin(p.name)] += 1
+    return {o for o, n in before.items() if after[o] < n}
 
 
 def _renamed_beside(text: str, p: Part, ctx: RewriteContext) -> bool:

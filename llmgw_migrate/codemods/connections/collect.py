@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from llmgw_migrate.codemods.connections.model import COMMENT, DATA, FileFacts, Part
+from llmgw_migrate.codemods.connections.model import CODE, COMMENT, DATA, FileFacts, Part
 from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher
 
 # Languages `code` does not rewrite: read only for this scan (a file no handler takes costs nothing else).
@@ -35,6 +35,7 @@ _ASSIGN_RE = re.compile(
     r"^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?(?:self\.|this\.)?([A-Za-z_$][\w$]*)\s*(?::\s*[^=\n]{1,80}?)?\s*=(?!=)\s*(.+)$",
     re.MULTILINE,
 )
+_FIELD_RE = re.compile(r"^[ \t]+(litellm_[a-z0-9_]+)\s*:\s*[A-Za-z]", re.MULTILINE)
 _NL = re.compile("\n")
 _CONNECTION_NAME_RE = re.compile(r"litellm|lite_llm", re.IGNORECASE)
 
@@ -155,13 +156,18 @@ def collect(
         if kind is None:
             continue
         ln = lines.line_of(m.start())
-        if kind is UrlKind.CANDIDATE and not _CONNECTION_NAME_RE.search(lines.line_text(ln)):
-            continue  # a local :4000/:8000 address is the proxy's only beside a LiteLLM name
+        # A local :4000/:8000 address is the proxy's only beside a LiteLLM name; else it is weak.
+        weak = kind is UrlKind.CANDIDATE and not _CONNECTION_NAME_RE.search(lines.line_text(ln))
         # A URL that holds its own route keeps a LiteLLM admin route apart from the LLM ones: its role
         # says which (the handlers leave an admin URL on the proxy and report it).
         path = _path_of(url)
         role = route_role(path) if path else "url"
-        facts.parts.append(Part(display, ln, "url", url, role, where(m.start()), rewritable))
+        facts.parts.append(Part(display, ln, "url", url, role, where(m.start()), rewritable, weak))
+    if lang == "python":  # a pydantic-settings field reads its variable by name: litellm_api_key: str
+        for m in _FIELD_RE.finditer(text):
+            if m.group(1).upper() in relevant:
+                ln = lines.line_of(m.start(1))
+                facts.parts.append(Part(display, ln, "env", m.group(1).upper(), "read", CODE, rewritable))
     if not facts.parts:
         return None
     _aliases(facts, text)

@@ -88,7 +88,7 @@ def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
             continue
         if p.kind == "env":
             out.add("env:" + base_name(p.name))
-        elif p.kind == "url":
+        elif p.kind == "url" and not p.weak:
             from llmgw_migrate.codemods.connections.model import origin
 
             out.add("url:" + origin(p.name))
@@ -97,6 +97,8 @@ def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
 
 
 def decide(conn: Connection, langs: dict[str, str]) -> Decision:
+    if not conn.litellm:
+        return Decision(conn, None)  # local addresses only: checked whole after the rewrites, not held
     if conn.foreign:
         return Decision(conn, FOREIGN)
     if any(langs.get(p.file) in _CLIENT_LANGS for p in conn.admin_routes):
