@@ -222,18 +222,15 @@ def _v1_names(
     for o in files:
         text = o.result if o.result is not None else o.source
         assigns += [(m.group(1), m.group(2)) for m in _ASSIGN.finditer(text)]
+    literals = (base + '"', base + "'", base + "`")
     changed = True
     while changed:
         changed = False
+        uses = re.compile(r"(?<![\w$])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w$])")
         for name, rhs in assigns:
             if name in names:
                 continue
-            if (
-                base + '"' in rhs
-                or base + "'" in rhs
-                or base + "`" in rhs
-                or any(re.search(r"(?<![\w$])" + re.escape(n) + r"(?![\w$])", rhs) for n in names)
-            ):
+            if any(t in rhs for t in literals) or uses.search(rhs):
                 if _origin_literal(rhs, base):
                     continue  # `X ?? "https://api.llmgateway.io"`: which one holds /v1 is unclear
                 names.add(name)
@@ -270,7 +267,16 @@ def _verify(
     left: list[Part] = []
     master: list[Part] = []
     doubled: list[Part] = []
-    moved = _moved_origins(conn, files, langs, ctx)
+    # One scan per file as it now reads (a file nothing changed keeps the facts phase 1 collected).
+    after = {
+        o.display: (
+            collect(o.display, o.result, langs.get(o.display, "data"), matcher)
+            if o.result is not None
+            else o.facts
+        )
+        for o in files
+    }
+    moved = _moved_origins(files, after)
     for o in files:
         text = o.result if o.result is not None else o.source
         if "/v1/v1" in text and "/v1/v1" not in o.source:
@@ -278,7 +284,7 @@ def _verify(
                 Part(o.display, text[: text.index("/v1/v1")].count("\n") + 1, "route", "/v1/v1", "llm")
             )
         lang = langs.get(o.display, "data")
-        facts = collect(o.display, text, lang, matcher)
+        facts = after[o.display]
         if facts is None:
             continue
         has_env = any(p.kind == "env" and p.name in renamed for p in facts.parts)
@@ -333,26 +339,20 @@ def _bare_or_llm(url: str, matcher: UrlMatcher) -> bool:
     return path in ("", "/v1") or matcher.has_llm_path(url)
 
 
-def _moved_origins(
-    conn: Connection, files: Sequence[FileOutcome], langs: dict[str, str], ctx: RewriteContext
-) -> set[str]:
+def _moved_origins(files: Sequence[FileOutcome], after: dict[str, FileFacts | None]) -> set[str]:
     """Proxy origins some handler rewrote in this connection (fewer of them after than before)."""
     from collections import Counter
 
-    from llmgw_migrate.codemods.file_rules import urls
-
-    before: Counter[str] = Counter()
-    after: Counter[str] = Counter()
+    before_n: Counter[str] = Counter()
+    after_n: Counter[str] = Counter()
     for o in files:
         if o.result is None:
             continue
-        lang = langs.get(o.display, "data")
-        for text, count in ((o.source, before), (o.result, after)):
-            facts = collect(o.display, text, lang, urls(ctx))
+        for facts, count in ((o.facts, before_n), (after[o.display], after_n)):
             for p in facts.parts if facts is not None else ():
                 if p.kind == "url" and p.where != COMMENT:
                     count[origin(p.name)] += 1
-    return {o for o, n in before.items() if after[o] < n}
+    return {u for u, n in before_n.items() if after_n[u] < n}
 
 
 def _renamed_beside(text: str, p: Part, ctx: RewriteContext) -> bool:
