@@ -78,6 +78,22 @@ def apply_decisions(
                 )
             )
             continue
+        if decision.admin_files:
+            kept = [o for o in files if o.display in decision.admin_files]
+            _revert(kept)
+            files = [o for o in files if o.display not in decision.admin_files]
+            routes = sorted({p.name for p in conn.admin_routes})
+            findings.append(
+                _finding(
+                    HELD_ADMIN,
+                    Connection(
+                        [p for p in conn.parts if p.file in decision.admin_files],
+                        sorted(decision.admin_files),
+                    ),
+                    f"these calls of the proxy's own API ({', '.join(routes)}) stay on the proxy (the "
+                    "gateway has none); the rest of the connection migrates",
+                )
+            )
         if not any(o.changed for o in files):
             continue
         _complete(conn, files, langs, ctx)

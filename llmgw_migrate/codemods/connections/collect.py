@@ -16,9 +16,12 @@ from collections.abc import Callable
 from llmgw_migrate.codemods.connections.model import CODE, COMMENT, DATA, FileFacts, Part
 from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher
 
-# Languages `code` does not rewrite: read only for this scan (a file no handler takes costs nothing else).
+# Files `code` does not rewrite that may read or set a variable: other languages, and the settings
+# files of tools (tox.ini's setenv, Terraform, Gradle). Read only for this scan, only when no handler
+# takes them; a file that holds none of ANCHORS costs a read and a substring search.
 FOREIGN_SUFFIXES = frozenset(
     {".java", ".kt", ".kts", ".go", ".rs", ".cs", ".rb", ".php", ".swift", ".scala", ".groovy"}
+    | {".properties", ".gradle", ".tf", ".tfvars", ".hcl", ".ini", ".cfg", ".conf"}
 )
 # What a file must hold to have any part at all (the scan itself runs only on such files).
 ANCHORS = (b"LITELLM", b"litellm", b"LiteLLM", b":4000", b":8000")
