@@ -244,6 +244,20 @@ def _routes(facts: FileFacts, text: str, lines: _Lines, where: Callable[[int], s
                 facts.appends.append((idents[-1], part))
 
 
+# A code file no handler needed (no LiteLLM name, no proxy address) may still append a route to a name
+# another file binds to the proxy (`from config import BASE_URL`, f"{BASE_URL}/v1/chat/completions").
+APPEND_ANCHORS = (b"/v1/", b"/key/", b"/team/", b"/user/", b"/spend/", b"/model/", b"/health")
+APPEND_SUFFIXES = frozenset({".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
+
+
+def collect_appends(display: str, text: str, lang: str) -> FileFacts | None:
+    """Routes appended to shareable names in a file with no part of its own (decide.py ties them)."""
+    facts = FileFacts(display, lang, True)
+    lines = _Lines(text)
+    _routes(facts, text, lines, _lazy(lambda: _where_fn(lang, text, lines)))
+    return facts if facts.appends else None
+
+
 def lang_of(handler_names: tuple[str, ...] | list[str]) -> str:
     """The scan's language for a candidate, from the handlers that took it."""
     if "python" in handler_names:

@@ -79,7 +79,8 @@ def connections(all_facts: list[FileFacts]) -> list[Connection]:
         if not any(p.kind in ("env", "url") and p.where != COMMENT for p in parts):
             continue
         parts.sort(key=lambda p: (p.file, p.line, p.kind, p.name))
-        out.append(Connection(parts, sorted(f.file for f in members)))
+        borrowing = frozenset(f.file for f in members if f.file in extra)
+        out.append(Connection(parts, sorted(f.file for f in members), borrowing))
     out.sort(key=lambda c: c.files[0])
     return out
 
@@ -120,7 +121,7 @@ def _admin_only_files(conn: Connection, files: set[str]) -> set[str]:
     from llmgw_migrate.codemods.file_rules import is_master_key
 
     out: set[str] = set()
-    for f in files:
+    for f in files - conn.borrowing:
         mine = [p for p in conn.parts if p.file == f and p.where != COMMENT]
         if any(p.kind == "route" and p.role == "llm" for p in mine):
             continue

@@ -58,6 +58,8 @@ class Connection:
 
     parts: list[Part]
     files: list[str]
+    # Files that append routes to a name another file binds (`from config import BASE_URL`).
+    borrowing: frozenset[str] = frozenset()
 
     @property
     def admin_routes(self) -> list[Part]:
