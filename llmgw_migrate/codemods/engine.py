@@ -396,9 +396,7 @@ def run_code(
                 continue
             names = tuple(o.name for o in accepting if o.match(data) or p[0] in o.always)
             if not names:
-                if p[2] in connection_facts.APPEND_SUFFIXES and any(
-                    a in data for a in connection_facts.APPEND_ANCHORS
-                ):
+                if p[2] in connection_facts.APPEND_SUFFIXES and connection_facts.APPEND_ANCHOR.search(data):
                     appending.append((path_s, data))
                 continue
             n_items += 1

@@ -246,7 +246,8 @@ def _routes(facts: FileFacts, text: str, lines: _Lines, where: Callable[[int], s
 
 # A code file no handler needed (no LiteLLM name, no proxy address) may still append a route to a name
 # another file binds to the proxy (`from config import BASE_URL`, f"{BASE_URL}/v1/chat/completions").
-APPEND_ANCHORS = (b"/v1/", b"/key/", b"/team/", b"/user/", b"/spend/", b"/model/", b"/health")
+# (one compiled pattern: a pass over each file, where seven substring searches cost ten times more)
+APPEND_ANCHOR = re.compile(rb"/(?:v1/|key/|team/|user/|spend/|model/|health)")
 APPEND_SUFFIXES = frozenset({".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 
 
