@@ -153,15 +153,14 @@ def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected]
         respect_gitignore=opts.respect_gitignore,
         on_candidates=opts.on_candidates,
         on_progress=opts.on_progress,
+        # check's own files (the baseline, the reports it writes) quote proxy URLs in their messages:
+        # never findings or connection parts themselves, or a second run would fail on the first's report.
+        skip=opts.own_files,
     )
-    # check's own files (the baseline, the reports it writes) quote proxy URLs in their messages: never
-    # findings themselves, or a second run would fail on the first run's report.
-    own = {p.resolve() for p in opts.own_files}
-    skip = {o.display for o in run.files if o.path.resolve() in own}
-    collected = [_Collected("code", f) for f in run.findings if f.file not in skip]
+    collected = [_Collected("code", f) for f in run.findings]
     pending = 0
     for outcome in run.files:
-        if outcome.new_text is None or outcome.display in skip:
+        if outcome.new_text is None:
             continue
         table = suppressed_lines(outcome.old_text)
         for finding, context in pending_findings(outcome.display, outcome.old_text, outcome.new_text):

@@ -48,6 +48,26 @@ def register(app: typer.Typer) -> None:
         spend_logs_api: bool = typer.Option(
             False, "--spend-logs-api", help="Also fetch /spend/logs from --before (needs an admin key)"
         ),
+        spend_logs_db: str | None = typer.Option(
+            None,
+            "--spend-logs-db",
+            metavar="DATABASE_URL",
+            help="Sample requests straight from the LiteLLM database's LiteLLM_SpendLogs (read only)",
+        ),
+        sample: int = typer.Option(100, "--sample", min=1, help="With --spend-logs-db: how many requests"),
+        since: str | None = typer.Option(
+            None, "--since", help="With --spend-logs-db: from this date/time (default: 30 days ago)"
+        ),
+        until: str | None = typer.Option(None, "--until", help="With --spend-logs-db: up to this date/time"),
+        keys_plan: Path | None = typer.Option(
+            None, "--keys", help="Key-permission parity: the keys plan (`llmgw-migrate keys -o keys.json`)"
+        ),
+        old_keys: Path | None = typer.Option(
+            None, "--old-keys", help="With --keys: the LiteLLM keys to test, one a line (paired by hash)"
+        ),
+        new_tokens: Path | None = typer.Option(
+            None, "--new-tokens", help="With --keys: the tokens file of `keys apply` or `gateway --keys`"
+        ),
         builtin: bool = typer.Option(
             True, "--suite/--no-suite", help="Include the built-in suite derived from the plan"
         ),
@@ -106,6 +126,8 @@ def register(app: typer.Typer) -> None:
                 raise UserError("verify needs --before URL and --after URL|embedded")
             if corpus:
                 sys.stderr.write("warning: --corpus is deprecated; use --requests (same meaning)\n")
+            if keys_plan is not None:
+                raise typer.Exit(_key_parity(before, after, keys_plan, old_keys, new_tokens, plan, timeout))
 
             config = VerifyConfig(
                 before=before,
@@ -116,6 +138,10 @@ def register(app: typer.Typer) -> None:
                 corpora=[*requests, *corpus],
                 spend_logs=list(spend_logs),
                 spend_logs_api=spend_logs_api,
+                spend_logs_db=spend_logs_db,
+                sample=sample,
+                spend_since=since,
+                spend_until=until,
                 builtin=builtin,
                 models=list(model),
                 concurrency=concurrency,
@@ -133,3 +159,36 @@ def register(app: typer.Typer) -> None:
             )
             code = run_verify(config)
         raise typer.Exit(code)
+
+
+def _key_parity(
+    before: str, after: str, keys_plan: Path, old_keys: Path | None, new_tokens: Path | None,
+    plan_path: Path | None, timeout: float,
+) -> int:  # fmt: skip
+    """verify --keys: an old LiteLLM key and its new gateway key must allow and refuse the same things."""
+    from llmgw_migrate.config.plan import load_plan
+    from llmgw_migrate.errors import UserError
+    from llmgw_migrate.keys.plan_model import load_keys_plan
+    from llmgw_migrate.keys.planner import ModelMapper
+    from llmgw_migrate.verify import key_parity
+
+    if old_keys is None or new_tokens is None:
+        raise UserError("verify --keys needs --old-keys FILE and --new-tokens FILE")
+    if after == "embedded":
+        raise UserError(
+            "verify --keys needs the gateway's URL as --after (start `gateway --keys` for a local one)"
+        )
+    plan = load_keys_plan(keys_plan)
+    model_plan = load_plan(plan_path) if plan_path is not None else None
+    if model_plan is None:
+        raise UserError("verify --keys needs --plan (the model names to send to each side)")
+    mapper = ModelMapper(model_plan)
+    names = {name: gid for name in sorted(mapper.names) if (gid := mapper(name))}
+    paired = key_parity.pairs(
+        plan, key_parity.read_old_keys(old_keys), key_parity.read_new_tokens(new_tokens)
+    )
+    if not paired:
+        raise UserError("no plan key has both an old key in --old-keys and a new token in --new-tokens")
+    checks = key_parity.run_key_parity(before, after, plan, paired, names, timeout)
+    typer.echo(key_parity.render(checks, len(plan.keys) - len(paired)), nl=False)
+    return 1 if any(c.verdict == "fail" for c in checks) else 0

@@ -84,7 +84,7 @@ def convert_config(
     per_deployment: list[tuple[Finding, Deployment]] = []  # merged per cause at the end
     credentials, cred_findings = credential_map(config)
     findings.extend(cred_findings)
-    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config))
+    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config), target=target)
 
     # 1. every deployment, grouped by model_name (first appearance order)
     groups: dict[str, list[Target]] = {}
