@@ -125,7 +125,10 @@ def register(app: typer.Typer) -> None:
             False, "--log-requests", help="Log one line per request (no secrets)."
         ),
         check_only: bool = typer.Option(
-            False, "--check", help="Print what the server would serve, then exit (1 if there are findings)."
+            False,
+            "--check",
+            help="Print every plan model with the provider that would serve it, then exit "
+            "(1 if a model cannot be served or there are other findings).",
         ),
         keys_plan: Path | None = typer.Option(
             None,
@@ -214,10 +217,21 @@ def register(app: typer.Typer) -> None:
             err = sys.stderr
             for line in report.lines():
                 err.write(line + "\n")
-            for f in report.findings:
+            found = list(report.findings)
+            if check_only and plan is not None:
+                # Every model and who would serve it, by the server's own router.
+                from llmgw_migrate.gateway import model_check
+
+                models = model_check.check_models(
+                    catalog, KeyRing.build(catalog, plan, os.environ), plan, today
+                )
+                for line in model_check.lines(models):
+                    err.write(line + "\n")
+                found += model_check.findings(models, plan.source)
+            for f in found:
                 err.write(f"{f.severity.value}: {f.code} {f.message}\n")
             if check_only:
-                raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+                raise typer.Exit(EXIT_FINDINGS if found else EXIT_OK)
             if log_requests:
                 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=err)
 

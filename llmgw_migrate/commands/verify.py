@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -11,7 +12,7 @@ from llmgw_migrate.commands._common import DEBUG_OPTION, handle_errors
 HELP = (
     "Replay the same requests to the LiteLLM proxy (--before) and the gateway (--after) and compare.\n\n"
     "Requests: a built-in suite from the plan (chat, system prompt, streaming, a tool call, JSON mode, "
-    "embeddings; an unknown model; a bad key), JSONL corpora (--corpus) and LiteLLM spend logs "
+    "embeddings; an unknown model; a bad key), JSONL request files (--requests) and LiteLLM spend logs "
     "(--spend-logs). Model names are mapped through the plan. Keys come from LITELLM_API_KEY and "
     "LLM_GATEWAY_API_KEY, or --before-key / --after-key. `--after embedded` runs the embedded gateway "
     "from the plan in-process.\n\n"
@@ -37,9 +38,10 @@ def register(app: typer.Typer) -> None:
         after_key: str | None = typer.Option(
             None, "--after-key", help="Key for --after (default: $LLM_GATEWAY_API_KEY)", show_default=False
         ),
-        corpus: list[Path] = typer.Option(
-            [], "--corpus", help="JSONL of requests ({endpoint, body} or bare bodies); repeatable"
+        requests: list[Path] = typer.Option(
+            [], "--requests", help="JSONL of requests ({endpoint, body} or bare bodies); repeatable"
         ),
+        corpus: list[Path] = typer.Option([], "--corpus", hidden=True, help="Deprecated name of --requests"),
         spend_logs: list[Path] = typer.Option(
             [], "--spend-logs", help="LiteLLM /spend/logs export (JSON or JSONL); repeatable"
         ),
@@ -72,7 +74,7 @@ def register(app: typer.Typer) -> None:
         model: list[str] = typer.Option(
             [], "--model", "-m", help="Only these client-facing models; repeatable"
         ),
-        concurrency: int = typer.Option(8, "--concurrency", "-c", min=1, max=512, help="Cases in flight"),
+        concurrency: int = typer.Option(8, "--concurrency", min=1, max=512, help="Cases in flight"),
         timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Per-request timeout, seconds"),
         retries: int = typer.Option(2, "--retries", min=0, max=10, help="Retries on 429/5xx/timeouts"),
         max_requests: int | None = typer.Option(
@@ -122,6 +124,8 @@ def register(app: typer.Typer) -> None:
 
             if not before or not after:
                 raise UserError("verify needs --before URL and --after URL|embedded")
+            if corpus:
+                sys.stderr.write("warning: --corpus is deprecated; use --requests (same meaning)\n")
             if keys_plan is not None:
                 raise typer.Exit(_key_parity(before, after, keys_plan, old_keys, new_tokens, plan, timeout))
 
@@ -131,7 +135,7 @@ def register(app: typer.Typer) -> None:
                 plan_path=plan,
                 before_key=before_key,
                 after_key=after_key,
-                corpora=list(corpus),
+                corpora=[*requests, *corpus],
                 spend_logs=list(spend_logs),
                 spend_logs_api=spend_logs_api,
                 spend_logs_db=spend_logs_db,
@@ -149,7 +153,7 @@ def register(app: typer.Typer) -> None:
                 noise_samples=noise_samples,
                 similarity=similarity,
                 usage_tolerance=usage_tolerance,
-                fmt=fmt,
+                fmt=fmt.lower(),
                 outputs={"json": json_out, "junit": junit_out, "markdown": markdown_out, "html": html_out},
                 progress=progress,
             )

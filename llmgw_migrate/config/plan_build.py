@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from llmgw_migrate.config.catalog import Catalog, load_catalog
+from llmgw_migrate.config.finding_groups import group_findings
 from llmgw_migrate.config.gc_pause import paused_gc
 from llmgw_migrate.config.plan import FallbackChain, ModelMapping, Plan, ProviderKey
 from llmgw_migrate.config.plan import Target as PlanTarget
-from llmgw_migrate.config.read import LiteLLMConfig, Loc, YList, YMap, label, load_config, type_name
+from llmgw_migrate.config.read import (
+    Deployment,
+    LiteLLMConfig,
+    Loc,
+    YList,
+    YMap,
+    label,
+    load_config,
+    type_name,
+)
 from llmgw_migrate.config.resolve import KeySpec, Resolver, Target
 from llmgw_migrate.config.settings import (
     credential_map,
@@ -70,16 +81,19 @@ def convert_config(
 
     dropped = dropped_params()
     findings: list[Finding] = []
+    per_deployment: list[tuple[Finding, Deployment]] = []  # merged per cause at the end
     credentials, cred_findings = credential_map(config)
     findings.extend(cred_findings)
-    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config))
+    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config), target=target)
 
     # 1. every deployment, grouped by model_name (first appearance order)
     groups: dict[str, list[Target]] = {}
     for dep in config.deployments:
         t = resolver.resolve(dep)
-        findings.extend(t.findings)
-        findings.extend(deployment_findings(dep, dropped))
+        for f in t.findings:
+            per_deployment.append((f, dep))
+        for f in deployment_findings(dep, dropped):
+            per_deployment.append((f, dep))
         groups.setdefault(dep.model_name, []).append(t)
 
     models: list[ModelMapping] = []
@@ -129,7 +143,9 @@ def convert_config(
     findings.extend(section_findings(config))
     secrets = list(iter_secrets(config.root))
     findings.extend(secret_findings(config, secrets))
-    findings = _dedupe(findings)
+    tagged: list[tuple[Finding, Deployment | None]] = [(f, None) for f in _dedupe(findings)]
+    tagged.extend(per_deployment)
+    findings = group_findings(tagged)
     findings.sort(key=lambda f: f.sort_key())
     plan = Plan(
         source=config.path,
@@ -197,7 +213,8 @@ def _group_mapping(
     provider = first.provider
     catalog_id = first.catalog.id if first.catalog else None
     if len(targets) > 1 or first.expands_to > 1:
-        members = ", ".join(f"`{t.deployment.model}`" for t in targets)
+        counted = Counter(t.deployment.model for t in targets)  # `x` x7, not `x`, `x`, ... seven times
+        members = ", ".join(f"`{m}`" + (f" x{n}" if n > 1 else "") for m, n in counted.items())
         ids = {t.catalog.id if t.catalog else None for t in targets}
         provs = {t.provider for t in targets}
         usable = all(t.catalog is not None and not t.custom for t in targets)

@@ -127,7 +127,7 @@ def build_suite(config: VerifyConfig, plan: Plan | None) -> Suite:
     if config.spend_logs_db:
         suite.extend(spend_log_suite(_sample_db(config), plan, config.models))
     if not suite.cases:
-        hint = "give --plan for the built-in suite, or --corpus/--spend-logs files"
+        hint = "give --plan for the built-in suite, or --requests/--spend-logs files"
         if config.models:
             hint = f"no request uses the models {', '.join(config.models)}"
         raise UserError(f"nothing to replay: {hint}")

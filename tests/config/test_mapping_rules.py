@@ -530,6 +530,7 @@ def test_same_custom_server_twice_is_one_group(tmp_path: Path) -> None:
           - {model_name: g, litellm_params: {model: openai/m, api_base: 'http://srv:8000/v1', tags: [a]}}
           - {model_name: g, litellm_params: {model: openai/m, api_base: 'http://srv:8000/v1', tags: [b]}}
         """,
+        target="self-hosted",  # `srv` is a compose service name: only a self-hosted gateway reaches it
     )
     m = model(plan, "g")
     assert (m.gateway_model, m.deployments, m.status) == ("srv/m", 2, Status.approximate)

@@ -42,8 +42,10 @@ class CatalogLookup(ResolverState):
         """
         if "@" in wanted:
             base, _, version = wanted.partition("@")
+            unversioned = _VERSION_SUFFIX.sub("", base)  # claude-3-5-sonnet-v2@20241022: the v2 is the date
             for cand, note in (
                 (f"{base}-{version}", None),
+                (f"{unversioned}-{version}", None),
                 (
                     base,
                     f"`{wanted}` is served as catalog model `{{id}}`: the version pin @{version} is not kept, the gateway picks the snapshot",
@@ -55,6 +57,12 @@ class CatalogLookup(ResolverState):
                     found = self.catalog.resolve(gp, cand)
                     if found is not None:
                         return gp, found, note.format(id=found.id) if note else None
+        for gp in rule.gateway:
+            dated = self._dated(gp, wanted)
+            if (
+                dated is not None
+            ):  # claude-opus-4-1 is the alias of its one snapshot, claude-opus-4-1-20250805
+                return gp, dated, None
         elsewhere = self.catalog.resolve(None, wanted)
         if elsewhere is None or elsewhere.deactivated(self.today):
             return None
@@ -68,6 +76,31 @@ class CatalogLookup(ResolverState):
                     f"which the gateway serves through {gp} as `{mapping.external_id}`: check it is the model meant",
                 )
         return None
+
+    def _dated(self, provider: str | None, name: str) -> CatalogModel | None:
+        """The newest catalog model whose (provider's) name is `name` plus a -YYYYMMDD date."""
+        ids = _undated_index(self.catalog).get((provider, name.lower()))
+        if not ids:
+            return None
+        return max((self.catalog.models[i] for i in ids), key=lambda m: (m.released_at or "", m.id))
+
+    def any_spelling(self, wanted: str) -> CatalogModel | None:
+        """The catalog model `wanted` names under any provider, live or not: as written, as a Vertex
+        `name@version` pin (`-v2` dropped), or as the undated alias of a dated snapshot."""
+        if "@" in wanted:  # the pinned snapshot first: `name` alone may be another catalog entry
+            base, _, version = wanted.partition("@")
+            cands = (f"{base}-{version}", f"{_VERSION_SUFFIX.sub('', base)}-{version}")
+            for cand in cands:  # exact ids first: resolve's looser spellings would drop the date
+                if cand in self.catalog.models:
+                    return self.catalog.models[cand]
+            for cand in cands:
+                found = self.catalog.resolve(None, cand)
+                if found is not None:
+                    return found
+        found = self.catalog.resolve(None, wanted)
+        if found is not None:
+            return found
+        return self._dated(None, wanted.partition("@")[0])
 
     def model_id(self, model: CatalogModel, provider: str) -> str:
         if self.routing == "smart" and len(model.live_mappings(self.today)) > 1:
@@ -101,6 +134,25 @@ class CatalogLookup(ResolverState):
             )
             t.status = Status.manual
             t.unservable = True
+
+
+_VERSION_SUFFIX = re.compile(r"-v\d+$")
+_DATE_SUFFIX = re.compile(r"-(20\d{6})$")
+
+
+@functools.cache
+def _undated_index(catalog: Catalog) -> dict[tuple[str | None, str], list[str]]:
+    """(provider or None, name without its -YYYYMMDD date) -> catalog ids of the dated snapshots."""
+    out: dict[tuple[str | None, str], list[str]] = {}
+    for model in catalog.models.values():
+        for provider, name in [(None, model.id), *((p.provider, p.external_id) for p in model.providers)]:
+            undated = _DATE_SUFFIX.sub("", name.lower())
+            if undated != name.lower():
+                for key in ((provider, undated), (None, undated)):
+                    ids = out.setdefault(key, [])
+                    if model.id not in ids:
+                        ids.append(model.id)
+    return out
 
 
 _TOKENS = re.compile(r"[a-z]{2,}|[0-9]+")

@@ -12,11 +12,19 @@ from llmgw_migrate.config.read import env_ref
 from llmgw_migrate.config.resolve.provider_keys import ProviderKeys
 from llmgw_migrate.config.resolve.rules import ProviderRule
 from llmgw_migrate.config.resolve.target import Target
-from llmgw_migrate.config.resolve.urls import display_url, host_of, is_ip, normalize_base_url
+from llmgw_migrate.config.resolve.urls import (
+    display_url,
+    host_of,
+    is_ip,
+    normalize_base_url,
+    unreachable_reason,
+)
 from llmgw_migrate.findings import Status
 
 CUSTOM_NAME_RE = re.compile(r"^[a-z]+(-[a-z]+)*$")
 RESERVED_NAMES = {"auto", "custom", "dynamic", "llmgateway"}
+# paths that are already a provider's API root (GitHub Models' /inference): the gateway still appends /v1
+_API_ROOTS = ("/inference", "/openai")
 
 # Labels that say nothing about which server a host is.
 _GENERIC_LABELS = {
@@ -70,14 +78,30 @@ class CustomProviders(ProviderKeys):
                 base_loc,
             )
             t.approximate()
-        if literal and isinstance(api_base, str) and rule.prefix not in ("ollama", "ollama_chat"):
+        reason = unreachable_reason(host_of(base)) if literal and self.target == "managed" else None
+        if reason:
+            t.finding(
+                "LGM154",
+                f"custom provider `{name}` of `{dep.model_name}` has base URL {display_url(base)}, {reason}: api.llmgateway.io cannot reach it "
+                "(with --target self-hosted in the same network it works as is)",
+                base_loc if isinstance(api_base, str) else dep.model_loc,
+            )
+            t.status = Status.manual
+        default_root = not isinstance(api_base, str) and urlsplit(raw.strip()).path.rstrip("/").endswith(
+            _API_ROOTS
+        )
+        if (
+            literal
+            and (isinstance(api_base, str) or default_root)
+            and rule.prefix not in ("ollama", "ollama_chat")
+        ):
             path = urlsplit(raw.strip()).path.rstrip("/")
             if not path.endswith("/v1"):
                 t.finding(
                     "LGM129",
-                    f"api_base {display_url(raw.strip())} does not end in /v1: LiteLLM called {path or ''}/chat/completions, "
+                    f"{'api_base' if isinstance(api_base, str) else f'the {rule.prefix}/ base URL'} {display_url(raw.strip())} does not end in /v1: LiteLLM called {path or ''}/chat/completions, "
                     f"the gateway will call {path or ''}/v1/chat/completions",
-                    base_loc,
+                    base_loc if isinstance(api_base, str) else dep.model_loc,
                 )
                 t.approximate()
         if t.mode not in ("chat", "completion", "responses"):

@@ -20,7 +20,14 @@ from llmgw_migrate.config.resolve.prefixes import Prefixes, deployment_mode
 from llmgw_migrate.config.resolve.retirements import Retirements
 from llmgw_migrate.config.resolve.rules import ProviderRule, provider_rules
 from llmgw_migrate.config.resolve.target import Target
-from llmgw_migrate.config.resolve.urls import display_url, host_matches, host_of
+from llmgw_migrate.config.resolve.templates import describe, shell_templates
+from llmgw_migrate.config.resolve.urls import (
+    display_url,
+    host_matches,
+    host_of,
+    is_vertex_host,
+    vertex_openai_endpoint,
+)
 from llmgw_migrate.findings import Status
 
 _DEPLOYMENT_HOSTS = ("openai", "aiohttp_openai", "azure", "azure_ai")
@@ -36,7 +43,9 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         routing: str,
         credentials: dict[str, Any] | None = None,
         custom_handlers: dict[str, str] | None = None,
+        target: str = "managed",
     ) -> None:
+        self.target = target
         self.catalog = catalog
         # litellm_settings.custom_provider_map: prefix -> Python handler LiteLLM runs for `<prefix>/<model>`
         self.custom_handlers = custom_handlers or {}
@@ -66,6 +75,17 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             )
             t.status = Status.manual
             return t
+        templated = self._templated(t, params)
+        if templated is not None:
+            return templated
+        clp = params.get("custom_llm_provider")
+        if (
+            isinstance(clp, str)
+            and clp.strip() in self.rules.providers
+            and model.partition("/")[0] != clp.strip()
+        ):
+            # LiteLLM sends the model as written to that provider: `meta-llama/Llama-3` keeps its organization
+            model = f"{clp.strip()}/{model}"
         if model == "*":
             t.wildcard = True
             t.status = Status.approximate
@@ -133,6 +153,9 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             return self._custom(t, rule, rest, params)
         api_base = params.get("api_base") or params.get("base_url")
         if prefix in ("openai", "aiohttp_openai") and isinstance(api_base, str) and api_base.strip():
+            endpoint = vertex_openai_endpoint(api_base)
+            if endpoint is not None:
+                return self._vertex_openai(t, rest, params, endpoint)
             if not host_matches(api_base, rule.api_hosts):
                 native = self._native_provider(t, rest, api_base)
                 if native is not None:
@@ -140,7 +163,54 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
                 ref = env_ref(api_base)
                 if ref is None or self._lookup(rule, rest, dep) is None:
                     return self._custom(t, rule, rest, params)
-        return self._mapped(t, rule, rest, params)
+        self._mapped(t, rule, rest, params)
+        if prefix == "gemini" and isinstance(api_base, str) and is_vertex_host(api_base):
+            t.finding(
+                "LGM155",
+                f"`{dep.model_name}` (`{dep.model}`) sends Google AI Studio requests to the Vertex AI base URL {display_url(api_base.strip())} (express mode): "
+                "the gateway's google-ai-studio key calls generativelanguage.googleapis.com",
+                dep.params.value_loc("api_base" if "api_base" in dep.params else "base_url"),
+            )
+            t.status = Status.manual
+        return t
+
+    def _templated(self, t: Target, params: dict[str, Any]) -> Target | None:
+        """LGM153 when the model or base URL is a `${VAR:-default}` shell template (LiteLLM reads it literally)."""
+        dep = t.deployment
+        parts = []
+        loc = dep.model_loc
+        for field in ("model", "api_base", "base_url"):
+            value = dep.model if field == "model" else params.get(field)
+            found = shell_templates(value)
+            if found:
+                parts.append(f"litellm_params.{field} `{value}` ({describe(found)})")
+                if field == "model" or len(parts) == 1:
+                    loc = dep.model_loc if field == "model" else dep.params.value_loc(field)
+        if not parts:
+            return None
+        t.finding(
+            "LGM153",
+            f"`{dep.model_name}` has unexpanded shell templates that LiteLLM reads literally: {'; '.join(parts)}: fill them in and rerun",
+            loc,
+        )
+        t.status = Status.manual
+        return t
+
+    def _vertex_openai(
+        self, t: Target, rest: str, params: dict[str, Any], endpoint: tuple[str | None, str | None]
+    ) -> Target:
+        """Vertex AI's OpenAI-compatible endpoint is the catalog's vertex-openai provider (Gemini: google-vertex)."""
+        rule = ProviderRule(prefix="vertex_ai", kind="mapped", gateway=("vertex-openai", "google-vertex"))
+        upstream = rest.removeprefix("google/")  # Gemini through the endpoint is google/<model>
+        t.upstream = upstream
+        self._mapped(t, rule, upstream, params)
+        project, region = endpoint
+        if t.key is not None:
+            if project and "google_vertex_project_id" not in t.key.options:
+                t.key.options["google_vertex_project_id"] = project
+            if region and "google_vertex_region" not in t.key.options:
+                t.key.options["google_vertex_region"] = region
+        return t
 
     def _native_provider(self, t: Target, rest: str, api_base: str) -> ProviderRule | None:
         """`openai/<m>` pointed at a catalog provider's own OpenAI-compatible API (api.z.ai, dashscope,
@@ -240,7 +310,7 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         self._key(t, rule, gp, params)
         if found is None:
             wanted = base_model or rest
-            elsewhere = self.catalog.resolve(None, wanted)
+            elsewhere = self.any_spelling(wanted)
             if elsewhere is not None and not elsewhere.live_mappings(self.today):
                 succ = self.successor(elsewhere, None)
                 when = elsewhere.deactivated_at or max(

@@ -17,6 +17,7 @@ class ResolverState:
     custom_handlers: dict[str, str]
     today: dt.date
     routing: str
+    target: str  # managed | self-hosted
     rules: ProviderRules
     credentials: dict[str, Any]
     custom_names: dict[str, str]  # normalized base URL -> name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from llmgw_migrate.config.read import env_ref
@@ -54,3 +55,48 @@ def is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def unreachable_reason(host: str | None) -> str | None:
+    """Why a host only resolves inside the user's network (so api.llmgateway.io cannot call it), else None."""
+    if not host:
+        return None
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return "localhost"
+    if is_ip(host):
+        ip = ipaddress.ip_address(host)
+        if ip.is_loopback or ip.is_unspecified:
+            return "a loopback address"
+        if ip.is_private or ip.is_link_local:
+            return "a private (RFC 1918) address"
+        return None
+    if host.endswith(".svc.cluster.local") or host.endswith(".cluster.local"):
+        return "a Kubernetes service name"
+    if host.endswith(".internal"):
+        return "an `.internal` host"
+    if host.endswith(".local"):
+        return "a `.local` host"
+    if "." not in host:
+        return "a docker/compose service or local host name"
+    return None
+
+
+def vertex_openai_endpoint(url: str) -> tuple[str | None, str | None] | None:
+    """(project, region) of Vertex AI's OpenAI-compatible endpoint, else None.
+
+    The endpoint is `https://REGION-aiplatform.googleapis.com/v1/projects/P/locations/L/endpoints/openapi`.
+    """
+    host = host_of(url)
+    if not host or not host.endswith("aiplatform.googleapis.com"):
+        return None
+    path = urlsplit(url.strip()).path
+    if "/endpoints/openapi" not in path:
+        return None
+    m = re.search(r"/projects/([^/]+)/locations/([^/]+)/", path)
+    return (m.group(1), m.group(2)) if m else (None, None)
+
+
+def is_vertex_host(url: str) -> bool:
+    host = host_of(url)
+    return bool(host) and host.endswith("aiplatform.googleapis.com")  # type: ignore[union-attr]
