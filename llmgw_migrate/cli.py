@@ -48,6 +48,9 @@ def build_app():  # type: ignore[no-untyped-def]
                 continue  # command not built into this version
             raise
         module.register(app)
+    from llmgw_migrate.commands._help import polish_help
+
+    polish_help(app)
     return app
 
 

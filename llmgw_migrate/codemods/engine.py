@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from llmgw_migrate.codemods.connections.model import FileFacts
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
-from llmgw_migrate.codemods.registry import Parts, any_token
+from llmgw_migrate.codemods.registry import REPORT_ONLY_HANDLERS, Parts, any_token
 from llmgw_migrate.codemods.secret_mask import mask_message, mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
@@ -211,10 +211,12 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
     """Phase 1 of the connection model for one candidate (never fails the file: facts are advisory)."""
     from llmgw_migrate.codemods.file_rules import matcher
 
+    # A file only a reporting handler takes (Java, Go, ...) is read, never rewritten: its parts hold
+    # their connection like those of a file no handler takes.
+    rewritable = any(n not in REPORT_ONLY_HANDLERS for n in handler_names)
+    lang = connection_facts.lang_of(tuple(handler_names)) if rewritable else "foreign"
     try:
-        return connection_facts.collect(
-            display, text, connection_facts.lang_of(tuple(handler_names)), matcher(ctx.from_urls)
-        )
+        return connection_facts.collect(display, text, lang, matcher(ctx.from_urls), rewritable=rewritable)
     except (RecursionError, ValueError, IndexError):
         return None
 
@@ -328,6 +330,7 @@ def run_code(
     on_scan: Callable[[int], None] | None = None,
     respect_gitignore: bool = True,
     show_secrets: bool = False,
+    skip: Collection[Path] = (),
 ) -> CodeRun:
     """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
 
@@ -348,6 +351,11 @@ def run_code(
     )
     cwd = Path.cwd()
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
+    if skip:
+        # The caller's own files (check's baseline and reports) quote proxy URLs: they are neither
+        # rewritten nor parts of a connection.
+        own = {os.path.realpath(p) for p in skip}
+        walked.files = [f for f in walked.files if os.path.realpath(f) not in own]
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
     if any(p.is_dir() for p in paths):
         # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy.
@@ -366,6 +374,7 @@ def run_code(
     n_items = 0
     early: list[FileOutcome] = []
     foreign: list[FileFacts] = []
+    appending: list[tuple[str, bytes]] = []  # not candidates, but they append a route to some name
     try:
         for path_s in walked.files:
             p = parts(path_s)
@@ -400,6 +409,8 @@ def run_code(
                 continue
             names = tuple(o.name for o in accepting if o.match(data) or p[0] in o.always)
             if not names:
+                if p[2] in connection_facts.APPEND_SUFFIXES and connection_facts.APPEND_ANCHOR.search(data):
+                    appending.append((path_s, data))
                 continue
             n_items += 1
             pool.add((path_s, display_path(Path(path_s), cwd), data, names))
@@ -424,7 +435,9 @@ def run_code(
     for o in run.files:
         o.show_secrets = show_secrets
     # Phase 2: each proxy connection migrates whole or not at all (codemods/connections/).
-    connection_findings = _connections(run.files, foreign, ctx)
+    adopted = _appending(appending, cwd)
+    connection_findings = _connections(run.files + adopted, foreign, ctx)
+    run.files = sorted(run.files + [o for o in adopted if o.changed], key=lambda o: o.display)
     all_findings: list[Finding] = list(connection_findings)
     for o in run.files:
         all_findings.extend(o.findings)
@@ -446,10 +459,27 @@ def run_code(
     return run
 
 
+def _appending(items: list[tuple[str, bytes]], cwd: Path) -> list[FileOutcome]:
+    """Outcomes (unchanged so far) for code files that append a route to a shareable name: phase 2 may
+    drop a /v1 there, or find an admin route, when that name is bound to a proxy connection elsewhere."""
+    out: list[FileOutcome] = []
+    for path_s, data in items:
+        display = display_path(Path(path_s), cwd)
+        try:
+            text, info = decode(data, path_s)
+        except DecodeError:
+            continue
+        lang = "python" if path_s.endswith((".py", ".pyw")) else "javascript"
+        facts = connection_facts.collect_appends(display, text, lang)
+        if facts is None:
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        out.append(FileOutcome(Path(path_s), display, text, None, digest=digest, text_info=info, facts=facts))
+    return out
+
+
 def _connections(files: list[FileOutcome], foreign: list[FileFacts], ctx: RewriteContext) -> list[Finding]:
     facts = [o.facts for o in files if o.facts is not None] + foreign
-    if not facts:
-        return []
     from llmgw_migrate.codemods.connections.apply import apply_decisions
 
     out: list[Finding] = []

@@ -52,7 +52,7 @@ def code(
     ),
     fmt: str = typer.Option("text", "--format", "-f", help="Output: text | json | sarif | github."),
     config: Path | None = typer.Option(
-        None, "--config", help="A LiteLLM config; converted in-process to a plan."
+        None, "--config", "-c", help="A LiteLLM config; converted in-process to a plan."
     ),
     plan_path: Path | None = typer.Option(
         None, "--plan", help="A plan.json written by `llmgw-migrate config`."
@@ -92,7 +92,7 @@ def code(
             paths=paths or [Path(".")],
             mode=_mode(diff, write, check),
             fail_on=fail_on,
-            fmt=fmt,
+            fmt=fmt.lower(),
             config=config,
             plan_path=plan_path,
             target=target,
@@ -307,10 +307,13 @@ def _run(
         shown = [f for f in findings if not (quiet and f.severity is Severity.info)]
         sys.stderr.write(render(shown, "text"))
         if not quiet:
-            sev = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
+            from llmgw_migrate.text import plural
+
+            sev = ", ".join(plural(counts[s], s.value) for s in Severity if counts[s])
             sys.stderr.write(
-                f"{stats.scanned} files scanned, {stats.candidates} candidates, {stats.changed} {verb}, "
-                f"{len(findings)} findings{f' ({sev})' if sev else ''} in {stats.seconds:.2f}s\n"
+                f"{plural(stats.scanned, 'file')} scanned, {plural(stats.candidates, 'candidate')}, "
+                f"{stats.changed} {verb}, "
+                f"{plural(len(findings), 'finding')}{f' ({sev})' if sev else ''} in {stats.seconds:.2f}s\n"
             )
     elif fmt == "json":
         files = [

@@ -112,6 +112,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(EXIT_OK)
             if not paths:
                 raise UserError("missing config path: llmgw-migrate config litellm_config.yaml")
+            fmt = fmt.lower() if fmt else fmt
             if fail_on is not None:
                 from llmgw_migrate.check.result import FAIL_ON_CHOICES
 
@@ -123,7 +124,7 @@ def register(app: typer.Typer) -> None:
             if len(paths) > 1:
                 raise UserError("config reads one config at a time (several only with --check)")
             path = paths[0]
-            if fmt is not None and fmt not in _FORMATS:
+            if fmt is not None and fmt not in _FORMATS:  # (lower-cased above)
                 raise UserError(f"--format must be one of {', '.join(_FORMATS)}, not {fmt!r}")
             if target not in ("managed", "self-hosted"):
                 raise UserError(f"--target must be managed or self-hosted, not {target!r}")
@@ -195,6 +196,7 @@ def _check(
     from llmgw_migrate import finding_formats
     from llmgw_migrate.config.plan_build import convert_file
     from llmgw_migrate.errors import UserError
+    from llmgw_migrate.text import plural
 
     fmt = fmt or "text"
     if fmt not in finding_formats.FORMATS:
@@ -216,7 +218,7 @@ def _check(
         mapped = sum(1 for m in plan.models if m.gateway_model)
         state = "plan needs manual work" if todo else "plan complete"
         sys.stderr.write(
-            f"{path}: {mapped} of {len(plan.models)} models mapped, {len(plan.findings)} findings: {state}\n"
+            f"{path}: {mapped} of {plural(len(plan.models), 'model')} mapped, {plural(len(plan.findings), 'finding')}: {state}\n"
         )
     sys.stdout.write(finding_formats.render(findings, fmt))
     if failed:

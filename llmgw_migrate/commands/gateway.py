@@ -125,7 +125,21 @@ def register(app: typer.Typer) -> None:
             False, "--log-requests", help="Log one line per request (no secrets)."
         ),
         check_only: bool = typer.Option(
-            False, "--check", help="Print what the server would serve, then exit (1 if there are findings)."
+            False,
+            "--check",
+            help="Print every plan model with the provider that would serve it, then exit "
+            "(1 if a model cannot be served or there are other findings).",
+        ),
+        keys_plan: Path | None = typer.Option(
+            None,
+            "--keys",
+            help="A keys plan (`llmgw-migrate keys -o keys.json`): issue a local token per key and enforce "
+            "its limits, expiry, status and IAM rules.",
+        ),
+        keys_tokens_out: Path = typer.Option(
+            Path("gateway-tokens.jsonl"),
+            "--keys-tokens-out",
+            help="With --keys: where the local tokens go (JSON lines, mode 0600; never printed).",
         ),
         debug: bool = DEBUG_OPTION,
     ) -> None:
@@ -203,10 +217,21 @@ def register(app: typer.Typer) -> None:
             err = sys.stderr
             for line in report.lines():
                 err.write(line + "\n")
-            for f in report.findings:
+            found = list(report.findings)
+            if check_only and plan is not None:
+                # Every model and who would serve it, by the server's own router.
+                from llmgw_migrate.gateway import model_check
+
+                models = model_check.check_models(
+                    catalog, KeyRing.build(catalog, plan, os.environ), plan, today
+                )
+                for line in model_check.lines(models):
+                    err.write(line + "\n")
+                found += model_check.findings(models, plan.source)
+            for f in found:
                 err.write(f"{f.severity.value}: {f.code} {f.message}\n")
             if check_only:
-                raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+                raise typer.Exit(EXIT_FINDINGS if found else EXIT_OK)
             if log_requests:
                 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=err)
 
@@ -225,8 +250,25 @@ def register(app: typer.Typer) -> None:
 
             from llmgw_migrate.gateway.server import serve
 
+            key_policy = None
+            if keys_plan is not None:
+                from llmgw_migrate.gateway.key_policy import KeyPolicy
+                from llmgw_migrate.keys.plan_model import load_keys_plan
+
+                key_policy = KeyPolicy(load_keys_plan(keys_plan))
+                if keys_tokens_out.is_dir():
+                    raise UserError("--keys-tokens-out is a directory, not a file", keys_tokens_out)
+                try:
+                    key_policy.write_tokens(keys_tokens_out)
+                except OSError as exc:
+                    raise UserError(
+                        f"cannot write the tokens: {exc.strerror or exc}", keys_tokens_out
+                    ) from None
+                err.write(
+                    f"keys plan: {len(key_policy.tokens)} local tokens written to {keys_tokens_out} (mode 0600)\n"
+                )
             try:
-                serve(plan, settings, host, port, on_ready=ready)
+                serve(plan, settings, host, port, on_ready=ready, key_policy=key_policy)
             except OSError as exc:
                 raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
             except KeyboardInterrupt:

@@ -7,10 +7,13 @@ folder; reports built from a plan name them relative to their own root (the work
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from llmgw_migrate.config.plan import Plan
+from llmgw_migrate.findings import Finding
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -20,9 +23,16 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
+def _rebase_finding(f: Finding, fix: Callable[[str | None], str | None]) -> Finding:
+    if not f.file and not f.locations:
+        return f
+    locations = [dataclasses.replace(loc, file=fix(loc.file)) if loc.file else loc for loc in f.locations]
+    return f.replace(file=fix(f.file) if f.file else f.file, locations=locations)
+
+
 def _rebase(plan: Plan, fix: object) -> Plan:
     assert callable(fix)
-    findings = [f.replace(file=fix(f.file)) if f.file else f for f in plan.findings]
+    findings = [_rebase_finding(f, fix) for f in plan.findings]
     models = [m.model_copy(update={"file": fix(m.file)}) if m.file else m for m in plan.models]
     return plan.model_copy(update={"findings": findings, "models": models, "source": fix(plan.source)})
 

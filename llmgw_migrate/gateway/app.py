@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -39,6 +39,9 @@ from llmgw_migrate.gateway.uptime import Uptime
 from llmgw_migrate.gateway.validation import validate_chat, validate_embeddings, validate_messages
 from llmgw_migrate.rules_data import dropped_params
 
+if TYPE_CHECKING:
+    from llmgw_migrate.gateway.key_policy import KeyPolicy, LocalKey
+
 log = logging.getLogger("llmgw_migrate.gateway")
 
 _TRUE = ("1", "true", "yes", "on")
@@ -62,8 +65,15 @@ def _custom_modes(plan: Plan | None) -> dict[str, frozenset[str]]:
 class Gateway:
     """State shared by all requests: catalog, keys, router, cache, and the one pooled upstream client."""
 
-    def __init__(self, plan: Plan | None, settings: GatewaySettings, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan | None,
+        settings: GatewaySettings,
+        catalog: Catalog | None = None,
+        key_policy: KeyPolicy | None = None,
+    ) -> None:
         self.plan = plan
+        self.key_policy = key_policy  # `gateway --keys`: per-key limits and IAM rules (key_policy.py)
         self.settings = settings
         self.catalog = catalog or load_catalog()
         self.keys = KeyRing.build(self.catalog, plan, settings.environ())
@@ -103,7 +113,9 @@ class Gateway:
         self._client, self._client_started = None, False
 
     # checks --------------------------------------------------------------------------------------------
-    def authenticate(self, request: Request) -> None:
+    def authenticate(self, request: Request, route: Any = None) -> LocalKey | None:
+        """Check the API key; with a keys plan, a plan key's token is admitted by its limits and IAM
+        rules (which may narrow `route`) and returned so its usage can be recorded."""
         auth = request.headers.get("authorization", "")
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.headers.get("x-api-key", "")
         if not token:
@@ -116,8 +128,18 @@ class Gateway:
         ok = False
         for key in self._api_keys:  # compare with every key: timing says nothing about which matched
             ok |= hmac.compare_digest(supplied, key)
+        if not ok and self.key_policy is not None:
+            return self.key_policy.admit(token, route)
         if not ok:
             raise GatewayError(401, "Unauthorized: Invalid API key", code="invalid_api_key")
+        return None
+
+    def record(self, holder: LocalKey | None, out: dict[str, Any]) -> None:
+        if self.key_policy is not None:
+            self.key_policy.record(holder, out.get("usage"))
+
+    def metered(self, holder: LocalKey | None, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return chunks if self.key_policy is None else self.key_policy.metered(holder, chunks)
 
     async def read_json(self, request: Request) -> dict[str, Any]:
         ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -196,9 +218,15 @@ async def _sse_openai(items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     yield b"data: [DONE]\n\n"
 
 
-def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog | None = None) -> Starlette:
+def create_app(
+    plan: Plan | None,
+    settings: GatewaySettings,
+    *,
+    catalog: Catalog | None = None,
+    key_policy: KeyPolicy | None = None,
+) -> Starlette:
     """The embedded gateway as a Starlette app (run it with uvicorn, or `server.serve_in_thread`)."""
-    gw = Gateway(plan, settings, catalog)
+    gw = Gateway(plan, settings, catalog, key_policy)
 
     async def _stream(
         ex: Exchange, body: dict[str, Any], rid: str, use_cache: bool
@@ -249,13 +277,14 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         try:
             body = gw.prepare_chat(await gw.read_json(request))
             ex = gw.route(body, request, "chat", rid)
-            gw.authenticate(request)
+            holder = gw.authenticate(request, ex.route)
             use_cache = not _no_cache(request)
             if body.get("stream"):
                 chunks, headers = await _stream(ex, body, rid, use_cache)
-                stream = _sse_openai(gw.forwarder.with_pings(chunks))
+                stream = _sse_openai(gw.forwarder.with_pings(gw.metered(holder, chunks)))
                 return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
+            gw.record(holder, out)
             resp = _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
         except GatewayError as exc:
             resp = _error(exc, rid)
@@ -267,8 +296,9 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             body = await gw.read_json(request)
             validate_embeddings(body)
             ex = gw.route(body, request, "embeddings", rid)
-            gw.authenticate(request)
+            holder = gw.authenticate(request, ex.route)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            gw.record(holder, out)
             return _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
         except GatewayError as exc:
             return _error(exc, rid)
@@ -280,15 +310,16 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             validate_messages(raw)
             body = gw.prepare_chat(messages_api.to_openai(raw), keep=messages_api.KEPT)
             ex = gw.route(body, request, "chat", rid)
-            gw.authenticate(request)
+            holder = gw.authenticate(request, ex.route)
             use_cache = not _no_cache(request)
             if body.get("stream"):
                 chunks, headers = await _stream(ex, body, rid, use_cache)
                 events = messages_api.anthropic_events(
-                    gw.forwarder.with_pings(chunks), lambda: ex.prompt_tokens
+                    gw.forwarder.with_pings(gw.metered(holder, chunks)), lambda: ex.prompt_tokens
                 )
                 return StreamingResponse(events, media_type="text/event-stream", headers=headers)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
+            gw.record(holder, out)
             hit_headers = {"x-llmgateway-cache": "HIT"} if hit else None
             return _json(messages_api.from_openai(out), rid, headers=hit_headers)
         except GatewayError as exc:

@@ -90,14 +90,18 @@ def _url(host: str, port: int) -> str:
 
 @contextlib.contextmanager
 def serve_in_thread(
-    plan: Plan | None, settings: GatewaySettings, host: str = "127.0.0.1", port: int = 0
+    plan: Plan | None,
+    settings: GatewaySettings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    key_policy: Any = None,
 ) -> Iterator[str]:
     """Run the gateway in a background thread; yields its base URL (no /v1) and stops it on exit."""
     import uvicorn
 
     from llmgw_migrate.gateway.app import create_app
 
-    app = create_app(plan, settings)
+    app = create_app(plan, settings, key_policy=key_policy)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn_config(app, host, bound_port, settings=settings))
@@ -134,13 +138,14 @@ def serve(
     port: int = 4001,
     *,
     on_ready: Any = None,
+    key_policy: Any = None,
 ) -> None:
     """Run in the foreground until interrupted (the CLI). `on_ready(url)` is called once listening."""
     import uvicorn
 
     from llmgw_migrate.gateway.app import create_app
 
-    app = create_app(plan, settings)
+    app = create_app(plan, settings, key_policy=key_policy)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn_config(app, host, bound_port, settings=settings)

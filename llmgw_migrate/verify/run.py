@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import signal
 import sys
@@ -59,6 +60,10 @@ class VerifyConfig:
     corpora: list[Path] = field(default_factory=list)
     spend_logs: list[Path] = field(default_factory=list)
     spend_logs_api: bool = False
+    spend_logs_db: str | None = None  # --spend-logs-db: sample LiteLLM_SpendLogs in the database
+    sample: int = 100
+    spend_since: str | None = None
+    spend_until: str | None = None
     builtin: bool = True
     models: list[str] = field(default_factory=list)
     concurrency: int = 8
@@ -119,12 +124,28 @@ def build_suite(config: VerifyConfig, plan: Plan | None) -> Suite:
     if config.spend_logs_api:
         rows = fetch_spend_logs(config.before, _key(config.before_key, BEFORE_KEY_ENV))
         suite.extend(spend_log_suite(rows, plan, config.models))
+    if config.spend_logs_db:
+        suite.extend(spend_log_suite(_sample_db(config), plan, config.models))
     if not suite.cases:
-        hint = "give --plan for the built-in suite, or --corpus/--spend-logs files"
+        hint = "give --plan for the built-in suite, or --requests/--spend-logs files"
         if config.models:
             hint = f"no request uses the models {', '.join(config.models)}"
         raise UserError(f"nothing to replay: {hint}")
     return suite
+
+
+def _sample_db(config: VerifyConfig) -> list[tuple[str, Any]]:
+    from llmgw_migrate.verify.spend_logs_db import sample_rows
+
+    def when(flag: str, value: str | None) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(value) if value else None
+        except ValueError:
+            raise UserError(f"{flag} must be a date or time like 2026-11-01, not {value!r}") from None
+
+    since, until = when("--since", config.spend_since), when("--until", config.spend_until)
+    assert config.spend_logs_db is not None
+    return sample_rows(config.spend_logs_db, config.sample, since=since, until=until, models=config.models)
 
 
 def _key(flag_value: str | None, env: str) -> str | None:

@@ -168,15 +168,15 @@ def test_baseline_is_portable_between_checkouts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check", "missing-dir"], "error: missing-dir:1:1: path not found"),
+        (["check", "missing-dir"], "error: missing-dir: path not found"),
         (["check", "--fail-on", "sometimes"], "error: --fail-on must be one of error, warning, info, never"),
         (["check", "--format", "yaml"], "error: --format must be one of"),
         (["check", "--as-of", "yesterday"], "error: --as-of must be a date like"),
         (["check", "--update-baseline"], "error: --update-baseline needs --baseline FILE"),
-        (["check", "--baseline", "nope.json"], "error: nope.json:1:1: baseline file not found"),
+        (["check", "--baseline", "nope.json"], "error: nope.json: baseline file not found"),
         (
             ["check", "--before", "http://127.0.0.1:1"],
-            "error: --before, --after, --requests and the other verify options need --verify",
+            "error: --before, --after, --requests, --model and the other verify options need --verify",
         ),
         (["check", "--jobs", "0"], "error: --jobs must be 1 or more"),
     ],
@@ -391,6 +391,8 @@ def test_plan_paths_are_right_from_any_folder(tmp_path: Path) -> None:
     plan = json.loads((scenario / "plan.json").read_text(encoding="utf-8"))
     assert plan["source"] == "litellm_config.yaml"  # relative to the plan file's folder
     assert {f["file"] for f in plan["findings"]} == {"litellm_config.yaml"}
+    located = [loc["file"] for f in plan["findings"] for loc in f.get("locations") or ()]
+    assert set(located) <= {"litellm_config.yaml"}
 
     def sarif_uris(cwd: Path, plan_arg: str) -> set[str]:
         proc = run_inproc(

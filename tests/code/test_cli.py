@@ -117,7 +117,7 @@ def test_exit_codes_and_summary(repo: Path) -> None:
     assert r.returncode == 1
     assert r.stdout.startswith("--- a/svc/client.py\n+++ b/svc/client.py\n")
     # web.py's localhost:4000 sits beside no LLM word: not even parsed
-    assert "2 files scanned, 1 candidates, 1 would change, 0 findings" in r.stderr
+    assert "2 files scanned, 1 candidate, 1 would change, 0 findings" in r.stderr
     c = run("svc", "--check", cwd=repo)
     assert c.returncode == 1 and c.stdout == ""
     assert "svc/client.py:2:1: LGM200 [warning]" in c.stderr
@@ -176,12 +176,12 @@ def test_parse_error_is_reported_and_run_goes_on(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("nope",), "nope:1:1: no such file or directory"),
+        (("nope",), "nope: no such file or directory"),
         (("svc", "--write", "--check"), "--write and --check cannot be combined"),
         (("svc", "--format", "xml"), "--format must be one of"),
         (("svc", "--base-url", "ftp://x"), "--base-url must be an http(s) URL"),
         (("svc", "--key-env", "1BAD"), "--key-env must be an environment variable name"),
-        (("svc", "--plan", "missing.json"), "missing.json:1:1: plan file not found"),
+        (("svc", "--plan", "missing.json"), "missing.json: plan file not found"),
         (("svc", "-j", "0"), "--jobs must be at least 1"),
     ],
 )
@@ -195,7 +195,7 @@ def test_bad_input_is_one_line_exit_2(repo: Path, args: tuple[str, ...], message
 def test_bad_input_in_a_real_process_has_no_traceback(repo: Path) -> None:
     r = cli("svc", "--plan", "plan.json", "--format", "sarif", cwd=repo)
     assert r.returncode == 2
-    assert r.stderr == "error: plan.json:1:1: plan file not found\n"
+    assert r.stderr == "error: plan.json: plan file not found\n"
     assert r.stdout == ""
 
 

@@ -148,7 +148,7 @@ def test_env_gateway_keys() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--plan", "missing.json"], "missing.json:1:1: plan file not found"),
+        (["--plan", "missing.json"], "missing.json: plan file not found"),
         (["--plan", "a.json", "--config", "b.yaml"], "give --plan or --config, not both"),
         (["--as-of", "yesterday"], "--as-of must be a date"),
         (["--max-body", "huge"], "--max-body must be a size"),

@@ -88,7 +88,7 @@ def test_parity_exit_0_and_json_on_stdout(pair, tmp_path: Path) -> None:  # type
         a.url,
         "--after",
         b.url + "/v1",
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
         "-f",
         "json",
@@ -108,7 +108,7 @@ def test_differences_exit_1_with_reports(pair, tmp_path: Path) -> None:  # type:
         a.url,
         "--after",
         c.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
         "--json",
         str(out["json"]),
@@ -144,7 +144,7 @@ def test_unreachable_side_is_an_error_exit_2(pair, tmp_path: Path) -> None:  # t
         a.url,
         "--after",
         f"http://127.0.0.1:{free_port()}",
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path, 1)),
         "--retries",
         "0",
@@ -163,9 +163,9 @@ def test_max_requests_budget(pair, tmp_path: Path) -> None:  # type: ignore[no-u
         a.url,
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
-        "-c",
+        "--concurrency",
         "1",
         "--max-requests",
         "5",
@@ -185,9 +185,9 @@ def test_max_cost_budget(pair, tmp_path: Path) -> None:  # type: ignore[no-untyp
         a.url,
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
-        "-c",
+        "--concurrency",
         "1",
         "--max-cost",
         "0.000001",
@@ -206,7 +206,7 @@ def test_noise_samples_are_sent(pair, tmp_path: Path) -> None:  # type: ignore[n
         a.url,
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path, 1)),
         "--noise-samples",
         "2",
@@ -239,9 +239,9 @@ def test_ctrl_c_writes_a_partial_report(tmp_path: Path) -> None:
                 a.url,
                 "--after",
                 b.url,
-                "--corpus",
+                "--requests",
                 str(path),
-                "-c",
+                "--concurrency",
                 "1",
                 "--json",
                 str(report),
@@ -292,7 +292,7 @@ def test_usage_errors_exit_2_one_line(args: list[str], message: str) -> None:
 def test_bad_corpus_line_names_file_line_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"model": "m", "messages": []}\n{"model": m}\n', encoding="utf-8")
-    r = run("--before", "http://127.0.0.1:9", "--after", "http://127.0.0.1:9", "--corpus", str(path))
+    r = run("--before", "http://127.0.0.1:9", "--after", "http://127.0.0.1:9", "--requests", str(path))
     assert r.returncode == 2
     assert r.stderr.strip() == f"error: {path}:2:11: invalid JSON line: Expecting value"
 
@@ -319,7 +319,7 @@ def test_a_side_that_answers_nothing_exits_2_naming_it(pair, tmp_path: Path) -> 
         a.url + "/wrong-path",
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path, 2)),
         "--json",
         str(report),
@@ -348,7 +348,7 @@ def test_missing_litellm_key_against_a_proxy_that_needs_one_exits_2_up_front(tmp
                 before.url,
                 "--after",
                 after.url,
-                "--corpus",
+                "--requests",
                 str(corpus(tmp_path, 1)),
             ],
             capture_output=True,
@@ -366,11 +366,21 @@ def test_missing_litellm_key_against_a_proxy_that_needs_one_exits_2_up_front(tmp
             before.url,
             "--after",
             after.url,
-            "--corpus",
+            "--requests",
             str(corpus(tmp_path, 1)),
             env={"LITELLM_API_KEY": SECRET},
         )
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_corpus_is_a_deprecated_name_of_requests(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    r = run("--before", a.url, "--after", b.url, "--corpus", str(corpus(tmp_path, 1)), "-f", "JSON")
+    assert r.returncode == 0, r.stderr
+    assert "--corpus is deprecated; use --requests" in r.stderr
+    assert json.loads(r.stdout)["summary"]["parity"]
+    assert "--corpus" not in run("--help").stdout  # hidden
+    assert " -c " not in run("--help").stdout  # -c means --config (check, code), never --concurrency
 
 
 def _unpriced_corpus(tmp_path: Path) -> Path:
@@ -388,7 +398,7 @@ def test_a_zero_cost_budget_sends_nothing(pair, tmp_path: Path) -> None:  # type
     a.reset()
     b.reset()
     for path in (corpus(tmp_path), _unpriced_corpus(tmp_path)):  # priced, and unpriced ($0 before)
-        r = run("--before", a.url, "--after", b.url, "--corpus", str(path), "--max-cost", "0", "-f", "json")
+        r = run("--before", a.url, "--after", b.url, "--requests", str(path), "--max-cost", "0", "-f", "json")
         s = json.loads(r.stdout)["summary"]
         assert (s["requests"], s["total"], s["stopped"]) == (0, 0, "budget: max-cost"), r.stderr
     assert a.request_count == 0 and b.request_count == 0
@@ -398,7 +408,7 @@ def test_unpriced_models_need_a_price_or_a_request_budget(pair, tmp_path: Path) 
     a, b, _ = pair
     a.reset()
     b.reset()
-    base = ["--before", a.url, "--after", b.url, "--corpus", str(_unpriced_corpus(tmp_path)), "-f", "json"]
+    base = ["--before", a.url, "--after", b.url, "--requests", str(_unpriced_corpus(tmp_path)), "-f", "json"]
     r = run(*base, "--max-cost", "1")
     assert r.returncode == 2 and a.request_count == 0 and b.request_count == 0
     assert "no price for my-local-llama" in r.stderr and "--price" in r.stderr and "Traceback" not in r.stderr

@@ -17,12 +17,21 @@ from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections.collect import collect
 from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, connections, decide
-from llmgw_migrate.codemods.connections.model import COMMENT, DATA, STRING, Connection, FileFacts, Part
+from llmgw_migrate.codemods.connections.model import (
+    COMMENT,
+    DATA,
+    STRING,
+    Connection,
+    FileFacts,
+    Part,
+    origin,
+)
 from llmgw_migrate.findings import Finding, Status, make, registry
 
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import RewriteContext
     from llmgw_migrate.codemods.engine import FileOutcome
+    from llmgw_migrate.proxy_urls import UrlMatcher
 
 HELD_FOREIGN = "LGM250"
 HELD_ADMIN = "LGM251"
@@ -69,6 +78,22 @@ def apply_decisions(
                 )
             )
             continue
+        if decision.admin_files:
+            kept = [o for o in files if o.display in decision.admin_files]
+            _revert(kept)
+            files = [o for o in files if o.display not in decision.admin_files]
+            routes = sorted({p.name for p in conn.admin_routes})
+            findings.append(
+                _finding(
+                    HELD_ADMIN,
+                    Connection(
+                        [p for p in conn.parts if p.file in decision.admin_files],
+                        sorted(decision.admin_files),
+                    ),
+                    f"these calls of the proxy's own API ({', '.join(routes)}) stay on the proxy (the "
+                    "gateway has none); the rest of the connection migrates",
+                )
+            )
         if not any(o.changed for o in files):
             continue
         _complete(conn, files, langs, ctx)
@@ -213,18 +238,15 @@ def _v1_names(
     for o in files:
         text = o.result if o.result is not None else o.source
         assigns += [(m.group(1), m.group(2)) for m in _ASSIGN.finditer(text)]
+    literals = (base + '"', base + "'", base + "`")
     changed = True
     while changed:
         changed = False
+        uses = re.compile(r"(?<![\w$])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w$])")
         for name, rhs in assigns:
             if name in names:
                 continue
-            if (
-                base + '"' in rhs
-                or base + "'" in rhs
-                or base + "`" in rhs
-                or any(re.search(r"(?<![\w$])" + re.escape(n) + r"(?![\w$])", rhs) for n in names)
-            ):
+            if any(t in rhs for t in literals) or uses.search(rhs):
                 if _origin_literal(rhs, base):
                     continue  # `X ?? "https://api.llmgateway.io"`: which one holds /v1 is unclear
                 names.add(name)
@@ -261,6 +283,16 @@ def _verify(
     left: list[Part] = []
     master: list[Part] = []
     doubled: list[Part] = []
+    # One scan per file as it now reads (a file nothing changed keeps the facts phase 1 collected).
+    after = {
+        o.display: (
+            collect(o.display, o.result, langs.get(o.display, "data"), matcher)
+            if o.result is not None
+            else o.facts
+        )
+        for o in files
+    }
+    moved = _moved_origins(files, after)
     for o in files:
         text = o.result if o.result is not None else o.source
         if "/v1/v1" in text and "/v1/v1" not in o.source:
@@ -268,9 +300,10 @@ def _verify(
                 Part(o.display, text[: text.index("/v1/v1")].count("\n") + 1, "route", "/v1/v1", "llm")
             )
         lang = langs.get(o.display, "data")
-        facts = collect(o.display, text, lang, matcher)
+        facts = after[o.display]
         if facts is None:
             continue
+        has_env = any(p.kind == "env" and p.name in renamed for p in facts.parts)
         for p in facts.parts:
             if p.where not in (STRING, DATA):
                 continue
@@ -279,7 +312,17 @@ def _verify(
             if p.kind == "env" and p.name in renamed and lang in ("python", "javascript"):
                 left.append(p)  # (data files' handlers keep a name on purpose: a Secret's key)
             elif p.kind == "url" and p.role not in ("admin", "probe"):
-                left.append(p)  # (an admin URL stays on the proxy on purpose, and is reported)
+                # A weak local address (no LiteLLM name beside it) is the proxy's when it is a bare
+                # origin or an LLM API base, and the same address moved elsewhere in the connection or
+                # it sits on LiteLLM's port beside a LiteLLM variable; `http://localhost:4000/api` is
+                # another server (fixtures/example_app). Python only for now: its strings are reliable.
+                weak_left = (
+                    lang == "python"
+                    and _bare_or_llm(p.name, matcher)
+                    and (origin(p.name) in moved or (has_env and origin(p.name).endswith(":4000")))
+                )
+                if not p.weak or weak_left:
+                    left.append(p)  # (an admin URL stays on the proxy on purpose, and is reported)
             elif p.kind == "env" and is_master_key(p.name) and lang in ("python", "javascript"):
                 master.append(p)
     if doubled:
@@ -303,6 +346,29 @@ def _verify(
             master,
         )
     return None
+
+
+def _bare_or_llm(url: str, matcher: UrlMatcher) -> bool:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.rstrip("/")
+    return path in ("", "/v1") or matcher.has_llm_path(url)
+
+
+def _moved_origins(files: Sequence[FileOutcome], after: dict[str, FileFacts | None]) -> set[str]:
+    """Proxy origins some handler rewrote in this connection (fewer of them after than before)."""
+    from collections import Counter
+
+    before_n: Counter[str] = Counter()
+    after_n: Counter[str] = Counter()
+    for o in files:
+        if o.result is None:
+            continue
+        for facts, count in ((o.facts, before_n), (after[o.display], after_n)):
+            for p in facts.parts if facts is not None else ():
+                if p.kind == "url" and p.where != COMMENT:
+                    count[origin(p.name)] += 1
+    return {u for u, n in before_n.items() if after_n[u] < n}
 
 
 def _renamed_beside(text: str, p: Part, ctx: RewriteContext) -> bool:

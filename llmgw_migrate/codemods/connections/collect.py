@@ -13,12 +13,15 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from llmgw_migrate.codemods.connections.model import COMMENT, DATA, FileFacts, Part
+from llmgw_migrate.codemods.connections.model import CODE, COMMENT, DATA, FileFacts, Part
 from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher
 
-# Languages `code` does not rewrite: read only for this scan (a file no handler takes costs nothing else).
+# Files `code` does not rewrite that may read or set a variable: other languages, and the settings
+# files of tools (tox.ini's setenv, Terraform, Gradle). Read only for this scan, only when no handler
+# takes them; a file that holds none of ANCHORS costs a read and a substring search.
 FOREIGN_SUFFIXES = frozenset(
     {".java", ".kt", ".kts", ".go", ".rs", ".cs", ".rb", ".php", ".swift", ".scala", ".groovy"}
+    | {".properties", ".gradle", ".tf", ".tfvars", ".hcl", ".ini", ".cfg", ".conf"}
 )
 # What a file must hold to have any part at all (the scan itself runs only on such files).
 ANCHORS = (b"LITELLM", b"litellm", b"LiteLLM", b":4000", b":8000")
@@ -35,6 +38,7 @@ _ASSIGN_RE = re.compile(
     r"^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?(?:self\.|this\.)?([A-Za-z_$][\w$]*)\s*(?::\s*[^=\n]{1,80}?)?\s*=(?!=)\s*(.+)$",
     re.MULTILINE,
 )
+_FIELD_RE = re.compile(r"^[ \t]+(litellm_[a-z0-9_]+)\s*:\s*[A-Za-z]", re.MULTILINE)
 _NL = re.compile("\n")
 _CONNECTION_NAME_RE = re.compile(r"litellm|lite_llm", re.IGNORECASE)
 
@@ -155,13 +159,18 @@ def collect(
         if kind is None:
             continue
         ln = lines.line_of(m.start())
-        if kind is UrlKind.CANDIDATE and not _CONNECTION_NAME_RE.search(lines.line_text(ln)):
-            continue  # a local :4000/:8000 address is the proxy's only beside a LiteLLM name
+        # A local :4000/:8000 address is the proxy's only beside a LiteLLM name; else it is weak.
+        weak = kind is UrlKind.CANDIDATE and not _CONNECTION_NAME_RE.search(lines.line_text(ln))
         # A URL that holds its own route keeps a LiteLLM admin route apart from the LLM ones: its role
         # says which (the handlers leave an admin URL on the proxy and report it).
         path = _path_of(url)
         role = route_role(path) if path else "url"
-        facts.parts.append(Part(display, ln, "url", url, role, where(m.start()), rewritable))
+        facts.parts.append(Part(display, ln, "url", url, role, where(m.start()), rewritable, weak))
+    if lang == "python":  # a pydantic-settings field reads its variable by name: litellm_api_key: str
+        for m in _FIELD_RE.finditer(text):
+            if m.group(1).upper() in relevant:
+                ln = lines.line_of(m.start(1))
+                facts.parts.append(Part(display, ln, "env", m.group(1).upper(), "read", CODE, rewritable))
     if not facts.parts:
         return None
     _aliases(facts, text)
@@ -233,6 +242,21 @@ def _routes(facts: FileFacts, text: str, lines: _Lines, where: Callable[[int], s
                 facts.parts.append(part)
             else:
                 facts.appends.append((idents[-1], part))
+
+
+# A code file no handler needed (no LiteLLM name, no proxy address) may still append a route to a name
+# another file binds to the proxy (`from config import BASE_URL`, f"{BASE_URL}/v1/chat/completions").
+# (one compiled pattern: a pass over each file, where seven substring searches cost ten times more)
+APPEND_ANCHOR = re.compile(rb"/(?:v1/|key/|team/|user/|spend/|model/|health)")
+APPEND_SUFFIXES = frozenset({".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
+
+
+def collect_appends(display: str, text: str, lang: str) -> FileFacts | None:
+    """Routes appended to shareable names in a file with no part of its own (decide.py ties them)."""
+    facts = FileFacts(display, lang, True)
+    lines = _Lines(text)
+    _routes(facts, text, lines, _lazy(lambda: _where_fn(lang, text, lines)))
+    return facts if facts.appends else None
 
 
 def lang_of(handler_names: tuple[str, ...] | list[str]) -> str:

@@ -30,6 +30,9 @@ _CLIENT_LANGS = ("python", "javascript", "shell", "foreign")
 class Decision:
     connection: Connection
     hold: str | None = None  # None: the connection migrates whole
+    # Files whose only use of the proxy is its admin API through names of their own: they stay on the
+    # proxy (reported) while the rest migrates.
+    admin_files: frozenset[str] = frozenset()
 
     @property
     def migrates(self) -> bool:
@@ -76,7 +79,8 @@ def connections(all_facts: list[FileFacts]) -> list[Connection]:
         if not any(p.kind in ("env", "url") and p.where != COMMENT for p in parts):
             continue
         parts.sort(key=lambda p: (p.file, p.line, p.kind, p.name))
-        out.append(Connection(parts, sorted(f.file for f in members)))
+        borrowing = frozenset(f.file for f in members if f.file in extra)
+        out.append(Connection(parts, sorted(f.file for f in members), borrowing))
     out.sort(key=lambda c: c.files[0])
     return out
 
@@ -88,7 +92,7 @@ def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
             continue
         if p.kind == "env":
             out.add("env:" + base_name(p.name))
-        elif p.kind == "url":
+        elif p.kind == "url" and not p.weak:
             from llmgw_migrate.codemods.connections.model import origin
 
             out.add("url:" + origin(p.name))
@@ -97,8 +101,33 @@ def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
 
 
 def decide(conn: Connection, langs: dict[str, str]) -> Decision:
+    if not conn.litellm:
+        return Decision(conn, None)  # local addresses only: checked whole after the rewrites, not held
     if conn.foreign:
         return Decision(conn, FOREIGN)
-    if any(langs.get(p.file) in _CLIENT_LANGS for p in conn.admin_routes):
-        return Decision(conn, ADMIN)
-    return Decision(conn, None)
+    admin = [p for p in conn.admin_routes if langs.get(p.file) in _CLIENT_LANGS]
+    if not admin:
+        return Decision(conn, None)
+    separable = _admin_only_files(conn, {p.file for p in admin})
+    if separable == {p.file for p in admin}:
+        return Decision(conn, None, frozenset(separable))
+    return Decision(conn, ADMIN)
+
+
+def _admin_only_files(conn: Connection, files: set[str]) -> set[str]:
+    """The files among `files` that call only the admin API and share no renamed variable with the rest
+    (`PROXY = "http://litellm:4000"` and `${PROXY}/key/generate` with LITELLM_MASTER_KEY): keeping them
+    on the proxy leaves every other part free to move."""
+    from llmgw_migrate.codemods.file_rules import is_master_key
+
+    out: set[str] = set()
+    for f in files - conn.borrowing:
+        mine = [p for p in conn.parts if p.file == f and p.where != COMMENT]
+        if any(p.kind == "route" and p.role == "llm" for p in mine):
+            continue
+        if any(p.kind == "url" and p.role == "llm" for p in mine):
+            continue
+        if any(p.kind == "env" and not is_master_key(p.name) for p in mine):
+            continue
+        out.add(f)
+    return out

@@ -23,6 +23,7 @@ class Part:
     role: str  # env: defined/read/set/deleted/listed/mentioned; route: llm/admin/probe; url: url
     where: str = DATA  # STRING / CODE / COMMENT / DATA
     rewritable: bool = True  # in a file of a language `code` rewrites
+    weak: bool = False  # a local :4000/:8000 URL with no LiteLLM name beside it (maybe another server)
 
     @property
     def at(self) -> str:
@@ -57,6 +58,8 @@ class Connection:
 
     parts: list[Part]
     files: list[str]
+    # Files that append routes to a name another file binds (`from config import BASE_URL`).
+    borrowing: frozenset[str] = frozenset()
 
     @property
     def admin_routes(self) -> list[Part]:
@@ -64,7 +67,12 @@ class Connection:
 
     @property
     def foreign(self) -> list[Part]:
-        return [p for p in self.parts if not p.rewritable and p.where != COMMENT]
+        return [p for p in self.parts if not p.rewritable and p.where != COMMENT and not p.weak]
+
+    @property
+    def litellm(self) -> bool:
+        """Whether something names LiteLLM or its proxy (not only a local :4000/:8000 address)."""
+        return any(p.kind == "env" or (p.kind == "url" and not p.weak) for p in self.parts)
 
 
 def origin(url: str) -> str:
