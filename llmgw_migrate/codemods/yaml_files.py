@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask, shell
+from llmgw_migrate.codemods import dependencies, file_rules, placeholder_keys, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.docker import decommission_message, is_litellm_image, repository_references
 from llmgw_migrate.codemods.findings_util import at
@@ -112,7 +112,7 @@ class YamlHandler:
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx, "berriai")
+        return file_rules.prefilter_tokens(ctx, "berriai", ctx.key_env)
 
     def finish(self, run: CodeRun) -> list[Finding]:
         """A LiteLLM service's LGM310 also lists the references to it in the repository's other files."""
@@ -154,7 +154,8 @@ class YamlHandler:
             _services(state, doc)
             _collect_env_nodes(state, doc, "", set())
             _walk(state, doc, [])
-        return finish(text, state.edits, state.findings, index=state.index)
+        result = finish(text, state.edits, state.findings, index=state.index)
+        return placeholder_keys.add_findings(result, path, ctx)
 
 
 # libyaml's own limit. ruamel's scanner slows down with the square of the flow depth (a 100 KB file of

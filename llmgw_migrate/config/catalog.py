@@ -205,14 +205,23 @@ class Catalog:
                 return self.models[ids[0]]
         return None
 
-    def closest(self, name: str, n: int = 3) -> list[str]:
+    def closest(self, name: str, n: int = 3, cutoff: float = 0.8) -> list[str]:
+        """Model ids whose name (or a provider's name for it) is close to `name`: a likely typo, never
+        a distant guess. Only those within 0.1 of the best match are kept."""
         candidates = list(self.models) + [p.external_id for m in self.models.values() for p in m.providers]
-        seen: list[str] = []
-        for hit in difflib.get_close_matches(name.rsplit("/", 1)[-1], candidates, n=n * 3, cutoff=0.5):
+        query = name.rsplit("/", 1)[-1].lower()
+        scored: dict[str, float] = {}
+        for hit in difflib.get_close_matches(query, candidates, n=n * 3, cutoff=cutoff):
             model = self.models.get(hit) or self.resolve(None, hit)
-            if model and model.id not in seen:
-                seen.append(model.id)
-        return seen[:n]
+            if model is None:
+                continue
+            ratio = difflib.SequenceMatcher(None, query, hit.lower()).ratio()
+            scored[model.id] = max(scored.get(model.id, 0.0), ratio)
+        if not scored:
+            return []
+        best = max(scored.values())
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [mid for mid, r in ranked if r >= best - 0.1][:n]
 
     def successor(self, model: CatalogModel, today: dt.date, provider: str | None = None) -> str | None:
         """The closest still-live model of the same family, newest first among equally close ones.

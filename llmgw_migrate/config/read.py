@@ -555,7 +555,7 @@ def load_config(path: str | Path) -> LiteLLMConfig:
     p = Path(path)
     display = str(path)
     if p.is_dir():
-        raise UserError("is a directory, not a config file", display, 1, 1)
+        raise UserError("is a directory, not a config file", display)
     dups: list[tuple[Loc, str, Loc]] = []
     root = load_file(p, display, dups)
     files = [display]

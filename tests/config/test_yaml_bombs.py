@@ -114,15 +114,18 @@ def test_code_walks_aliased_yaml_once_and_refuses_deep_brackets(tmp_path: Path) 
         + "services:\n  web:\n    image: node\n    environment:\n      OPENAI_BASE_URL: http://litellm:4000\n",
         encoding="utf-8",
     )
-    (app / "deep.yaml").write_text(
+    # A file code cannot read holds every connection it is part of (issue 11), so the unreadable file
+    # gets a tree of its own here.
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "deep.yaml").write_text(
         "base_url: http://litellm:4000\nx: " + "[" * 20_000 + "]" * 20_000 + "\n", encoding="utf-8"
     )
     proc = run_cli("code", str(app), "--format", "json")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    data = json.loads(proc.stdout)
-    text = json.dumps(data)
-    assert "https://api.llmgateway.io" in text  # the compose file was rewritten despite its bomb
-    assert "brackets nested deeper than 1000 levels" in text
+    assert "https://api.llmgateway.io" in json.dumps(json.loads(proc.stdout))  # rewritten despite its bomb
+    proc = run_cli("code", str(deep), "--format", "json")
+    assert "brackets nested deeper than 1000 levels" in json.dumps(json.loads(proc.stdout))
 
 
 def test_check_stops_on_a_bomb_config(tmp_path: Path) -> None:

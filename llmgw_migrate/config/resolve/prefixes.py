@@ -43,6 +43,8 @@ class Prefixes(ResolverState):
 _MODE_HINTS = (
     (re.compile(r"rerank", re.I), "rerank"),
     (re.compile(r"embed", re.I), "embedding"),
+    # embedding families whose names do not say so (bge-m3, e5-large-v2, gte-base); rerankers matched above
+    (re.compile(r"(^|[/:_-])(bge|gte|(multilingual-)?e5)-", re.I), "embedding"),
     (re.compile(r"whisper|transcri", re.I), "audio_transcription"),
     (re.compile(r"(^|[/-])tts(-|$)|speech", re.I), "audio_speech"),
     (re.compile(r"dall-e|(^|[/-])image(-|$)|imagen", re.I), "image_generation"),
@@ -50,7 +52,8 @@ _MODE_HINTS = (
 
 
 def deployment_mode(dep: Deployment) -> str:
-    """model_info.mode, else what LiteLLM's health checks would infer from the model name, else chat."""
+    """model_info.mode, else what the model name says (LiteLLM's health-check hints and known embedding
+    families), else chat."""
     info = dep.model_info
     mode = info.get("mode") if info else None
     if isinstance(mode, str) and mode.strip():

@@ -24,10 +24,13 @@ from llmgw_migrate.config.resolve.templates import describe, shell_templates
 from llmgw_migrate.config.resolve.urls import (
     display_url,
     host_matches,
+    host_of,
     is_vertex_host,
     vertex_openai_endpoint,
 )
 from llmgw_migrate.findings import Status
+
+_DEPLOYMENT_HOSTS = ("openai", "aiohttp_openai", "azure", "azure_ai")
 
 
 class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
@@ -54,6 +57,7 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         self._closest: dict[str, list[str]] = {}
         self._successors: dict[tuple[str, str | None], str | None] = {}
         self._lookups: dict[tuple[str, str], tuple[str, CatalogModel] | None] = {}
+        self._host_rules: dict[str, ProviderRule | None] = {}
 
     # ---------------------------------------------------------------------------------------------
     def resolve(self, dep: Deployment) -> Target:
@@ -153,6 +157,9 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             if endpoint is not None:
                 return self._vertex_openai(t, rest, params, endpoint)
             if not host_matches(api_base, rule.api_hosts):
+                native = self._native_provider(t, rest, api_base)
+                if native is not None:
+                    return self._mapped(t, native, rest, params)
                 ref = env_ref(api_base)
                 if ref is None or self._lookup(rule, rest, dep) is None:
                     return self._custom(t, rule, rest, params)
@@ -205,6 +212,39 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
                 t.key.options["google_vertex_region"] = region
         return t
 
+    def _native_provider(self, t: Target, rest: str, api_base: str) -> ProviderRule | None:
+        """`openai/<m>` pointed at a catalog provider's own OpenAI-compatible API (api.z.ai, dashscope,
+        api.groq.com, ...) is that provider when the catalog has `<m>` there: same upstream, same key."""
+        rule = self._host_rule(api_base)
+        if rule is None or self._lookup(rule, rest, t.deployment) is None:
+            return None
+        t.finding(
+            "LGM181",
+            f"`{t.deployment.model_name}`: api_base {display_url(api_base.strip())} is {rule.gateway[0]}'s own API, "
+            f"so `{t.deployment.model}` is served by the gateway's {rule.gateway[0]} provider, not a custom provider",
+            t.deployment.params.value_loc("api_base" if "api_base" in t.deployment.params else "base_url"),
+        )
+        return rule
+
+    def _host_rule(self, api_base: str) -> ProviderRule | None:
+        host = host_of(api_base)
+        if host is None:
+            return None
+        if host not in self._host_rules:
+            self._host_rules[host] = next(
+                (
+                    r
+                    for r in self.rules.providers.values()
+                    # Azure hosts name deployments, not models: they keep their own handling
+                    if r.kind == "mapped"
+                    and r.api_hosts
+                    and r.prefix not in _DEPLOYMENT_HOSTS
+                    and host_matches(api_base, r.api_hosts)
+                ),
+                None,
+            )
+        return self._host_rules[host]
+
     def _wildcard(self, t: Target, rule: ProviderRule, rest: str, params: dict[str, Any]) -> Target:
         dep = t.deployment
         t.wildcard = True
@@ -234,9 +274,15 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             b_prefix, b_rest = self._split(base_model)
             base_model = b_rest if b_prefix else base_model.rsplit("/", 1)[-1]
         found: tuple[str, CatalogModel] | None = None
+        base_ignored = False
         if rule.prefix == "azure":
             lookup = base_model or rest
             found = self._lookup(rule, lookup, dep)
+            if found is None and base_model and self.catalog.resolve(None, base_model) is None:
+                # base_model is LiteLLM's cost hint, here no catalog model at all: a deployment named
+                # exactly like a catalog model azure serves is that model
+                found = self._lookup(rule, rest, dep)
+                base_ignored = found is not None
             if found is None and base_model is None:
                 near = self.closest(rest)
                 t.finding(
@@ -298,6 +344,13 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
         t.catalog = model
         t.mapping = mapping
         t.gateway_model = self.model_id(model, gp)
+        if base_ignored:
+            t.finding(
+                "LGM180",
+                f"model_info.base_model `{base_model}` of `{dep.model_name}` is no catalog model; "
+                f"azure deployment `{rest}` is catalog model `{model.id}`, which the plan uses",
+                dep.entry.value_loc("model_info") if "model_info" in dep.entry else dep.model_loc,
+            )
         if respelled:
             t.finding("LGM152", respelled, dep.model_loc)
             t.status = Status.approximate
