@@ -27,7 +27,7 @@ from llmgw_migrate.codemods.connections.model import FileFacts
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
-from llmgw_migrate.codemods.registry import Parts, any_token
+from llmgw_migrate.codemods.registry import REPORT_ONLY_HANDLERS, Parts, any_token
 from llmgw_migrate.codemods.secret_mask import mask_message, mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
@@ -211,10 +211,12 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
     """Phase 1 of the connection model for one candidate (never fails the file: facts are advisory)."""
     from llmgw_migrate.codemods.file_rules import matcher
 
+    # A file only a reporting handler takes (Java, Go, ...) is read, never rewritten: its parts hold
+    # their connection like those of a file no handler takes.
+    rewritable = any(n not in REPORT_ONLY_HANDLERS for n in handler_names)
+    lang = connection_facts.lang_of(tuple(handler_names)) if rewritable else "foreign"
     try:
-        return connection_facts.collect(
-            display, text, connection_facts.lang_of(tuple(handler_names)), matcher(ctx.from_urls)
-        )
+        return connection_facts.collect(display, text, lang, matcher(ctx.from_urls), rewritable=rewritable)
     except (RecursionError, ValueError, IndexError):
         return None
 

@@ -118,6 +118,10 @@ OTHER_LANGUAGE_SUFFIXES = frozenset(
 )
 
 
+# Handlers that report but never rewrite: the connection model treats their files as foreign parts.
+REPORT_ONLY_HANDLERS = frozenset({"other_languages"})
+
+
 def accepts_other_language(p: Parts) -> bool:
     """Languages `code` reports in but does not rewrite (codemods/other_languages.py)."""
     return p[2] in OTHER_LANGUAGE_SUFFIXES

@@ -109,15 +109,36 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
                 t.status = Status.unsupported
                 return t
             api_base = params.get("api_base") or params.get("base_url")
+            if isinstance(api_base, str) and api_base.strip():
+                # LiteLLM routes a model without a provider prefix by a known api_base, model name as written
+                native = self._native_provider(t, model, api_base)
+                if native is not None:
+                    return self._mapped(t, native, model, params)
+                if head is None and self._host_rule(api_base) is not None:
+                    # a bare name at a provider's known API: LiteLLM sends it there as written
+                    t.finding(
+                        "LGM102",
+                        f"`{model}` has no provider prefix; LiteLLM sends it as written to the OpenAI-compatible API at api_base, "
+                        "where the catalog does not list it: treated as a custom provider",
+                        loc,
+                        status=Status.approximate,
+                    )
+                    t.approximate()
+                    return self._custom(t, ProviderRule(prefix="openai", kind="custom"), model, params)
             if head is not None and isinstance(api_base, str) and api_base.strip():
+                # `siliconflow/<m>` at api.siliconflow.cn names the server; `mistralai/<m>` elsewhere is an
+                # organization that is part of the model name
+                named = head.lower() in (host_of(api_base) or "")
                 t.finding(
                     "LGM102",
-                    f"`{head}` in `{model}` is not a LiteLLM provider prefix; treated as an OpenAI-compatible server at api_base",
+                    f"`{head}` in `{model}` is not a LiteLLM provider prefix; treated as an OpenAI-compatible server at api_base"
+                    + ("" if named else f", model name `{model}` as written"),
                     loc,
                     status=Status.approximate,
                 )
+                t.approximate()
                 rule = ProviderRule(prefix=head, kind="custom", env=None)
-                return self._custom(t, rule, model.split("/", 1)[1], params)
+                return self._custom(t, rule, model.split("/", 1)[1] if named else model, params)
             what = (
                 f"`{head}` is not a LiteLLM provider prefix"
                 if head
