@@ -33,6 +33,10 @@ from llmgw_migrate.findings import Status
 _DEPLOYMENT_HOSTS = ("openai", "aiohttp_openai", "azure", "azure_ai")
 
 
+_BASE_FIELDS = ("api_base", "base_url")
+_OPENAI_PREFIXES = ("openai", "aiohttp_openai")
+
+
 class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
     """Resolves deployments; keeps the custom-provider names consistent across one config."""
 
@@ -76,8 +80,8 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             t.status = Status.manual
             return t
         templated = self._templated(t, params)
-        if templated is not None:
-            return templated
+        if templated == "model":
+            return t
         clp = params.get("custom_llm_provider")
         if (
             isinstance(clp, str)
@@ -96,6 +100,12 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             )
             return t
         prefix, rest = self._split(model)
+        if templated == "base":
+            for name in _BASE_FIELDS:  # an unknown server: no provider named after `${AZURE_API_BASE}`
+                if shell_templates(params.get(name)):
+                    params.pop(name)
+            if prefix is None or prefix in _OPENAI_PREFIXES or self.rules.providers[prefix].kind == "custom":
+                return t  # the template is the server: nothing is known until it is filled in
         if prefix is None:
             head = model.split("/", 1)[0] if "/" in model else None
             if head is not None and head in self.custom_handlers:
@@ -185,6 +195,8 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
                 if ref is None or self._lookup(rule, rest, dep) is None:
                     return self._custom(t, rule, rest, params)
         self._mapped(t, rule, rest, params)
+        if templated == "base" and t.status != Status.unsupported:
+            t.status = Status.manual  # the model is known; its resource (base URL) is not yet
         if prefix == "gemini" and isinstance(api_base, str) and is_vertex_host(api_base):
             t.finding(
                 "LGM155",
@@ -195,8 +207,9 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             t.status = Status.manual
         return t
 
-    def _templated(self, t: Target, params: dict[str, Any]) -> Target | None:
-        """LGM153 when the model or base URL is a `${VAR:-default}` shell template (LiteLLM reads it literally)."""
+    def _templated(self, t: Target, params: dict[str, Any]) -> str | None:
+        """LGM153 when the model or base URL is a `${VAR:-default}` shell template (LiteLLM reads it
+        literally): "model" when the model is one (nothing more can be resolved), "base" for the base URL."""
         dep = t.deployment
         parts = []
         loc = dep.model_loc
@@ -215,7 +228,7 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             loc,
         )
         t.status = Status.manual
-        return t
+        return "model" if shell_templates(dep.model) else "base"
 
     def _vertex_openai(
         self, t: Target, rest: str, params: dict[str, Any], endpoint: tuple[str | None, str | None]
