@@ -30,6 +30,8 @@ class UrlMatcher:
     """Built once per run from the rules data and the user's --from-url addresses."""
 
     from_urls: tuple[str, ...] = ()
+    # Candidate ports the repository gives to another server (codemods/port_evidence.py).
+    not_proxy_ports: tuple[int, ...] = ()
 
     @functools.cached_property
     def _data(self) -> dict:  # type: ignore[type-arg]
@@ -80,7 +82,7 @@ class UrlMatcher:
         if host in self._data["strong_hosts"] or self._strong_host.match(host):
             return UrlKind.STRONG
         candidates = {h.strip("[]") for h in self._data["candidate_hosts"]}
-        if host in candidates and port in self._data["candidate_ports"]:
+        if host in candidates and port in self._data["candidate_ports"] and port not in self.not_proxy_ports:
             if self.path_proves_proxy(url) and self.has_llm_path(url):
                 return UrlKind.STRONG
             return UrlKind.CANDIDATE

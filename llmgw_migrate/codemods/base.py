@@ -27,12 +27,13 @@ class RewriteContext:
     key_env: str = "LLM_GATEWAY_API_KEY"
     url_env: str = "LLM_GATEWAY_BASE_URL"
     from_urls: tuple[str, ...] = ()
+    not_proxy_ports: tuple[int, ...] = ()  # candidate ports another server owns here (port_evidence.py)
     replace_litellm: bool = False
     has_plan: bool = False
 
     @property
     def urls(self) -> UrlMatcher:
-        return UrlMatcher(self.from_urls)
+        return UrlMatcher(self.from_urls, self.not_proxy_ports)
 
 
 class RewriteError(Exception):

@@ -26,8 +26,15 @@ _SETTING_RE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=")
 _COMMAND_INSTRUCTIONS = {"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL", "LABEL", "ONBUILD"}
 
 
+_IMAGE_DEFAULT_RE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<image>[^}]+)\}$")
+
+
 def is_litellm_image(image: str) -> bool:
     ref = image.strip().strip("'\"").lower()
+    # image: ${LITELLM_IMAGE:-ghcr.io/berriai/litellm:main-stable} runs the proxy unless overridden
+    default = _IMAGE_DEFAULT_RE.match(ref)
+    if default:
+        ref = default.group("image").strip()
     return any(
         ref == img or ref.startswith((img + ":", img + "@", img + "-"))
         for img in file_rules.data()["litellm_images"]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import file_rules, registry, secret_mask, shell
+from llmgw_migrate.codemods import file_rules, placeholder_keys, registry, secret_mask, shell
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -100,14 +100,15 @@ class DotenvHandler:
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx)
+        return file_rules.prefilter_tokens(ctx, ctx.key_env)  # a LiteLLM key under the gateway name
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         index = LineIndex(text)
         if PurePath(path).name == ".envrc":
             # direnv files are shell scripts (export lines, dotenv, source_env): the shell rules apply
             res = shell.rewrite_commands(text, ctx, path, index)
-            return finish(text, res.edits, res.findings, index=index)
+            result = finish(text, res.edits, res.findings, index=index)
+            return placeholder_keys.add_findings(result, path, ctx)
         entries, _others = parse(text)
         llm_file = file_rules.llm_signals(text)
         edits: list[Edit] = []
@@ -119,7 +120,7 @@ class DotenvHandler:
             if res_a.new_value is not None:
                 edits.append(Edit(entry.value_start, entry.value_start + len(entry.value), res_a.new_value))
             findings += [at(code, msg, path, index, entry.key_start) for code, msg in res_a.notes]
-        return finish(text, edits, findings, index=index)
+        return placeholder_keys.add_findings(finish(text, edits, findings, index=index), path, ctx)
 
 
 HANDLER = DotenvHandler()

@@ -9,24 +9,26 @@ results keep a stable order.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_bytes_atomic
+from llmgw_migrate.codemods import port_evidence
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.connections import collect as connection_facts
 from llmgw_migrate.codemods.connections.model import FileFacts
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
-from llmgw_migrate.codemods.registry import Parts, any_token
-from llmgw_migrate.codemods.secret_mask import mask_shown
+from llmgw_migrate.codemods.registry import REPORT_ONLY_HANDLERS, Parts, any_token
+from llmgw_migrate.codemods.secret_mask import mask_message, mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
 
@@ -139,7 +141,7 @@ def _error(
 def _shown(f: Finding, display: str) -> Finding:
     """A handler's finding as it may be shown: located in its file, any quoted secret value masked."""
     update: dict[str, str] = {} if f.file else {"file": display}
-    message = mask_shown(f.message, display)
+    message = mask_message(f.message)
     if message != f.message:
         update["message"] = message
     return f.replace(**update) if update else f
@@ -209,10 +211,12 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
     """Phase 1 of the connection model for one candidate (never fails the file: facts are advisory)."""
     from llmgw_migrate.codemods.file_rules import matcher
 
+    # A file only a reporting handler takes (Java, Go, ...) is read, never rewritten: its parts hold
+    # their connection like those of a file no handler takes.
+    rewritable = any(n not in REPORT_ONLY_HANDLERS for n in handler_names)
+    lang = connection_facts.lang_of(tuple(handler_names)) if rewritable else "foreign"
     try:
-        return connection_facts.collect(
-            display, text, connection_facts.lang_of(tuple(handler_names)), matcher(ctx.from_urls)
-        )
+        return connection_facts.collect(display, text, lang, matcher(ctx.from_urls), rewritable=rewritable)
     except (RecursionError, ValueError, IndexError):
         return None
 
@@ -326,6 +330,7 @@ def run_code(
     on_scan: Callable[[int], None] | None = None,
     respect_gitignore: bool = True,
     show_secrets: bool = False,
+    skip: Collection[Path] = (),
 ) -> CodeRun:
     """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
 
@@ -346,7 +351,15 @@ def run_code(
     )
     cwd = Path.cwd()
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
+    if skip:
+        # The caller's own files (check's baseline and reports) quote proxy URLs: they are neither
+        # rewritten nor parts of a connection.
+        own = {os.path.realpath(p) for p in skip}
+        walked.files = [f for f in walked.files if os.path.realpath(f) not in own]
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
+    if any(p.is_dir() for p in paths):
+        # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy.
+        ctx = dataclasses.replace(ctx, not_proxy_ports=port_evidence.collect(walked.files).not_proxy_ports())
 
     n_jobs = jobs if jobs and jobs > 0 else cores()
     local: Mapping[str, FileHandler] = handler_map if handler_map is not None else LazyHandlers()

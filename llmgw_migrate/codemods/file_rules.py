@@ -35,12 +35,12 @@ def data() -> dict[str, Any]:
 
 
 @functools.cache
-def matcher(from_urls: tuple[str, ...]) -> UrlMatcher:
-    return UrlMatcher(from_urls)
+def matcher(from_urls: tuple[str, ...], not_proxy_ports: tuple[int, ...] = ()) -> UrlMatcher:
+    return UrlMatcher(from_urls, not_proxy_ports)
 
 
 def urls(ctx: RewriteContext) -> UrlMatcher:
-    return matcher(ctx.from_urls)
+    return matcher(ctx.from_urls, ctx.not_proxy_ports)
 
 
 @functools.cache
@@ -333,6 +333,17 @@ def rewrite_assignment(
         out.candidate_left = res.candidate_left
         if res.new is not None and res.new != stripped:
             new_value = new_value.replace(stripped, res.new, 1)
+    elif "${" in new_value:
+        # KEY: ${KEY:-http://litellm:4000/v1} (compose, shell): the default is the URL used when KEY is
+        # unset, so it moves with the renamed variable (else the gateway key goes to the proxy).
+        v1 = with_v1 if with_v1 is not None else not origin_only_key(key)
+        for m in reversed(list(_REF_DEFAULT_RE.finditer(new_value))):
+            url = m.group("url")
+            llm = is_llm_key(key) or is_llm_key(m.group("name"))
+            res = rewrite_url(url, ctx, llm_context=llm, with_v1=v1)
+            out.notes.extend(res.notes)
+            if res.new is not None and res.new != url:
+                new_value = new_value[: m.start("url")] + res.new + new_value[m.end("url") :]
     elif is_model_key(key):
         model = model_for(stripped, ctx)
         if model is not None:
@@ -341,9 +352,27 @@ def rewrite_assignment(
         out.notes.append(("LGM301", f"local address in {key} left unchanged"))
     if out.new_key and is_key_var(key) and is_secret_literal(value):
         out.notes.append(("LGM302", f"{key} -> {out.new_key}: its value is a LiteLLM key"))
+    elif not out.new_key and is_gateway_key_var(key, ctx) and looks_like_litellm_key(value):
+        # After `--write` the rename is done but the value still is the old key: the reminder stays
+        # until a person puts a gateway key (llmgtwy_...) there.
+        out.notes.append(("LGM302", f"{key}: its value looks like a LiteLLM key, not a gateway key"))
     if new_value != value:
         out.new_value = new_value
     return out
+
+
+def is_gateway_key_var(name: str, ctx: RewriteContext) -> bool:
+    """The gateway key variable (`--key-env`, LLM_GATEWAY_API_KEY by default), with any prefix."""
+    return split_prefix(name)[1] == ctx.key_env or name == ctx.key_env
+
+
+def looks_like_litellm_key(value: str) -> bool:
+    """A literal `sk-...` key (LiteLLM's virtual and master keys); gateway keys start `llmgtwy_`."""
+    v = value.strip().strip("'\"")
+    return is_secret_literal(v) and v.startswith("sk-") and len(v) >= 8
+
+
+_REF_DEFAULT_RE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<url>https?://[^\s}'\"]+)\}")
 
 
 def _names_a_key(key: str) -> bool:

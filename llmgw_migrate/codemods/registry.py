@@ -113,6 +113,20 @@ def accepts_shell(p: Parts) -> bool:
     return p[2] in SHELL_SUFFIXES or p[0] in MAKE_NAMES
 
 
+OTHER_LANGUAGE_SUFFIXES = frozenset(
+    {".java", ".kt", ".kts", ".go", ".rs", ".cs", ".rb", ".php", ".swift", ".scala", ".properties"}
+)
+
+
+# Handlers that report but never rewrite: the connection model treats their files as foreign parts.
+REPORT_ONLY_HANDLERS = frozenset({"other_languages"})
+
+
+def accepts_other_language(p: Parts) -> bool:
+    """Languages `code` reports in but does not rewrite (codemods/other_languages.py)."""
+    return p[2] in OTHER_LANGUAGE_SUFFIXES
+
+
 def accepts_dependencies(p: Parts) -> bool:
     name, _, suffix, parent, _ = p
     if suffix in (".txt", ".in", ".pip"):
@@ -258,6 +272,15 @@ def berriai_tokens(ctx: RewriteContext) -> tuple[str, ...]:
     return shared_tokens(ctx, "berriai")  # the LiteLLM proxy image
 
 
+def env_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    # Env settings: also the gateway key variable, which may still hold a LiteLLM key (LGM302).
+    return shared_tokens(ctx, ctx.key_env)
+
+
+def yaml_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    return shared_tokens(ctx, "berriai", ctx.key_env)
+
+
 def dependency_tokens(ctx: RewriteContext) -> tuple[str, ...]:
     return ("litellm", "LiteLLM", "LITELLM", "import ", "exec", "base64")
 
@@ -296,14 +319,15 @@ SPECS: tuple[HandlerSpec, ...] = (
     HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens, narrow=python_matcher),
     HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens, needs=("python",)),
     HandlerSpec("javascript", _C + "javascript", accepts_javascript, javascript_tokens),
-    HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, shared_tokens),
-    HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, berriai_tokens, finishes=True),
+    HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, env_tokens),
+    HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, yaml_tokens, finishes=True),
     HandlerSpec("json", _C + "json_files", accepts_json, shared_tokens),
     HandlerSpec("toml", _C + "toml_files", accepts_toml, shared_tokens),
     HandlerSpec("docker", _C + "docker", accepts_docker, berriai_tokens),
-    HandlerSpec("shell", _C + "shell", accepts_shell, shared_tokens),
+    HandlerSpec("shell", _C + "shell", accepts_shell, env_tokens),
     HandlerSpec(
         "dependencies", _C + "dependencies", accepts_dependencies, dependency_tokens, frozenset({INIT_PTH})
     ),
+    HandlerSpec("other_languages", _C + "other_languages", accepts_other_language, shared_tokens),
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}

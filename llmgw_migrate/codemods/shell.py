@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from llmgw_migrate.codemods import dependencies, file_rules, registry, secret_mask
+from llmgw_migrate.codemods import dependencies, file_rules, placeholder_keys, registry, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
@@ -335,14 +335,14 @@ class ShellHandler:
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx)
+        return file_rules.prefilter_tokens(ctx, ctx.key_env)  # a LiteLLM key under the gateway name
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         index = LineIndex(text)
         p = PurePath(path)
         make = p.name in _MAKE_NAMES or p.suffix.lower() == ".mk"
         res = rewrite_commands(text, ctx, path, index, make=make)
-        return finish(text, res.edits, res.findings, index=index)
+        return placeholder_keys.add_findings(finish(text, res.edits, res.findings, index=index), path, ctx)
 
 
 HANDLER = ShellHandler()

@@ -18,7 +18,7 @@ import pytest
 
 from llmgw_migrate.codemods import engine
 from llmgw_migrate.codemods.base import RewriteContext
-from llmgw_migrate.plan import load_plan
+from llmgw_migrate.config.plan import load_plan
 from tests.conftest import FIXTURES, ROOT
 
 FILES = FIXTURES / "files"

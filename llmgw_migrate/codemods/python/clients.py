@@ -5,7 +5,9 @@ becomes `OpenAI(base_url=<gateway>)` (the gateway speaks the OpenAI protocol; ap
 as LGM224, Azure deployment and AD-token arguments as LGM225 since OpenAI() does not take them), and a
 client of the proxy without an api_key gets `api_key=os.environ["LLM_GATEWAY_API_KEY"]`: left alone it
 would read OPENAI_API_KEY, and send that key to the gateway. A client whose key may be None (an
-`os.getenv` without default) is reported (LGM223).
+`os.getenv` without default) is reported (LGM223), and so is one whose key is a placeholder literal
+(`"sk-1234"`, `"EMPTY"`, `"anything"`: the proxy took it, the gateway answers 401) (LGM260), as is a
+placeholder model in a client config dict (LGM261).
 """
 
 from __future__ import annotations
@@ -29,6 +31,43 @@ def _looks_like_real_key(value: str | None) -> bool:
         return False
     low = value.lower()
     return not any(p in low for p in _PLACEHOLDER_KEYS)
+
+
+PLACEHOLDER_KEY_CODE = "LGM260"
+PLACEHOLDER_MODEL_CODE = "LGM261"
+_PLACEHOLDER_MODELS = ("null", "none", "anything", "dummy", "placeholder", "notrequired", "not-required")
+
+
+def is_placeholder_key(value: str | None) -> bool:
+    """A literal key the gateway will refuse: empty, short or a known stand-in ("sk-1234", "EMPTY")."""
+    return value is not None and not _looks_like_real_key(value)
+
+
+def is_placeholder_model(value: str | None) -> bool:
+    return value is not None and (value.strip().lower() in _PLACEHOLDER_MODELS or not value.strip())
+
+
+def literal_value(state: RewriteState, node: cst.BaseExpression, depth: int = 0) -> str | None:
+    """The string a key expression holds: a literal, or a module-level name assigned only that literal."""
+    value = string_value(node)
+    if value is not None or depth > 2:
+        return value
+    name = dotted(node)
+    if name is None or "." in name:
+        return None
+    values = {literal_value(state, v, depth + 1) for v in state.facts.assigned.get(name, ())}
+    return values.pop() if len(values) == 1 else None
+
+
+def report_placeholder_key(state: RewriteState, node: cst.BaseExpression) -> None:
+    if is_placeholder_key(literal_value(state, node)):
+        state.finding(
+            PLACEHOLDER_KEY_CODE,
+            node,
+            "this client now reaches the gateway with a placeholder key (the proxy accepted any key; "
+            "the gateway answers 401)",
+            fix=f'Read the gateway key from the environment: os.environ["{state.ctx.key_env}"].',
+        )
 
 
 NONE_KEY_CODE = "LGM223"
@@ -113,8 +152,39 @@ def rename_kwarg(call: cst.Call, old: str, new: str) -> cst.Call:
 LITELLM_KEY_HEADER = "x-litellm-api-key"
 
 
+_DICT_URL_KEYS = ("base_url", "api_base", "openai_api_base", "base_path")
+_DICT_KEY_KEYS = ("api_key", "openai_api_key")
+
+
+def _placeholder_config(state: RewriteState, node: cst.Dict) -> None:
+    """{"base_url": <proxy>, "api_key": "NULL", "model": "NULL"} (an AutoGen config_list entry and the
+    like): the URL moves to the gateway, so stand-in keys and models must be reported."""
+    entries: dict[str, cst.BaseExpression] = {}
+    for el in node.elements:
+        if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+            name = string_value(el.key)
+            if name is not None:
+                entries[name.lower()] = el.value
+    urls = [entries[k] for k in _DICT_URL_KEYS if k in entries]
+    if not urls or not any(state.facts.is_proxy_url_expr(u) for u in urls):
+        return
+    for k in _DICT_KEY_KEYS:
+        if k in entries:
+            report_placeholder_key(state, entries[k])
+    model = entries.get("model")
+    if model is not None and is_placeholder_model(string_value(model)):
+        state.finding(
+            PLACEHOLDER_MODEL_CODE,
+            model,
+            "this config now reaches the gateway with a placeholder model name (the proxy served its one "
+            "model whatever the name; the gateway needs a model id)",
+            fix="Name the gateway model id (see `llmgw-migrate catalog` or your plan's model map).",
+        )
+
+
 def on_dict(state: RewriteState, node: cst.Dict) -> None:
     """{"x-litellm-api-key": key}: LiteLLM's own key header; the gateway reads x-api-key."""
+    _placeholder_config(state, node)
     for el in node.elements:
         if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
             name = string_value(el.key)
@@ -166,6 +236,8 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
         )
     if target != "proxy":
         return
+    if key is not None:
+        report_placeholder_key(state, key.value)
     if key is None and not has_star:
         key_name = "api_key"
         key_expr = env_key_expr(state.ctx.key_env)

@@ -99,6 +99,7 @@ EVENT_TYPES = (
     cst.FormattedString,
     cst.BinaryOperation,
     cst.SimpleString,
+    cst.Param,
 )
 _EVENT_SET = frozenset(EVENT_TYPES)  # all concrete classes: a set lookup by type() is exact
 

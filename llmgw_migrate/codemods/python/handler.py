@@ -47,6 +47,7 @@ class _Dispatcher:
             cst.FormattedString: self.visit_FormattedString,
             cst.BinaryOperation: self.visit_BinaryOperation,
             cst.SimpleString: self.visit_SimpleString,
+            cst.Param: self.visit_Param,
         }
 
     def run(self, events: list[tuple[cst.CSTNode, bool]]) -> None:
@@ -73,6 +74,12 @@ class _Dispatcher:
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             self._assign(t.target, node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        # def make_client(base_url: str = "http://localhost:4000"): the default is the URL the
+        # parameter's uses (an LLM client's base_url) get, like an assignment of that name.
+        if node.default is not None and self.urls:
+            urls.on_assign(self.s, node.name, node.default, False)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -122,6 +129,8 @@ class _Dispatcher:
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if self.urls:
             urls.on_string(self.s, node)
+        if self.findings:
+            other_findings.on_string(self.s, node)
 
 
 def _is_import(stmt: cst.CSTNode) -> bool:

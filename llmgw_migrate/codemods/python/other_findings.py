@@ -1,6 +1,7 @@
 """Findings without a rewrite, for calls that reach the gateway (through the proxy today or after
 migration): parameters the gateway silently drops (LGM220), legacy text completions (LGM221) and reads
-of LiteLLM's x-litellm-* response headers (LGM222).
+of LiteLLM's x-litellm-* response headers (LGM222); and `litellm_proxy/<model>` strings (LGM262), which
+make the LiteLLM SDK send <model> to LITELLM_PROXY_API_BASE, the proxy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,39 @@ from llmgw_migrate.rules_data import dropped_params
 DROPPED_CODE = "LGM220"
 LEGACY_CODE = "LGM221"
 HEADER_CODE = "LGM222"
+LITELLM_PROXY_MODEL_CODE = "LGM262"
+_LITELLM_PROXY_PREFIX = "litellm_proxy/"
+
+
+def _litellm_call_model(state: RewriteState, node: cst.SimpleString) -> bool:
+    """The model= of a litellm SDK call: rule litellm_sdk moves that call to the gateway (or reports it)."""
+    facts = state.facts
+    arg = facts.parents.get(id(node))
+    if not isinstance(arg, cst.Arg) or (arg.keyword is not None and arg.keyword.value != "model"):
+        return False
+    call = facts.parents.get(id(arg))
+    return isinstance(call, cst.Call) and facts.litellm_function(facts.qualify(call.func)) is not None
+
+
+def on_string(state: RewriteState, node: cst.SimpleString) -> None:
+    value = string_value(node)
+    if value is None or not value.startswith(_LITELLM_PROXY_PREFIX):
+        return
+    model = value[len(_LITELLM_PROXY_PREFIX) :]
+    if not model or _litellm_call_model(state, node):
+        return
+    target = state.ctx.model_map.get(model)
+    mapped = f"; the plan maps {model} to {target}" if target else ""
+    state.finding(
+        LITELLM_PROXY_MODEL_CODE,
+        node,
+        f"{value} is LiteLLM's proxy provider (the SDK sends {model} to api_base, else to "
+        f"LITELLM_PROXY_API_BASE){mapped}",
+        fix=(
+            f"Call the gateway instead: an OpenAI client (or litellm with model openai/{target or model} and "
+            f"api_base from {state.ctx.url_env}, key from {state.ctx.key_env})."
+        ),
+    )
 
 
 def _dropped(state: RewriteState, call: cst.Call) -> None:
