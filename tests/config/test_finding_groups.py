@@ -165,3 +165,10 @@ def test_merged_message_agrees_with_how_many_models_it_names(tmp_path: Path) -> 
     [iam] = [f for f in many.findings if f.code == "LGM109"]
     assert "`m0`, `m1`, `m2` and 2 more reach Bedrock" in iam.message, iam.message
     assert " reaches " not in iam.message
+
+
+def test_several_keys_name_the_models_once_when_every_key_serves_them(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, big_config(models=4, deployments=20))
+    [azure] = [f for f in plan.findings if f.code == "LGM147" and "`azure`" in f.message]
+    assert "each used by `chat-0`)" in azure.message
+    assert azure.message.count("`chat-0`") == 1
