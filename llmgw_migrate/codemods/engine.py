@@ -484,7 +484,16 @@ def _connections(files: list[FileOutcome], foreign: list[FileFacts], ctx: Rewrit
 
     out: list[Finding] = []
     tables = {o.display: o.source for o in files}
-    for f in apply_decisions(files, facts, ctx):
+    try:
+        decided = apply_decisions(files, facts, ctx)
+    except Exception as exc:  # a bug in phase 2: no change can be shown to keep its connection whole
+        for o in files:
+            o.result = None
+            o.__dict__.pop("new_text", None)
+        return [
+            make("LGM292", f"connection model: {type(exc).__name__}: {exc}; nothing was changed", file=".")
+        ]
+    for f in decided:
         table = suppressed_lines(tables.get(f.file or "", ""))
         if not is_suppressed(f.code, f.line, table):
             out.append(f)
