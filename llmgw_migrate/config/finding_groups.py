@@ -18,6 +18,17 @@ _NAME = "`\x00name`"
 _MODEL = "`\x00model`"
 _INDEX = re.compile(r"\[\d+\]")
 _SHOWN = 3  # models named in a merged message; the rest are counted (all of them are in locations)
+# The verbs our messages put right after a deployment's name: a merged message naming several agrees.
+_PLURAL = {
+    "authenticates": "authenticate",
+    "has": "have",
+    "is": "are",
+    "lists": "list",
+    "needs": "need",
+    "reaches": "reach",
+    "sets": "set",
+}
+_VERB = re.compile(r"^ (" + "|".join(_PLURAL) + r")\b")
 
 
 def _cause(f: Finding, dep: Deployment | None) -> tuple[Any, ...]:
@@ -38,6 +49,16 @@ def _names(items: list[str]) -> str:
     if len(shown) > 1:
         return f"{', '.join(shown[:-1])} and {shown[-1]}"
     return shown[0]
+
+
+def _agree(template: str, placeholder: str, items: list[str]) -> str:
+    """`a` reaches, but `a`, `b` and 2 more reach: the verb after a placeholder standing for several."""
+    if len(items) < 2 or placeholder not in template:
+        return template
+    parts = template.split(placeholder)
+    for i in range(1, len(parts)):
+        parts[i] = _VERB.sub(lambda m: " " + _PLURAL[m.group(1)], parts[i], count=1)
+    return placeholder.join(parts)
 
 
 def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Finding]:
@@ -71,7 +92,8 @@ def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Find
             continue
         names = list(dict.fromkeys(loc.model for loc in locations if loc.model))
         models = list(dict.fromkeys(loc.litellm_model for loc in locations if loc.litellm_model))
-        message = template.replace(_NAME, _names(names)).replace(_MODEL, _names(models))
+        message = _agree(template, _NAME, names).replace(_NAME, _names(names))
+        message = _agree(message, _MODEL, models).replace(_MODEL, _names(models))
         message += _touched(locations, message)
         out.append(first.replace(message=message, locations=locations))
     return out

@@ -113,3 +113,21 @@ def test_one_deployment_finding_names_model_name_and_litellm_model(tmp_path: Pat
             assert f.locations and all(loc.model and loc.litellm_model for loc in f.locations)
             for loc in f.locations:
                 assert f"`{loc.model}`" in f.message and f"`{loc.litellm_model}`" in f.message, f.message
+
+
+def test_merged_message_agrees_with_how_many_models_it_names(tmp_path: Path) -> None:
+    entry = """\
+          - model_name: {name}
+            litellm_params:
+              model: bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0
+              aws_region_name: us-east-1
+              aws_access_key_id: os.environ/AWS_ACCESS_KEY_ID
+              aws_secret_access_key: os.environ/AWS_SECRET_ACCESS_KEY
+"""
+    one = plan_of(tmp_path, "model_list:\n" + entry.format(name="solo"))
+    [iam] = [f for f in one.findings if f.code == "LGM109"]
+    assert "`solo` reaches Bedrock" in iam.message
+    many = plan_of(tmp_path, "model_list:\n" + "".join(entry.format(name=f"m{i}") for i in range(5)))
+    [iam] = [f for f in many.findings if f.code == "LGM109"]
+    assert "`m0`, `m1`, `m2` and 2 more reach Bedrock" in iam.message, iam.message
+    assert " reaches " not in iam.message
