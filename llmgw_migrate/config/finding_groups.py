@@ -53,12 +53,11 @@ def _names(items: list[str]) -> str:
 
 def _agree(template: str, placeholder: str, items: list[str]) -> str:
     """`a` reaches, but `a`, `b` and 2 more reach: the verb after a placeholder standing for several."""
-    if len(items) < 2 or placeholder not in template:
+    # only where the names are the subject, i.e. open the message (not "deployment `x` of `a` is ...")
+    if len(items) < 2 or not template.startswith(placeholder):
         return template
-    parts = template.split(placeholder)
-    for i in range(1, len(parts)):
-        parts[i] = _VERB.sub(lambda m: " " + _PLURAL[m.group(1)], parts[i], count=1)
-    return placeholder.join(parts)
+    rest = _VERB.sub(lambda m: " " + _PLURAL[m.group(1)], template[len(placeholder) :], count=1)
+    return placeholder + rest
 
 
 def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Finding]:
@@ -96,6 +95,52 @@ def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Find
         message = _agree(message, _MODEL, models).replace(_MODEL, _names(models))
         message += _touched(locations, message)
         out.append(first.replace(message=message, locations=locations))
+    return _join_per_model(out)
+
+
+def _join_per_model(findings: list[Finding]) -> list[Finding]:
+    """One finding per code for each client-facing model: deployment findings of the same code whose
+    values differ (two custom providers of one model, `timeout` on one deployment and `max_retries` on
+    another) but that touch a shared model become one, keeping each message and every location."""
+    parent = list(range(len(findings)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[Any, ...], int] = {}
+    for i, f in enumerate(findings):
+        for loc in f.locations:
+            if loc.model is None:
+                continue
+            key = (f.code, f.severity, f.status, f.fix, loc.model)
+            if key in owner:
+                parent[root(i)] = root(owner[key])
+            else:
+                owner[key] = i
+    members: dict[int, list[Finding]] = {}
+    for i, f in enumerate(findings):
+        members.setdefault(root(i), []).append(f)
+    out: list[Finding] = []
+    for i, f in enumerate(findings):
+        group = members.get(root(i), [])
+        if not group or group[0] is not f:
+            continue
+        if len(group) == 1:
+            out.append(f)
+            continue
+        locations: list[Location] = []
+        seen: set[tuple[Any, ...]] = set()
+        for g in group:
+            for loc in g.locations:
+                ident = (loc.file, loc.line, loc.column, loc.model)
+                if ident not in seen:
+                    seen.add(ident)
+                    locations.append(loc)
+        message = "; ".join(dict.fromkeys(g.message for g in group))
+        out.append(f.replace(message=message, locations=locations))
     return out
 
 

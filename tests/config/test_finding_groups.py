@@ -6,6 +6,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from llmgw_migrate.config.plan import Plan
 from tests.config.helpers import plan_of, run_cli, write
 
 _REGIONS = ("eastus", "westus", "westeurope", "swedencentral", "japaneast", "uksouth", "francecentral")
@@ -78,6 +81,37 @@ def test_at_most_three_findings_per_client_facing_model(tmp_path: Path) -> None:
     rpm = [f for f in plan.findings if f.code == "LGM111"]
     touched = {(loc.model, loc.line) for f in rpm for loc in f.locations}
     assert len(touched) == sum(m.deployments for m in plan.models if not m.name.startswith("team-"))
+
+
+def codes_per_model(plan: Plan) -> dict[str, list[str]]:
+    """The codes of the findings that touch each client-facing model: through a location, or (for a
+    finding about a model or provider, without locations) by naming the model in its message."""
+    out: dict[str, list[str]] = {m.name: [] for m in plan.models}
+    for f in plan.findings:
+        touched = {loc.model for loc in f.locations}
+        for name in out:
+            if name in touched or f"`{name}`" in f.message:
+                out[name].append(f.code)
+    return out
+
+
+def test_one_finding_per_code_for_each_client_facing_model(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, big_config())
+    per_model = codes_per_model(plan)
+    for name, codes in per_model.items():
+        assert len(codes) == len(set(codes)), (name, codes)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 bound not met: on this config each model has 4-5 distinct causes (e.g. chat-*: "
+    "LGM111 rpm/tpm, LGM121 load-balanced, LGM128 timeout, LGM145 deprecation, LGM147 several keys); "
+    "meeting it means merging across codes, a product decision left to the lead",
+)
+def test_at_most_three_findings_touch_each_client_facing_model(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, big_config())
+    worst = max(codes_per_model(plan).items(), key=lambda kv: len(kv[1]))
+    assert len(worst[1]) <= 3, worst
 
 
 def test_json_keeps_every_location_in_a_list(tmp_path: Path) -> None:
