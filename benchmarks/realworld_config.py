@@ -12,7 +12,11 @@ right when the gateway id and status match (and the expected finding code, if on
 the findings that point into that model's entries). Prints right / wrong / unjudged, the finding codes
 per model (--findings), and every wrong entry with what was expected and what came out.
 
-    .venv/bin/python benchmarks/realworld_config.py [--manifest PATH] [--findings] [--only SUBSTR]
+    .venv/bin/python benchmarks/realworld_config.py [--manifest PATH] [--cache DIR] [--findings]
+        [--only SUBSTR]
+
+The held-out set (judged before the tool ran on it) is scored with
+    --manifest benchmarks/realworld/config_holdout_manifest.yaml --cache /work/cache/configholdout
 """
 
 from __future__ import annotations
@@ -181,9 +185,15 @@ def judge(expect: dict[str, Any], got: dict[str, Any] | None, codes: list[str]) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    parser.add_argument(
+        "--cache", type=Path, help="folder of the config copies (default $LLMGW_CORPUS_CACHE)"
+    )
     parser.add_argument("--findings", action="store_true", help="print the finding codes of every model")
     parser.add_argument("--only", help="score only sources containing this text")
     args = parser.parse_args()
+    if args.cache:
+        global CACHE
+        CACHE = args.cache
 
     manifest = YAML(typ="safe").load(args.manifest.read_text(encoding="utf-8"))
     as_of, target = str(manifest["as_of"]), manifest.get("target", "managed")
