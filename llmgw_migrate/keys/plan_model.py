@@ -123,10 +123,14 @@ class KeysPlan:
         return "".join(self.iter_json())
 
     def iter_json(self) -> Iterator[str]:
-        """One line per project, key, skipped key and finding: readable diffs, and the C encoder (json
-        with indent= is pure Python, ten times slower on a 100,000-key plan). Yielded in chunks so a big
-        plan is written without holding all its text."""
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+        """One line per project, key, skipped key and finding: readable diffs. Each line is encoded by
+        pydantic-core (already installed with pydantic): three times faster than the stdlib's C encoder
+        on a 100,000-key plan. Yielded in chunks so a big plan is written without holding all its text."""
+        from pydantic_core import to_json
+
+        def dumps(value: Any) -> str:
+            return to_json(value).decode()
+
         yield "{\n"
         for name in ("schema_version", "kind", "litellm_version", "source", "model_plan"):
             yield f' "{name}": {dumps(getattr(self, name))},\n'
@@ -143,8 +147,8 @@ class KeysPlan:
                 continue
             yield f' "{name}": [\n  '
             for start in range(0, len(items), 5000):
-                chunk = ",\n  ".join([dumps(as_dict(item)) for item in items[start : start + 5000]])
-                yield chunk if start == 0 else ",\n  " + chunk
+                chunk = b",\n  ".join([to_json(as_dict(item)) for item in items[start : start + 5000]])
+                yield (chunk if start == 0 else b",\n  " + chunk).decode()
             yield f"\n ]{end}\n"
         yield "}\n"
 
