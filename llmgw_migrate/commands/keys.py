@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
                 from llmgw_migrate.keys.db_reader import read_database
 
                 data = read_database(str(database_url))
-            from llmgw_migrate.config.render import blocking
+            from llmgw_migrate.findings import blocking
             from llmgw_migrate.keys.planner import build_plan
 
             plan = build_plan(data, plan_obj, str(model_plan) if model_plan else None)

@@ -159,11 +159,12 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 _KEY_FIELDS = [f.name for f in dataclasses.fields(KeyPlan) if f.name != "iam_rules"]
 _KEY_VALUES = operator.attrgetter(*_KEY_FIELDS)  # one C call per key instead of ~20 getattr
+_EMPTY: list[Any] = []  # compared against, never filled: no new list per field and key
 
 
 def _key_dict(key: KeyPlan) -> dict[str, Any]:
     """Fields at their default (null, empty, 0) are left out: a shorter plan, read back the same."""
-    out = {n: v for n, v in zip(_KEY_FIELDS, _KEY_VALUES(key), strict=True) if v is not None and v != []}
+    out = {n: v for n, v in zip(_KEY_FIELDS, _KEY_VALUES(key), strict=True) if v is not None and v != _EMPTY}
     if key.iam_rules:
         out["iam_rules"] = [{"rule_type": r.rule_type, "rule_value": r.rule_value} for r in key.iam_rules]
     return out
