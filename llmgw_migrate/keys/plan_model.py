@@ -7,6 +7,7 @@ under a second. pydantic is used only for the JSON Schema (`--schema`) and to va
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import operator
 from collections.abc import Iterator
@@ -136,7 +137,7 @@ class KeysPlan:
             yield f' "{name}": {dumps(getattr(self, name))},\n'
         sections: list[tuple[str, list[Any], Any]] = [
             ("projects", self.projects, _plain),
-            ("keys", self.keys, _key_dict),
+            ("keys", self.keys, functools.partial(_key_dict, rule_dicts={})),
             ("skipped", self.skipped, _plain),
             ("findings", self.findings, Finding.to_dict),
         ]
@@ -162,11 +163,20 @@ _KEY_VALUES = operator.attrgetter(*_KEY_FIELDS)  # one C call per key instead of
 _EMPTY: list[Any] = []  # compared against, never filled: no new list per field and key
 
 
-def _key_dict(key: KeyPlan) -> dict[str, Any]:
+def _key_dict(key: KeyPlan, rule_dicts: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """Fields at their default (null, empty, 0) are left out: a shorter plan, read back the same."""
     out = {n: v for n, v in zip(_KEY_FIELDS, _KEY_VALUES(key), strict=True) if v is not None and v != _EMPTY}
-    if key.iam_rules:
-        out["iam_rules"] = [{"rule_type": r.rule_type, "rule_value": r.rule_value} for r in key.iam_rules]
+    rules = key.iam_rules
+    if rules:
+        if rule_dicts is None:
+            out["iam_rules"] = [_plain(r) for r in rules]
+        else:
+            # Keys share their rule lists (the planner plans each model list once): convert each once.
+            # Keyed by id(): the plan holds every list, so no id is reused while the cache lives.
+            cached = rule_dicts.get(id(rules))
+            if cached is None:
+                cached = rule_dicts[id(rules)] = [_plain(r) for r in rules]
+            out["iam_rules"] = cached
     return out
 
 
