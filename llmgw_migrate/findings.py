@@ -109,6 +109,16 @@ class CodeInfo:
     family: str = ""
 
 
+def blocking(findings: list[Finding], strict: bool = False) -> bool:
+    """Does the plan need work? manual/unsupported findings, or (strict) any warning or error."""
+    for f in findings:
+        if f.status in (Status.manual, Status.unsupported):
+            return True
+        if strict and f.severity in (Severity.warning, Severity.error):
+            return True
+    return False
+
+
 def load_rules_yaml(text: str) -> Any:
     """Plain data from one of our rules/*.yaml files.
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from llmgw_migrate.config.plan import Plan, ProviderKey, Target
 from llmgw_migrate.config.text_table import render_table
-from llmgw_migrate.findings import Finding, Severity, Status
+from llmgw_migrate.findings import Severity, Status
+from llmgw_migrate.findings import blocking as blocking  # moved there; `config` still imports it from here
 
 FORMATS = ("text", "json", "yaml", "markdown")
 _SEVERITY_ORDER = (Severity.error, Severity.warning, Severity.info)
@@ -184,13 +185,3 @@ def render_markdown(plan: Plan) -> str:
             out.append(f"| {f.code} | {f.status.value} | `{_md(f.location())}` | {_md(f.message)} |")
         out.append("\n</details>\n")
     return "\n".join(out).rstrip() + "\n"
-
-
-def blocking(findings: list[Finding], strict: bool = False) -> bool:
-    """Does the plan need work? manual/unsupported findings, or (strict) any warning or error."""
-    for f in findings:
-        if f.status in (Status.manual, Status.unsupported):
-            return True
-        if strict and f.severity in (Severity.warning, Severity.error):
-            return True
-    return False

@@ -41,8 +41,7 @@ def handover_csv(plan: KeysPlan) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for name, keys in _grouped(plan):
-        for k in keys:
-            writer.writerow(_row(name, k))
+        writer.writerows([_row(name, k) for k in keys])
     return out.getvalue()
 
 

@@ -85,6 +85,7 @@ class Planner:
         self._known_set = set(self.known)
         self.sink = FindingSink()
         self._team_scopes: dict[str, models.Scope] = {}
+        self._team_model_keys: dict[str, tuple[str, ...]] = {}
         self._windows_cache: dict[tuple[Any, ...], Any] = {}
         self._rules_cache: dict[tuple[Any, ...], tuple[list[IamRule], list[tuple[str, str]]]] = {}
         self.memberships = {(m.user_id, m.team_id): m for m in data.memberships}
@@ -157,6 +158,15 @@ class Planner:
             scope = models.scope_of(team.models, self.data.access_groups, self._known_set)
             self._team_scopes[team.team_id] = scope
         return scope
+
+    def _team_models(self, team: SourceTeam | None) -> tuple[str, ...] | None:
+        """The team's model list as a cache key, sorted once per team: teams share a few lists."""
+        if team is None:
+            return None
+        found = self._team_model_keys.get(team.team_id)
+        if found is None:
+            found = self._team_model_keys[team.team_id] = tuple(sorted(team.models or ()))
+        return found
 
     # -- keys -------------------------------------------------------------------------------------
     def plan(self, source: str, model_plan_path: str | None = None) -> KeysPlan:
@@ -324,7 +334,7 @@ class Planner:
     ) -> None:
         team_scope = self.team_scope(team)
         # Keys share a handful of model lists: plan each (key list, team list) pair once.
-        cache_key = (tuple(sorted(key.models or ())), tuple(sorted(team.models or ())) if team else None)
+        cache_key = (tuple(sorted(key.models)) if key.models else (), self._team_models(team))
         cached = self._rules_cache.get(cache_key)
         if cached is None:
             key_scope = models.scope_of(
