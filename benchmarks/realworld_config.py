@@ -12,7 +12,11 @@ right when the gateway id and status match (and the expected finding code, if on
 the findings that point into that model's entries). Prints right / wrong / unjudged, the finding codes
 per model (--findings), and every wrong entry with what was expected and what came out.
 
-    .venv/bin/python benchmarks/realworld_config.py [--manifest PATH] [--findings] [--only SUBSTR]
+    .venv/bin/python benchmarks/realworld_config.py [--manifest PATH] [--cache DIR] [--findings]
+        [--only SUBSTR]
+
+The held-out set (judged before the tool ran on it) is scored with
+    --manifest benchmarks/realworld/config_holdout_manifest.yaml --cache /work/cache/configholdout
 """
 
 from __future__ import annotations
@@ -181,15 +185,24 @@ def judge(expect: dict[str, Any], got: dict[str, Any] | None, codes: list[str]) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    parser.add_argument(
+        "--cache", type=Path, help="folder of the config copies (default $LLMGW_CORPUS_CACHE)"
+    )
     parser.add_argument("--findings", action="store_true", help="print the finding codes of every model")
     parser.add_argument("--only", help="score only sources containing this text")
     args = parser.parse_args()
+    if args.cache:
+        global CACHE
+        CACHE = args.cache
 
     manifest = YAML(typ="safe").load(args.manifest.read_text(encoding="utf-8"))
     as_of, target = str(manifest["as_of"]), manifest.get("target", "managed")
     total = Result()
     statuses: Counter[str] = Counter()
     per_config: list[str] = []
+    per_model: Counter[int] = Counter()  # models by how many distinct findings touch them (issue 12: <= 3)
+    over: list[str] = []
+    scored = 0
     for cfg in manifest["configs"]:
         if args.only and args.only not in cfg["source"]:
             continue
@@ -208,6 +221,11 @@ def main() -> int:
             continue
         models = {m["name"]: m for m in plan["models"]}
         codes = findings_by_model(plan, files)
+        for m in plan["models"]:
+            n = len(codes.get(m["name"], []))
+            per_model[n] += 1
+            if n > 3:
+                over.append(f"{cfg['source']}: {m['name']}: {n} findings")
         res = Result()
         for e in entries:
             name = str(e["model_name"])
@@ -222,6 +240,7 @@ def main() -> int:
                 res.wrong.append(f"{cfg['source']}: {name} ({e.get('litellm_model', '?')}): {why}")
             if got:
                 statuses[got["status"]] += 1
+        scored += 1
         total.right += res.right
         total.unjudged += res.unjudged
         total.wrong.extend(res.wrong)
@@ -237,11 +256,19 @@ def main() -> int:
     print("\n".join(per_config))
     print()
     print(
-        f"configs {len(per_config)}  entries {judged + total.unjudged}  judged {judged}  "
+        f"configs {scored}  entries {judged + total.unjudged}  judged {judged}  "
         f"right {total.right}  wrong {len(total.wrong)}  unjudged {total.unjudged}  "
         f"right/judged {100 * total.right / max(judged, 1):.1f}% (goal 98%)"
     )
+    print(
+        "findings per client-facing model (goal <= 3): "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(per_model.items()))
+        + f"; over 3: {len(over)} models, worst {max(per_model, default=0)}"
+    )
     print("plan status of judged entries: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+    if args.findings and over:
+        print("\nmodels with more than 3 findings:")
+        print("\n".join(f"  {o}" for o in over))
     if total.missing:
         print(f"missing snapshots ({len(total.missing)}): " + ", ".join(total.missing))
     if total.wrong:

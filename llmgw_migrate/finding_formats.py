@@ -94,14 +94,10 @@ def render_sarif(findings: Sequence[Finding]) -> str:
             "properties": {"status": f.status.value},
         }
         if f.file:
-            result["locations"] = [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.file.replace("\\", "/")},
-                        "region": {"startLine": f.line or 1, "startColumn": f.column or 1},
-                    }
-                }
-            ]
+            result["locations"] = [_sarif_location(f.file, f.line, f.column)]
+        related = _related_locations(f)
+        if related:
+            result["relatedLocations"] = related
         results.append(result)
     doc = {
         "$schema": SARIF_SCHEMA,
@@ -121,6 +117,37 @@ def render_sarif(findings: Sequence[Finding]) -> str:
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif_location(file: str, line: int | None, column: int | None) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": file.replace("\\", "/")},
+            "region": {"startLine": line or 1, "startColumn": column or 1},
+        }
+    }
+
+
+def _related_locations(f: Finding) -> list[dict[str, Any]]:
+    """A merged finding's other places (SARIF 2.1.0 §3.27.22): `locations` keeps the one primary place
+    (viewers such as GitHub code scanning show one), each further deployment is a related location with
+    an id unique in the result and a message naming its model_name and LiteLLM model."""
+    out: list[dict[str, Any]] = []
+    primary = (f.file, f.line, f.column)
+    for loc in f.locations:
+        if not loc.file or (loc.file, loc.line, loc.column) == primary:
+            continue
+        related = _sarif_location(loc.file, loc.line, loc.column)
+        related["id"] = len(out) + 1
+        named = [
+            f"{what} `{value}`"
+            for what, value in (("model_name", loc.model), ("LiteLLM model", loc.litellm_model))
+            if value
+        ]
+        if named:
+            related["message"] = {"text": ", ".join(named)}
+        out.append(related)
+    return out
 
 
 def _camel(name: str) -> str:

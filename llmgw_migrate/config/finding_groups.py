@@ -18,6 +18,17 @@ _NAME = "`\x00name`"
 _MODEL = "`\x00model`"
 _INDEX = re.compile(r"\[\d+\]")
 _SHOWN = 3  # models named in a merged message; the rest are counted (all of them are in locations)
+# The verbs our messages put right after a deployment's name: a merged message naming several agrees.
+_PLURAL = {
+    "authenticates": "authenticate",
+    "has": "have",
+    "is": "are",
+    "lists": "list",
+    "needs": "need",
+    "reaches": "reach",
+    "sets": "set",
+}
+_VERB = re.compile(r"^ (" + "|".join(_PLURAL) + r")\b")
 
 
 def _cause(f: Finding, dep: Deployment | None) -> tuple[Any, ...]:
@@ -38,6 +49,15 @@ def _names(items: list[str]) -> str:
     if len(shown) > 1:
         return f"{', '.join(shown[:-1])} and {shown[-1]}"
     return shown[0]
+
+
+def _agree(template: str, placeholder: str, items: list[str]) -> str:
+    """`a` reaches, but `a`, `b` and 2 more reach: the verb after a placeholder standing for several."""
+    # only where the names are the subject, i.e. open the message (not "deployment `x` of `a` is ...")
+    if len(items) < 2 or not template.startswith(placeholder):
+        return template
+    rest = _VERB.sub(lambda m: " " + _PLURAL[m.group(1)], template[len(placeholder) :], count=1)
+    return placeholder + rest
 
 
 def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Finding]:
@@ -71,9 +91,56 @@ def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Find
             continue
         names = list(dict.fromkeys(loc.model for loc in locations if loc.model))
         models = list(dict.fromkeys(loc.litellm_model for loc in locations if loc.litellm_model))
-        message = template.replace(_NAME, _names(names)).replace(_MODEL, _names(models))
+        message = _agree(template, _NAME, names).replace(_NAME, _names(names))
+        message = _agree(message, _MODEL, models).replace(_MODEL, _names(models))
         message += _touched(locations, message)
         out.append(first.replace(message=message, locations=locations))
+    return _join_per_model(out)
+
+
+def _join_per_model(findings: list[Finding]) -> list[Finding]:
+    """One finding per code for each client-facing model: deployment findings of the same code whose
+    values differ (two custom providers of one model, `timeout` on one deployment and `max_retries` on
+    another) but that touch a shared model become one, keeping each message and every location."""
+    parent = list(range(len(findings)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[Any, ...], int] = {}
+    for i, f in enumerate(findings):
+        for loc in f.locations:
+            if loc.model is None:
+                continue
+            key = (f.code, f.severity, f.status, f.fix, loc.model)
+            if key in owner:
+                parent[root(i)] = root(owner[key])
+            else:
+                owner[key] = i
+    members: dict[int, list[Finding]] = {}
+    for i, f in enumerate(findings):
+        members.setdefault(root(i), []).append(f)
+    out: list[Finding] = []
+    for i, f in enumerate(findings):
+        group = members.get(root(i), [])
+        if not group or group[0] is not f:
+            continue
+        if len(group) == 1:
+            out.append(f)
+            continue
+        locations: list[Location] = []
+        seen: set[tuple[Any, ...]] = set()
+        for g in group:
+            for loc in g.locations:
+                ident = (loc.file, loc.line, loc.column, loc.model)
+                if ident not in seen:
+                    seen.add(ident)
+                    locations.append(loc)
+        message = "; ".join(dict.fromkeys(g.message for g in group))
+        out.append(f.replace(message=message, locations=locations))
     return out
 
 

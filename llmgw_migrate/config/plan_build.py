@@ -130,9 +130,8 @@ def convert_config(
             findings.append(
                 make(
                     "LGM147",
-                    f"{len(ks)} different keys or settings for provider `{label}` (used by "
-                    + "; ".join(", ".join(f"`{n}`" for n in k.models) for k in ks)
-                    + "): each is listed as its own provider key",
+                    f"{len(ks)} different keys or settings for provider `{label}` ({_key_users(ks)}): "
+                    "each is listed as its own provider key",
                     file=where.file if where else config.path,
                     line=where.line if where else 1,
                     column=1,
@@ -625,3 +624,12 @@ def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[Pr
                 listed.add((ident, name))
                 pk.models.append(name)
     return list(keys.values())
+
+
+def _key_users(keys: list[ProviderKey]) -> str:
+    """Which models use each key; said once when every key serves the same models (a load-balanced
+    group across regions), instead of repeating the same list per key."""
+    lists = [", ".join(f"`{n}`" for n in k.models) for k in keys]
+    if len(set(lists)) == 1:
+        return f"each used by {lists[0]}"
+    return "used by " + "; ".join(lists)

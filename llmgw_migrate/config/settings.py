@@ -366,14 +366,19 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
     p = dep.params
     name = dep.model_name
     groups: dict[str, list[str]] = {}
+    unknown: list[str] = []
     for key in p:
         if key == "model":
             continue
         cat = cats.get(key) or ("pricing" if "cost_per_" in key else None)
         if cat is None:
-            out.append(_f("LGM126", f"`{name}`: litellm_params.{key} is not carried over", p.key_loc(key)))
+            unknown.append(key)
             continue
         groups.setdefault(cat, []).append(key)
+    if unknown:  # one cause per deployment: every unknown key of it, at the first one's line
+        listed = ", ".join(f"litellm_params.{k}" for k in unknown)
+        verb = "is" if len(unknown) == 1 else "are"
+        out.append(_f("LGM126", f"`{name}`: {listed} {verb} not carried over", p.key_loc(unknown[0])))
     first = {cat: p.key_loc(keys[0]) for cat, keys in groups.items()}
     if "limits" in groups:
         out.append(

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from llmgw_migrate.finding_formats import FORMATS, render
-from llmgw_migrate.findings import make
+from llmgw_migrate.findings import Location, make
 
 FINDINGS = [
     make("LGM220", "the gateway drops `seed`", file="b.py", line=9, column=5),
@@ -85,3 +85,22 @@ def test_every_code_finding_is_documented() -> None:
     assert len(codes) >= 20
     for info in codes.values():
         assert info.title and info.why and info.fix and info.family == "code"
+
+
+def test_sarif_lists_a_merged_findings_other_places_as_related_locations() -> None:
+    merged = make("LGM111", "`a` and `b`: rpm set on the deployment", file="c.yaml", line=4, column=7)
+    merged.locations = [
+        Location("c.yaml", 4, 7, "a", "azure/gpt-4o"),
+        Location("c.yaml", 12, 7, "a", "azure/gpt-4o"),
+        Location("c.yaml", 20, 7, "b", "openai/gpt-4o"),
+    ]
+    (res,) = json.loads(render([merged], "sarif"))["runs"][0]["results"]
+    assert [loc["physicalLocation"]["region"]["startLine"] for loc in res["locations"]] == [4]
+    related = res["relatedLocations"]
+    assert [r["physicalLocation"]["region"]["startLine"] for r in related] == [12, 20]
+    assert [r["id"] for r in related] == [1, 2]  # unique within the result (SARIF 2.1.0 §3.34.2)
+    assert related[1]["message"]["text"] == "model_name `b`, LiteLLM model `openai/gpt-4o`"
+    assert related[0]["physicalLocation"]["artifactLocation"]["uri"] == "c.yaml"
+    # a finding at one place has none
+    (single,) = json.loads(render(FINDINGS[:1], "sarif"))["runs"][0]["results"]
+    assert "relatedLocations" not in single

@@ -6,6 +6,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from llmgw_migrate.config.plan import Plan
 from tests.config.helpers import plan_of, run_cli, write
 
 _REGIONS = ("eastus", "westus", "westeurope", "swedencentral", "japaneast", "uksouth", "francecentral")
@@ -80,6 +83,37 @@ def test_at_most_three_findings_per_client_facing_model(tmp_path: Path) -> None:
     assert len(touched) == sum(m.deployments for m in plan.models if not m.name.startswith("team-"))
 
 
+def codes_per_model(plan: Plan) -> dict[str, list[str]]:
+    """The codes of the findings that touch each client-facing model: through a location, or (for a
+    finding about a model or provider, without locations) by naming the model in its message."""
+    out: dict[str, list[str]] = {m.name: [] for m in plan.models}
+    for f in plan.findings:
+        touched = {loc.model for loc in f.locations}
+        for name in out:
+            if name in touched or f"`{name}`" in f.message:
+                out[name].append(f.code)
+    return out
+
+
+def test_one_finding_per_code_for_each_client_facing_model(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, big_config())
+    per_model = codes_per_model(plan)
+    for name, codes in per_model.items():
+        assert len(codes) == len(set(codes)), (name, codes)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 bound not met: on this config each model has 4-5 distinct causes (e.g. chat-*: "
+    "LGM111 rpm/tpm, LGM121 load-balanced, LGM128 timeout, LGM145 deprecation, LGM147 several keys); "
+    "meeting it means merging across codes, a product decision left to the lead",
+)
+def test_at_most_three_findings_touch_each_client_facing_model(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, big_config())
+    worst = max(codes_per_model(plan).items(), key=lambda kv: len(kv[1]))
+    assert len(worst[1]) <= 3, worst
+
+
 def test_json_keeps_every_location_in_a_list(tmp_path: Path) -> None:
     path = write(tmp_path, big_config(models=4, deployments=20))
     proc = run_cli("config", str(path), "--format", "json", "--as-of", "2026-11-25")
@@ -113,3 +147,28 @@ def test_one_deployment_finding_names_model_name_and_litellm_model(tmp_path: Pat
             assert f.locations and all(loc.model and loc.litellm_model for loc in f.locations)
             for loc in f.locations:
                 assert f"`{loc.model}`" in f.message and f"`{loc.litellm_model}`" in f.message, f.message
+
+
+def test_merged_message_agrees_with_how_many_models_it_names(tmp_path: Path) -> None:
+    entry = """\
+          - model_name: {name}
+            litellm_params:
+              model: bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0
+              aws_region_name: us-east-1
+              aws_access_key_id: os.environ/AWS_ACCESS_KEY_ID
+              aws_secret_access_key: os.environ/AWS_SECRET_ACCESS_KEY
+"""
+    one = plan_of(tmp_path, "model_list:\n" + entry.format(name="solo"))
+    [iam] = [f for f in one.findings if f.code == "LGM109"]
+    assert "`solo` reaches Bedrock" in iam.message
+    many = plan_of(tmp_path, "model_list:\n" + "".join(entry.format(name=f"m{i}") for i in range(5)))
+    [iam] = [f for f in many.findings if f.code == "LGM109"]
+    assert "`m0`, `m1`, `m2` and 2 more reach Bedrock" in iam.message, iam.message
+    assert " reaches " not in iam.message
+
+
+def test_several_keys_name_the_models_once_when_every_key_serves_them(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, big_config(models=4, deployments=20))
+    [azure] = [f for f in plan.findings if f.code == "LGM147" and "`azure`" in f.message]
+    assert "each used by `chat-0`)" in azure.message
+    assert azure.message.count("`chat-0`") == 1

@@ -97,6 +97,20 @@ def test_managed_target_cannot_reach_private_base_urls(tmp_path: Path, base: str
     assert m.status == Status.exact and "LGM154" not in codes(plan)
 
 
+@pytest.mark.parametrize(
+    "model", ["openai/glm-4.7", "nvidia_nim/deepseek-ai/deepseek-v4-pro", "hosted_vllm/qwen"]
+)
+def test_managed_target_base_url_from_the_environment_is_manual(tmp_path: Path, model: str) -> None:
+    # held-out configs Tomatio13/deepbot and LingloVea/docker-compose (issue 12): api_base os.environ/VAR
+    entry = f"{{model_name: m, litellm_params: {{model: {model}, api_base: os.environ/LLM_BASE}}}}"
+    plan, m = _one(tmp_path, entry)
+    assert m.status == Status.manual
+    [f] = [f for f in plan.findings if f.code == "LGM190"]
+    assert "os.environ/LLM_BASE" in f.message and "`m`" in f.message and model in f.message
+    plan, m = _one(tmp_path, entry, target="self-hosted")
+    assert m.status == Status.exact and "LGM190" not in codes(plan)
+
+
 def test_public_base_url_stays_exact_on_managed(tmp_path: Path) -> None:
     plan, m = _one(
         tmp_path,

@@ -421,7 +421,15 @@ def test_completion_kwargs_limits_and_dropped_params(tmp_path: Path) -> None:
         """,
     )
     c = codes(plan)
-    assert c.count("LGM119") == 3 and "LGM118" in c and c.count("LGM111") == 2 and "LGM126" in c
+    # one finding per code for the model, each keeping every param and line it is about
+    assert sorted(c) == ["LGM111", "LGM118", "LGM119", "LGM126"]
+    [dropped] = [f for f in plan.findings if f.code == "LGM119"]
+    assert all(
+        f"litellm_params.{k} is dropped" in dropped.message for k in ("seed", "stop", "max_completion_tokens")
+    )
+    [limits] = [f for f in plan.findings if f.code == "LGM111"]
+    assert "rpm" in limits.message and "tpm" in limits.message
+    assert [loc.line for loc in limits.locations] == [3, 4]
 
 
 def test_settings_sections_and_unknown_keys(tmp_path: Path) -> None:

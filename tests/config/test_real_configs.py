@@ -140,15 +140,17 @@ def test_same_unresolved_deployment_twice_is_not_a_mix(tmp_path: Path) -> None:
         """,
     )
     assert model(plan, "g").status == Status.manual  # each deployment's LGM108 still stands
-    # one finding per cause: one per unknown azure deployment name, listing each deployment it touches
-    unknown = {f.message.split("`")[1]: f for f in plan.findings if f.code == "LGM108"}
-    assert sorted(unknown) == ["chatgpt-v-2", "other-deployment"]
-    assert [(loc.model, loc.line) for loc in unknown["chatgpt-v-2"].locations] == [
+    # one finding per code for each model: both unknown azure deployment names (`mix` has the two) are
+    # one LGM108 that names each and lists each deployment it touches
+    [unknown] = [f for f in plan.findings if f.code == "LGM108"]
+    assert [(loc.model, loc.line) for loc in unknown.locations] == [
         ("g", 2),
         ("g", 3),
         ("mix", 4),
+        ("mix", 5),
     ]
-    assert "of `g` and `mix`" in unknown["chatgpt-v-2"].message
+    assert "`chatgpt-v-2` of `g` and `mix` is not" in unknown.message
+    assert "`other-deployment` of `mix` is not" in unknown.message
     assert any(
         "`g` load-balances 2 deployments of `azure/chatgpt-v-2`" in m for m in _by_code(plan, "LGM121")
     )

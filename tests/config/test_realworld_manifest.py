@@ -13,12 +13,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 import yaml
 
 from llmgw_migrate.resources import rules_path
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "benchmarks" / "realworld" / "config_manifest.yaml"
+HOLDOUT = ROOT / "benchmarks" / "realworld" / "config_holdout_manifest.yaml"
 SOURCE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+@[0-9a-f]{40}:[^\s:]+$")
 STATUSES = {"exact", "approximate", "manual", "unsupported"}
 
@@ -38,13 +40,14 @@ def _codes() -> set[str]:
     return {c["code"] for c in data["codes"]}
 
 
-def test_manifest_entries_are_well_formed() -> None:
-    manifest: dict[str, Any] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+@pytest.mark.parametrize(("path", "min_configs", "min_judged"), [(MANIFEST, 60, 400), (HOLDOUT, 20, 80)])
+def test_manifest_entries_are_well_formed(path: Path, min_configs: int, min_judged: int) -> None:
+    manifest: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(manifest["as_of"]))
     configs = manifest["configs"]
     sources = [c["source"] for c in configs]
     assert len(sources) == len(set(sources))
-    assert len(configs) >= 60
+    assert len(configs) >= min_configs
     known = _codes()
     judged = 0
     for cfg in configs:
@@ -63,7 +66,15 @@ def test_manifest_entries_are_well_formed() -> None:
             wanted = expect.get("finding")
             for code in [wanted] if isinstance(wanted, str) else wanted or []:
                 assert code in known, f"{code} is not in rules/findings/config.yaml"
-    assert judged >= 400
+    assert judged >= min_judged
+
+
+def test_holdout_repositories_are_not_in_the_tuned_corpus() -> None:
+    def repos(path: Path) -> set[str]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {c["source"].split("@")[0].lower() for c in data["configs"]}
+
+    assert not repos(HOLDOUT) & repos(MANIFEST)
 
 
 def test_scorer_judges_ids_statuses_and_codes() -> None:

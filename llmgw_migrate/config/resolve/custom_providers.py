@@ -87,6 +87,16 @@ class CustomProviders(ProviderKeys):
                 base_loc if isinstance(api_base, str) else dep.model_loc,
             )
             t.status = Status.manual
+        if not literal and self.target == "managed" and not reason:
+            # LiteLLM reads os.environ/VAR at start-up: the server, and whether the managed gateway can
+            # reach it, are unknown here (issue 12 item 4 makes unreachable servers manual)
+            t.finding(
+                "LGM190",
+                f"custom provider `{name}` of `{dep.model_name}` takes its base URL from {raw.strip()}: the plan cannot tell which server that is "
+                f"or whether api.llmgateway.io can reach it; create the provider with the variable's value if it is a public address (LiteLLM model `{dep.model}`)",
+                base_loc if isinstance(api_base, str) else dep.model_loc,
+            )
+            t.status = Status.manual
         default_root = not isinstance(api_base, str) and urlsplit(raw.strip()).path.rstrip("/").endswith(
             _API_ROOTS
         )
