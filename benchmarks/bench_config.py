@@ -2,9 +2,10 @@
 
 Each figure is printed beside `python -c "import ruamel.yaml"` timed in the same run, as a ratio, so the
 result means the same on a slow CI box and a fast laptop. Every figure is the best of --repeat runs (the
-least disturbed by other load). Targets: conversion < 1 s, --version < 0.3 s.
+least disturbed by other load). Targets: conversion < 1 s, --version < 0.3 s; the text plan at most 1.5x
+the JSON one (both whole CLI runs); and linear time: 40,000 entries in at most 4.5x the time of 10,000.
 
-    .venv/bin/python benchmarks/bench_config.py [--entries 2000] [--repeat 5]
+    .venv/bin/python benchmarks/bench_config.py [--entries 2000] [--repeat 5] [--scale 10000,40000]
 """
 
 # ruff: noqa: E501  (the generated YAML shapes and the report lines read better unsplit)
@@ -76,6 +77,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--scale",
+        default="10000,40000",
+        help="two entry counts whose conversion times are compared (empty: skip)",
+    )
     args = parser.parse_args()
 
     python = sys.executable
@@ -87,9 +93,9 @@ def main() -> int:
         size_kb = path.stat().st_size / 1024
 
         # in-process conversion: warm imports and catalog once (as the CLI has them loaded), then time
-        from llmgw_migrate.catalog import load_catalog
-        from llmgw_migrate.convert import convert_file
-        from llmgw_migrate.litellm_config import load_config
+        from llmgw_migrate.config.catalog import load_catalog
+        from llmgw_migrate.config.plan_build import convert_file
+        from llmgw_migrate.config.read import load_config
 
         load_catalog()
         convert_file(path, as_of=dt.date(2026, 11, 25))
@@ -122,6 +128,28 @@ def main() -> int:
             if args.repeat
             else 0.0
         )
+        # the text plan (tables) against the JSON plan, same config, same run: whole CLI on stdout
+        text_s = (
+            _time_cmd([python, "-m", "llmgw_migrate", "config", str(path), "-f", "text"], args.repeat)
+            if args.repeat
+            else 0.0
+        )
+        json_s = (
+            _time_cmd([python, "-m", "llmgw_migrate", "config", str(path), "-f", "json"], args.repeat)
+            if args.repeat
+            else 0.0
+        )
+        scale = [int(x) for x in args.scale.split(",") if x.strip()]
+        scaled: list[float] = []
+        for n in scale:
+            big = Path(tmp) / f"big-{n}.yaml"
+            big.write_text(generate(n), encoding="utf-8")
+            runs = []
+            for _ in range(max(1, min(args.repeat, 3))):
+                t0 = time.perf_counter()
+                convert_file(big, as_of=dt.date(2026, 11, 25))
+                runs.append(time.perf_counter() - t0)
+            scaled.append(min(runs))
     version_s = _time_cmd([python, "-m", "llmgw_migrate", "--version"], args.repeat)
 
     print(
@@ -137,6 +165,17 @@ def main() -> int:
     print(
         f"cli       llmgw-migrate config -f json -o     {cli_s * 1000:8.1f} ms  ({cli_s / baseline:5.2f}x baseline)"
     )
+    if text_s and json_s:
+        ratio = text_s / json_s
+        print(
+            f"text      llmgw-migrate config -f text        {text_s * 1000:8.1f} ms  ({ratio:5.2f}x -f json {json_s * 1000:.1f} ms)  target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}"
+        )
+    if len(scaled) == 2:
+        (n1, n2), (t1, t2) = scale, scaled
+        want = 4.5 * (n2 / n1) / 4  # 4.5x for 4x the entries
+        print(
+            f"linear    convert_file {n1} -> {n2} entries  {t1 * 1000:8.1f} ms -> {t2 * 1000:.1f} ms  ({t2 / t1:5.2f}x)  target <= {want:.2f}x: {'OK' if t2 / t1 <= want else 'MISSED'}"
+        )
     print(
         f"version   llmgw-migrate --version             {version_s * 1000:8.1f} ms  ({version_s / baseline:5.2f}x baseline)  target < 300 ms: {'OK' if version_s < 0.3 else 'MISSED'}"
     )

@@ -13,6 +13,10 @@ requests/s (16 clients), peak resident memory of the server's process tree. Rati
 the figures that matter (targets: added p50 <= 1/10, throughput >= 10x, memory <= 1/4).
 
     .venv/bin/python benchmarks/bench_gateway.py [--duration 6] [--skip-litellm] [--json out.json]
+    .venv/bin/python benchmarks/bench_gateway.py --soak [--requests 20000] [--litellm-requests N]
+
+`--soak` runs the soak instead: mixed traffic with upstream faults and slowloris clients, for the
+gateway and LiteLLM in the same run (benchmarks/soak_gateway.py says what is counted).
 """
 
 from __future__ import annotations
@@ -200,7 +204,9 @@ class RssSampler:
 # Servers
 # --------------------------------------------------------------------------------------------------
 @contextmanager
-def embedded_gateway(upstream_url: str, client: str) -> Iterator[tuple[str, str, int]]:
+def embedded_gateway(
+    upstream_url: str, client: str, extra: list[str] | None = None
+) -> Iterator[tuple[str, str, int]]:
     key = "llmgtwy_" + secrets.token_urlsafe(24)
     env = dict(os.environ)
     env.update(
@@ -209,7 +215,7 @@ def embedded_gateway(upstream_url: str, client: str) -> Iterator[tuple[str, str,
         LLM_GATEWAY_API_KEY=key,
     )
     exe = Path(sys.executable).parent / "llmgw-migrate"
-    cmd = [str(exe), "gateway", "--port", "0", "--upstream-client", client]
+    cmd = [str(exe), "gateway", "--port", "0", "--upstream-client", client, *(extra or [])]
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert proc.stderr is not None
     url = None
@@ -367,7 +373,18 @@ def main() -> None:
     )
     parser.add_argument("--skip-httpx", action="store_true", help="Leave the httpx variant out.")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="Run the soak instead (benchmarks/soak_gateway.py; --requests ...).",
+    )
+    import soak_gateway
+
+    soak_gateway.add_arguments(parser)
     args = parser.parse_args()
+    if args.soak:
+        soak_gateway.soak_main(args)
+        return
     if args.loadgen:
         args.key = os.environ.get("BENCH_KEY")
         loadgen_main(args)

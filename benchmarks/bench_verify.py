@@ -165,7 +165,7 @@ def main() -> None:
             cli_started = time.perf_counter()
             cli = subprocess.run(
                 [sys.executable, "-m", "llmgw_migrate", "verify", "--before", a.url, "--after", b.url,
-                 "--corpus", str(corpus_path), "-c", str(args.concurrency), "-f", "json"],
+                 "--requests", str(corpus_path), "--concurrency", str(args.concurrency), "-f", "json"],
                 capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, NO_COLOR="1"),
             )  # fmt: skip
             cli_seconds = time.perf_counter() - cli_started

@@ -12,7 +12,7 @@ import sys
 
 from llmgw_migrate import __version__
 
-COMMAND_MODULES = ("config", "catalog", "code", "gateway", "verify", "check")
+COMMAND_MODULES = ("config", "catalog", "code", "gateway", "verify", "check", "keys")
 
 
 def build_app():  # type: ignore[no-untyped-def]
@@ -48,6 +48,9 @@ def build_app():  # type: ignore[no-untyped-def]
                 continue  # command not built into this version
             raise
         module.register(app)
+    from llmgw_migrate.commands._help import polish_help
+
+    polish_help(app)
     return app
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 
 class UserError(Exception):
-    """Bad input or a failed precondition. Rendered as `file:line:col: message`, never as a traceback."""
+    """Bad input or a failed precondition. Rendered as `file:line:col: message` (`file: message` for a
+    problem with the file as a whole: missing, a directory, unreadable), never as a traceback."""
 
     def __init__(
         self,
@@ -24,4 +25,6 @@ class UserError(Exception):
     def __str__(self) -> str:
         if self.file is None:
             return self.message
-        return f"{self.file}:{self.line or 1}:{self.column or 1}: {self.message}"
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}:{self.column or 1}: {self.message}"

@@ -32,6 +32,24 @@ class Status(str, Enum):
 SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 
+@dataclasses.dataclass(slots=True)
+class Location:
+    """One place a finding's cause shows up: a config line and, for a model finding, the model there."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    model: str | None = None
+    """The client-facing model_name of the deployment at this place"""
+    litellm_model: str | None = None
+    """The deployment's litellm_params.model"""
+
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # read by pydantic only
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 # A plain dataclass, not a pydantic model: every command and every `code` worker makes findings, and
 # importing pydantic and building a model costs about 0.15 s at start-up. Pydantic models that hold
 # findings (Plan, the check report) validate and describe it all the same; the attribute docstrings
@@ -48,6 +66,8 @@ class Finding:
     column: int | None = None
     fix: str | None = None
     """What to do about it"""
+    locations: list[Location] = dataclasses.field(default_factory=list)
+    """Every place this one cause shows up (config: each deployment it touches); empty when only file:line"""
 
     __pydantic_config__ = {"use_attribute_docstrings": True}  # read by pydantic only
 
@@ -73,6 +93,7 @@ class Finding:
             "line": self.line,
             "column": self.column,
             "fix": self.fix,
+            **({"locations": [loc.to_dict() for loc in self.locations]} if self.locations else {}),
         }
 
 

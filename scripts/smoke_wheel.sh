@@ -88,7 +88,7 @@ expect 0 "$PY" -c '
 import sys, llmgw_migrate
 from llmgw_migrate.resources import rules_dir
 from llmgw_migrate.findings import registry
-from llmgw_migrate.catalog import load_catalog
+from llmgw_migrate.config.catalog import load_catalog
 assert "site-packages" in llmgw_migrate.__file__, llmgw_migrate.__file__
 assert "site-packages" in str(rules_dir()), rules_dir()
 assert registry(), "no finding codes"
@@ -110,7 +110,7 @@ cp "$ROOT/fixtures/example/litellm_config.yaml" "$WORK/litellm_config.yaml"
 expect "0|1" "$BIN" config litellm_config.yaml --format json
 "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["models"], "no models"' "$WORK/out"
 expect "0|1" "$BIN" config litellm_config.yaml --output plan.json
-"$PY" -c 'from llmgw_migrate.plan import load_plan; assert load_plan("plan.json").models'
+"$PY" -c 'from llmgw_migrate.config.plan import load_plan; assert load_plan("plan.json").models'
 printf 'model_list:\n  - model_name: [unclosed\n' >broken.yaml
 expect 2 "$BIN" config broken.yaml
 contains "$WORK/err" "broken.yaml:"

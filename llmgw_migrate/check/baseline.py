@@ -133,6 +133,8 @@ def load_baseline(path: Path) -> Baseline:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise UserError("invalid JSON: nested too deeply", path, 1, 1) from None
     if not isinstance(data, dict) or data.get("tool") != TOOL:
         raise UserError(f'not an {TOOL} baseline (expected "tool": "{TOOL}")', path, 1, 1)
     if data.get("version") != BASELINE_VERSION:

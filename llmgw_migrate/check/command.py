@@ -107,6 +107,7 @@ def run_command(
     before: str | None,
     after: str | None,
     requests: Path | None,
+    models: list[str] | None = None,
     verify_suite: bool = True,
     verify_max_requests: int | None = None,
     verify_max_cost: str | None = None,
@@ -131,8 +132,8 @@ def run_command(
     if jobs is not None and jobs < 1:
         raise UserError("--jobs must be 1 or more")
     verify_flags = (before, after, requests, verify_max_requests, verify_max_cost)
-    if not verify and (any(v is not None for v in verify_flags) or not verify_suite):
-        raise UserError("--before, --after, --requests and the other verify options need --verify")
+    if not verify and (any(v is not None for v in verify_flags) or not verify_suite or models):
+        raise UserError("--before, --after, --requests, --model and the other verify options need --verify")
     if verify_max_requests is not None and verify_max_requests < 1:
         raise UserError("--verify-max-requests must be 1 or more")
     verify_fn = None
@@ -144,6 +145,7 @@ def run_command(
             before=before,
             after=after,
             requests=requests,
+            models=models or [],
             builtin=verify_suite,
             max_requests=verify_max_requests,
             max_cost=verify_max_cost,

@@ -45,7 +45,9 @@ def _findings(items: list[Item]) -> list[Finding]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    from llmgw_migrate.text import plural
+
+    return plural(n, word)
 
 
 def _severity_counts(items: list[Item]) -> str:

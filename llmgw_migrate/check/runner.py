@@ -23,7 +23,7 @@ from llmgw_migrate.proxy_urls import DEFAULT_GATEWAY_URL
 
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import RewriteContext
-    from llmgw_migrate.plan import Plan
+    from llmgw_migrate.config.plan import Plan
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
     if opts.config is not None and opts.plan is not None:
         raise UserError("give --config or --plan, not both")
     if opts.config is not None:
-        from llmgw_migrate.convert import convert_file
+        from llmgw_migrate.config.plan_build import convert_file
 
         started = time.perf_counter()
         plan = convert_file(opts.config, target=opts.target, routing=opts.routing, as_of=opts.as_of)
@@ -86,10 +86,12 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
         )
         return plan, section
     if opts.plan is not None:
-        from llmgw_migrate.plan import load_plan
+        from llmgw_migrate.config.plan import load_plan
 
         started = time.perf_counter()
-        plan = load_plan(opts.plan)
+        from llmgw_migrate.config.plan_paths import relative_to_root
+
+        plan = relative_to_root(load_plan(opts.plan), opts.plan)  # report paths from the report's root
         mapped = sum(1 for m in plan.models if m.gateway_model)
         section = Section(
             name="config",
@@ -102,7 +104,9 @@ def _load_plan(opts: CheckOptions) -> tuple[Plan | None, Section]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    from llmgw_migrate.text import plural
+
+    return plural(n, word)
 
 
 def rewrite_context(opts: CheckOptions) -> RewriteContext:
@@ -149,15 +153,14 @@ def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected]
         respect_gitignore=opts.respect_gitignore,
         on_candidates=opts.on_candidates,
         on_progress=opts.on_progress,
+        # check's own files (the baseline, the reports it writes) quote proxy URLs in their messages:
+        # never findings or connection parts themselves, or a second run would fail on the first's report.
+        skip=opts.own_files,
     )
-    # check's own files (the baseline, the reports it writes) quote proxy URLs in their messages: never
-    # findings themselves, or a second run would fail on the first run's report.
-    own = {p.resolve() for p in opts.own_files}
-    skip = {o.display for o in run.files if o.path.resolve() in own}
-    collected = [_Collected("code", f) for f in run.findings if f.file not in skip]
+    collected = [_Collected("code", f) for f in run.findings]
     pending = 0
     for outcome in run.files:
-        if outcome.new_text is None or outcome.display in skip:
+        if outcome.new_text is None:
             continue
         table = suppressed_lines(outcome.old_text)
         for finding, context in pending_findings(outcome.display, outcome.old_text, outcome.new_text):
@@ -172,7 +175,7 @@ def _run_code(opts: CheckOptions, ctx: RewriteContext) -> tuple[list[_Collected]
         "errors": run.stats.errors,
         "pending_rewrites": pending,
     }
-    detail = f"{run.stats.scanned} files scanned, {run.stats.changed} would change"
+    detail = f"{_plural(run.stats.scanned, 'file')} scanned, {run.stats.changed} would change"
     if run.stats.errors:
         detail += f", {run.stats.errors} unreadable"
     return collected, Section(name="code", detail=detail, seconds=run.stats.seconds, stats=stats)

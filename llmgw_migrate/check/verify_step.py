@@ -18,7 +18,7 @@ from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import make
 
 if TYPE_CHECKING:
-    from llmgw_migrate.plan import Plan
+    from llmgw_migrate.config.plan import Plan
 
 EMBEDDED = "embedded"
 KEY_ENVS = ("LITELLM_API_KEY", "LLM_GATEWAY_API_KEY")
@@ -34,6 +34,7 @@ def make_verify_step(
     before: str | None,
     after: str | None,
     requests: Path | None,
+    models: list[str] | None = None,
     builtin: bool = True,
     max_requests: int | None = None,
     max_cost: str | None = None,
@@ -55,6 +56,7 @@ def make_verify_step(
             plan=plan,
             corpora=[requests] if requests is not None else [],
             builtin=builtin,
+            models=list(models or []),
             max_requests=max_requests,
             max_cost=max_cost,
             progress=False,

@@ -15,18 +15,20 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods import port_evidence
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
+from llmgw_migrate.codemods.connections import collect as connection_facts
+from llmgw_migrate.codemods.connections.model import FileFacts
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
 from llmgw_migrate.codemods.registry import Parts, any_token
-from llmgw_migrate.codemods.secret_mask import mask_shown
+from llmgw_migrate.codemods.secret_mask import mask_message, mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
 
@@ -51,6 +53,7 @@ class FileOutcome:
     text_info: TextInfo = field(default_factory=TextInfo)
     digest: str = ""  # sha256 of the bytes read, so a write never clobbers a concurrent edit
     show_secrets: bool = False
+    facts: FileFacts | None = None  # what the file says about LiteLLM connections (connections/)
 
     @property
     def changed(self) -> bool:
@@ -138,7 +141,7 @@ def _error(
 def _shown(f: Finding, display: str) -> Finding:
     """A handler's finding as it may be shown: located in its file, any quoted secret value masked."""
     update: dict[str, str] = {} if f.file else {"file": display}
-    message = mask_shown(f.message, display)
+    message = mask_message(f.message)
     if message != f.message:
         update["message"] = message
     return f.replace(**update) if update else f
@@ -169,6 +172,7 @@ def process_file(
         return outcome
     outcome.source = text
     outcome.text_info = info
+    outcome.facts = _facts(display, text, handler_names, ctx)
     handlers = handlers if handlers is not None else LazyHandlers()
     current = text
     findings: list[Finding] = []
@@ -201,6 +205,33 @@ def process_file(
             return outcome
         outcome.result = current
     return outcome
+
+
+def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteContext) -> FileFacts | None:
+    """Phase 1 of the connection model for one candidate (never fails the file: facts are advisory)."""
+    from llmgw_migrate.codemods.file_rules import matcher
+
+    try:
+        return connection_facts.collect(
+            display, text, connection_facts.lang_of(tuple(handler_names)), matcher(ctx.from_urls)
+        )
+    except (RecursionError, ValueError, IndexError):
+        return None
+
+
+def _foreign_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts | None:
+    """A file in a language `code` does not rewrite: a read and a substring search; a scan when it
+    mentions LiteLLM or its ports (its occurrences stop a rename: connections/decide.py)."""
+    from llmgw_migrate.codemods.file_rules import matcher
+
+    try:
+        data = _read(path_s)
+    except OSError:
+        return None
+    if data is None or not any(a in data for a in connection_facts.ANCHORS):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    return connection_facts.collect(display, text, "foreign", matcher(ctx.from_urls), rewritable=False)
 
 
 # --- driver -----------------------------------------------------------------------------------------
@@ -297,6 +328,7 @@ def run_code(
     on_scan: Callable[[int], None] | None = None,
     respect_gitignore: bool = True,
     show_secrets: bool = False,
+    skip: Collection[Path] = (),
 ) -> CodeRun:
     """Rewrite every file under `paths` in memory; nothing is written (see `apply`).
 
@@ -317,6 +349,11 @@ def run_code(
     )
     cwd = Path.cwd()
     walked = Walker(include, exclude, respect_gitignore).walk(paths)
+    if skip:
+        # The caller's own files (check's baseline and reports) quote proxy URLs: they are neither
+        # rewritten nor parts of a connection.
+        own = {os.path.realpath(p) for p in skip}
+        walked.files = [f for f in walked.files if os.path.realpath(f) not in own]
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
     if any(p.is_dir() for p in paths):
         # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy.
@@ -334,11 +371,17 @@ def run_code(
     seen = pool.seen
     n_items = 0
     early: list[FileOutcome] = []
+    foreign: list[FileFacts] = []
+    appending: list[tuple[str, bytes]] = []  # not candidates, but they append a route to some name
     try:
         for path_s in walked.files:
             p = parts(path_s)
             accepting = [o for o in owners if o.accepts(p)]
             if not accepting:
+                if p[2] in connection_facts.FOREIGN_SUFFIXES:
+                    ff = _foreign_facts(path_s, display_path(Path(path_s), cwd), ctx)
+                    if ff is not None:
+                        foreign.append(ff)
                 continue
             for acc in accepting:
                 seen.add(acc.name)
@@ -364,6 +407,8 @@ def run_code(
                 continue
             names = tuple(o.name for o in accepting if o.match(data) or p[0] in o.always)
             if not names:
+                if p[2] in connection_facts.APPEND_SUFFIXES and connection_facts.APPEND_ANCHOR.search(data):
+                    appending.append((path_s, data))
                 continue
             n_items += 1
             pool.add((path_s, display_path(Path(path_s), cwd), data, names))
@@ -387,7 +432,11 @@ def run_code(
     run.files = sorted(early + outcomes, key=lambda o: o.display)
     for o in run.files:
         o.show_secrets = show_secrets
-    all_findings: list[Finding] = []
+    # Phase 2: each proxy connection migrates whole or not at all (codemods/connections/).
+    adopted = _appending(appending, cwd)
+    connection_findings = _connections(run.files + adopted, foreign, ctx)
+    run.files = sorted(run.files + [o for o in adopted if o.changed], key=lambda o: o.display)
+    all_findings: list[Finding] = list(connection_findings)
     for o in run.files:
         all_findings.extend(o.findings)
         if o.error is not None:
@@ -406,6 +455,38 @@ def run_code(
     run.stats.changed = sum(1 for o in run.files if o.changed)
     run.stats.seconds = time.perf_counter() - started
     return run
+
+
+def _appending(items: list[tuple[str, bytes]], cwd: Path) -> list[FileOutcome]:
+    """Outcomes (unchanged so far) for code files that append a route to a shareable name: phase 2 may
+    drop a /v1 there, or find an admin route, when that name is bound to a proxy connection elsewhere."""
+    out: list[FileOutcome] = []
+    for path_s, data in items:
+        display = display_path(Path(path_s), cwd)
+        try:
+            text, info = decode(data, path_s)
+        except DecodeError:
+            continue
+        lang = "python" if path_s.endswith((".py", ".pyw")) else "javascript"
+        facts = connection_facts.collect_appends(display, text, lang)
+        if facts is None:
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        out.append(FileOutcome(Path(path_s), display, text, None, digest=digest, text_info=info, facts=facts))
+    return out
+
+
+def _connections(files: list[FileOutcome], foreign: list[FileFacts], ctx: RewriteContext) -> list[Finding]:
+    facts = [o.facts for o in files if o.facts is not None] + foreign
+    from llmgw_migrate.codemods.connections.apply import apply_decisions
+
+    out: list[Finding] = []
+    tables = {o.display: o.source for o in files}
+    for f in apply_decisions(files, facts, ctx):
+        table = suppressed_lines(tables.get(f.file or "", ""))
+        if not is_suppressed(f.code, f.line, table):
+            out.append(f)
+    return out
 
 
 def _merge(run: CodeRun, extra: list[Finding]) -> None:

@@ -352,9 +352,24 @@ def rewrite_assignment(
         out.notes.append(("LGM301", f"local address in {key} left unchanged"))
     if out.new_key and is_key_var(key) and is_secret_literal(value):
         out.notes.append(("LGM302", f"{key} -> {out.new_key}: its value is a LiteLLM key"))
+    elif not out.new_key and is_gateway_key_var(key, ctx) and looks_like_litellm_key(value):
+        # After `--write` the rename is done but the value still is the old key: the reminder stays
+        # until a person puts a gateway key (llmgtwy_...) there.
+        out.notes.append(("LGM302", f"{key}: its value looks like a LiteLLM key, not a gateway key"))
     if new_value != value:
         out.new_value = new_value
     return out
+
+
+def is_gateway_key_var(name: str, ctx: RewriteContext) -> bool:
+    """The gateway key variable (`--key-env`, LLM_GATEWAY_API_KEY by default), with any prefix."""
+    return split_prefix(name)[1] == ctx.key_env or name == ctx.key_env
+
+
+def looks_like_litellm_key(value: str) -> bool:
+    """A literal `sk-...` key (LiteLLM's virtual and master keys); gateway keys start `llmgtwy_`."""
+    v = value.strip().strip("'\"")
+    return is_secret_literal(v) and v.startswith("sk-") and len(v) >= 8
 
 
 _REF_DEFAULT_RE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<url>https?://[^\s}'\"]+)\}")

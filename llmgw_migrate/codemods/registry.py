@@ -268,6 +268,15 @@ def berriai_tokens(ctx: RewriteContext) -> tuple[str, ...]:
     return shared_tokens(ctx, "berriai")  # the LiteLLM proxy image
 
 
+def env_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    # Env settings: also the gateway key variable, which may still hold a LiteLLM key (LGM302).
+    return shared_tokens(ctx, ctx.key_env)
+
+
+def yaml_tokens(ctx: RewriteContext) -> tuple[str, ...]:
+    return shared_tokens(ctx, "berriai", ctx.key_env)
+
+
 def dependency_tokens(ctx: RewriteContext) -> tuple[str, ...]:
     return ("litellm", "LiteLLM", "LITELLM", "import ", "exec", "base64")
 
@@ -306,12 +315,12 @@ SPECS: tuple[HandlerSpec, ...] = (
     HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens, narrow=python_matcher),
     HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens, needs=("python",)),
     HandlerSpec("javascript", _C + "javascript", accepts_javascript, javascript_tokens),
-    HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, shared_tokens),
-    HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, berriai_tokens, finishes=True),
+    HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, env_tokens),
+    HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, yaml_tokens, finishes=True),
     HandlerSpec("json", _C + "json_files", accepts_json, shared_tokens),
     HandlerSpec("toml", _C + "toml_files", accepts_toml, shared_tokens),
     HandlerSpec("docker", _C + "docker", accepts_docker, berriai_tokens),
-    HandlerSpec("shell", _C + "shell", accepts_shell, shared_tokens),
+    HandlerSpec("shell", _C + "shell", accepts_shell, env_tokens),
     HandlerSpec(
         "dependencies", _C + "dependencies", accepts_dependencies, dependency_tokens, frozenset({INIT_PTH})
     ),

@@ -7,9 +7,13 @@ files use: `NAME=value`, `NAME: value`, `"NAME": "value"`, `NAME = "value"`, `EN
 References (`${X}`, `$X`, `os.environ/X`, `${{ secrets.X }}`) and empty values stay visible: they are
 not secrets, and the reviewer needs to see them renamed.
 
-`mask_shown` is what the engine applies to everything `code` and `check` show (diffs, hunk descriptions,
-finding messages): the settings above plus values shaped like a key wherever they stand (`sk-...` as a
-call argument, `Bearer <token>` in a header), since a Python or JS file holds keys in every shape.
+`mask_shown` is what the engine applies to what `code` and `check` show of a file (diffs, hunk
+descriptions): the settings above plus values shaped like a key wherever they stand (`sk-...` as a call
+argument, `Bearer <token>` in a header), since a Python or JS file holds keys in every shape.
+
+`mask_message` is for the tool's own finding messages: they are prose ("X -> Y: its value is a LiteLLM
+key"), so only values (quoted, key-shaped, bearer tokens, `NAME=value`) are masked, never the words after
+a `NAME:`.
 """
 
 from __future__ import annotations
@@ -103,6 +107,31 @@ def mask_shown(text: str, path: str = "") -> str:
             return m.group(0)
         return m.group("head") + MASK + m.group("q")
 
+    text = _QUOTED_RE.sub(quoted, text)
+    text = _ENV_DEFAULT_RE.sub(quoted, text)
+    text = _KEY_SHAPE_RE.sub(lambda m: m.group("prefix") + MASK, text)
+    return _BEARER_RE.sub(lambda m: m.group("prefix") + MASK, text)
+
+
+_ASSIGNED_RE = re.compile(
+    r"""(?P<head>(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=["']?)(?P<value>[^\s"',}#]+)"""
+)
+
+
+def mask_message(text: str) -> str:
+    """A finding message as it may be shown: secret values masked, the message's own words kept."""
+
+    def assigned(m: re.Match[str]) -> str:
+        if not _secret_name(m.group("name")) or _is_reference(m.group("value")):
+            return m.group(0)
+        return m.group("head") + MASK
+
+    def quoted(m: re.Match[str]) -> str:
+        if not _secret_name(m.group("name")) or _is_reference(m.group("value")):
+            return m.group(0)
+        return m.group("head") + MASK + m.group("q")
+
+    text = _ASSIGNED_RE.sub(assigned, text)
     text = _QUOTED_RE.sub(quoted, text)
     text = _ENV_DEFAULT_RE.sub(quoted, text)
     text = _KEY_SHAPE_RE.sub(lambda m: m.group("prefix") + MASK, text)

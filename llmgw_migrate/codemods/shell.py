@@ -359,7 +359,7 @@ class ShellHandler:
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx)
+        return file_rules.prefilter_tokens(ctx, ctx.key_env)  # a LiteLLM key under the gateway name
 
     def rewrite(self, path: str, text: str, ctx: RewriteContext) -> RewriteResult:
         index = LineIndex(text)

@@ -112,7 +112,7 @@ class YamlHandler:
         return secret_mask.mask_secrets(text)
 
     def prefilter_tokens(self, ctx: RewriteContext) -> tuple[str, ...]:
-        return file_rules.prefilter_tokens(ctx, "berriai")
+        return file_rules.prefilter_tokens(ctx, "berriai", ctx.key_env)
 
     def finish(self, run: CodeRun) -> list[Finding]:
         """A LiteLLM service's LGM310 also lists the references to it in the repository's other files."""
@@ -127,6 +127,12 @@ class YamlHandler:
             llm_file=file_rules.llm_signals(text),
             prefix_vars=file_rules.origin_prefix_vars(text),
         )
+        too_deep = _flow_too_deep(text)
+        if too_deep is not None:
+            raise RewriteError(
+                f"invalid YAML: brackets nested deeper than {_MAX_FLOW_DEPTH} levels",
+                *state.index.position(too_deep),
+            )
         try:
             docs = list(YAML(typ="rt").compose_all(text))
         except MarkedYAMLError as exc:
@@ -150,6 +156,27 @@ class YamlHandler:
             _walk(state, doc, [])
         result = finish(text, state.edits, state.findings, index=state.index)
         return placeholder_keys.add_findings(result, path, ctx)
+
+
+# libyaml's own limit. ruamel's scanner slows down with the square of the flow depth (a 100 KB file of
+# nested brackets took 15 s), so deeper files are refused before it runs.
+_MAX_FLOW_DEPTH = 1000
+
+
+def _flow_too_deep(text: str) -> int | None:
+    """Offset of a `[`/`{` nested past _MAX_FLOW_DEPTH levels, else None (quotes and comments not parsed:
+    only files with that many brackets are scanned, and nesting that deep is never ordinary YAML)."""
+    if text.count("[") + text.count("{") <= _MAX_FLOW_DEPTH:
+        return None
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "[{":
+            depth += 1
+            if depth > _MAX_FLOW_DEPTH:
+                return i
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
 
 
 def _collect_env_nodes(state: _State, node: Node, key: str, seen: set[int]) -> None:
@@ -440,17 +467,21 @@ def _services(state: _State, doc: Node) -> None:
         state.note("LGM310", decommission_message(what, refs), image_node.start_mark.index)
 
 
-def _find_images(node: Node, key: str = "") -> list[ScalarNode]:
+def _find_images(node: Node, key: str = "", seen: set[int] | None = None) -> list[ScalarNode]:
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias: its node was searched where the anchor is (nested aliases stay linear)
+        return []
+    seen.add(id(node))
     out: list[ScalarNode] = []
     if isinstance(node, MappingNode):
         for k, v in node.value:
-            out += _find_images(v, _key(k))
+            out += _find_images(v, _key(k), seen)
         repo = _mapping_get(node, "repository")
         if isinstance(repo, ScalarNode) and is_litellm_image(str(repo.value)) and key == "image":
             out.append(repo)
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            out += _find_images(item, key)
+            out += _find_images(item, key, seen)
     elif isinstance(node, ScalarNode) and key == "image" and is_litellm_image(str(node.value)):
         out.append(node)
     return out
@@ -494,18 +525,20 @@ def _text_references(state: _State, name: str, exclude: tuple[int, int]) -> list
     return refs
 
 
-def _scalars(node: Node | None) -> list[ScalarNode]:
-    if node is None:
+def _scalars(node: Node | None, seen: set[int] | None = None) -> list[ScalarNode]:
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:  # each aliased node once
         return []
+    seen.add(id(node))
     if isinstance(node, ScalarNode):
         return [node]
     out: list[ScalarNode] = []
     if isinstance(node, MappingNode):
         for k, v in node.value:
-            out += _scalars(k) + _scalars(v)
+            out += _scalars(k, seen) + _scalars(v, seen)
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            out += _scalars(item)
+            out += _scalars(item, seen)
     return out
 
 

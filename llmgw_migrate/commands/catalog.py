@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors(debug):
             import httpx
 
-            from llmgw_migrate import catalog as cat
+            from llmgw_migrate.config import catalog as cat
             from llmgw_migrate.errors import UserError
 
             try:
@@ -95,9 +95,10 @@ def register(app: typer.Typer) -> None:
         with handle_errors(debug):
             import datetime as dt
 
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
             from llmgw_migrate.errors import UserError
 
+            fmt = fmt.lower()
             if fmt not in ("text", "json"):
                 raise UserError(f"--format must be text or json, not {fmt!r}")
             catalog = load_catalog()
@@ -110,7 +111,7 @@ def register(app: typer.Typer) -> None:
                 model = catalog.resolve(None, model_id)
             if model is None:
                 near = catalog.closest(model_id)
-                hint = f"; closest: {', '.join(near)}" if near else ""
+                hint = f"; closest: {', '.join(near)}" if near else "; see `llmgw-migrate catalog list`"
                 raise UserError(f"no catalog model {model_id!r}{hint}")
             data = _model_dict(model, today)
             if fmt == "json":
@@ -158,9 +159,10 @@ def register(app: typer.Typer) -> None:
         with handle_errors(debug):
             import datetime as dt
 
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
             from llmgw_migrate.errors import UserError
 
+            fmt = fmt.lower()
             if fmt not in ("text", "json"):
                 raise UserError(f"--format must be text or json, not {fmt!r}")
             catalog = load_catalog()

@@ -60,7 +60,12 @@ def register(app: typer.Typer) -> None:
         after: str | None = typer.Option(
             None, "--after", help="verify: the gateway URL (default: an embedded gateway from the plan)."
         ),
-        requests: Path | None = typer.Option(None, "--requests", help="verify: a JSONL corpus of requests."),
+        requests: Path | None = typer.Option(
+            None, "--requests", help="verify: a JSONL file of requests (as `verify --requests`)."
+        ),
+        model: list[str] = typer.Option(
+            [], "--model", "-m", help="verify: only these client-facing models (repeatable)."
+        ),
         verify_suite: bool = typer.Option(
             True, "--verify-suite/--no-verify-suite", help="verify: include the built-in suite from the plan."
         ),
@@ -130,13 +135,14 @@ def register(app: typer.Typer) -> None:
                 before=before,
                 after=after,
                 requests=requests,
+                models=list(model),
                 verify_suite=verify_suite,
                 verify_max_requests=verify_max_requests,
                 verify_max_cost=verify_max_cost,
                 baseline=baseline,
                 update_baseline=update_baseline,
-                fail_on=fail_on,
-                fmt=fmt,
+                fail_on=fail_on.lower(),
+                fmt=fmt.lower(),
                 output=output,
                 report_files={"sarif": sarif, "junit": junit, "json": json_out, "markdown": markdown},
                 step_summary=os.environ.get("GITHUB_STEP_SUMMARY") if step_summary else None,

@@ -39,11 +39,20 @@ def code(
     check: bool = typer.Option(
         False,
         "--check",
-        help="Write nothing; exit 1 if anything would change or a warning/error finding remains.",
+        help="Write nothing; exit 1 if a file would change (LGM200, a warning) or a finding at or above "
+        "--fail-on remains (default warning: manual reminders such as LGM302/LGM306 fail it until a "
+        "person acts; --fail-on error lets them pass).",
+    ),
+    fail_on: str = typer.Option(
+        "warning",
+        "--fail-on",
+        metavar="SEVERITY",
+        help="Lowest severity that fails (exit 1): error, warning, info or never, as in `check`. "
+        "Pending rewrites count as warnings.",
     ),
     fmt: str = typer.Option("text", "--format", "-f", help="Output: text | json | sarif | github."),
     config: Path | None = typer.Option(
-        None, "--config", help="A LiteLLM config; converted in-process to a plan."
+        None, "--config", "-c", help="A LiteLLM config; converted in-process to a plan."
     ),
     plan_path: Path | None = typer.Option(
         None, "--plan", help="A plan.json written by `llmgw-migrate config`."
@@ -82,7 +91,8 @@ def code(
         code_exit = _run(
             paths=paths or [Path(".")],
             mode=_mode(diff, write, check),
-            fmt=fmt,
+            fail_on=fail_on,
+            fmt=fmt.lower(),
             config=config,
             plan_path=plan_path,
             target=target,
@@ -137,14 +147,14 @@ def build_context(
         raise UserError(f"--key-env must be an environment variable name, got {key_env!r}")
     plan = None
     if plan_path is not None:
-        from llmgw_migrate.plan import load_plan
+        from llmgw_migrate.config.plan import load_plan
 
         plan = load_plan(plan_path)
     elif config is not None:
         if not config.exists():
             raise UserError("config file not found", config)
         try:
-            from llmgw_migrate.convert import convert_file
+            from llmgw_migrate.config.plan_build import convert_file
         except ImportError:
             raise UserError("--config needs the config converter (not in this build); use --plan") from None
         if target not in ("managed", "self-hosted"):
@@ -209,9 +219,11 @@ def _run(
     progress: bool,
     quiet: bool,
     show_secrets: bool = False,
+    fail_on: str = "warning",
 ) -> int:
     import sys
 
+    from llmgw_migrate.check.result import FAIL_ON_CHOICES, severity_fails
     from llmgw_migrate.codemods import engine
     from llmgw_migrate.errors import UserError
     from llmgw_migrate.finding_formats import FORMATS, render
@@ -219,6 +231,9 @@ def _run(
 
     if fmt not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    fail_on = fail_on.lower()
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UserError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, got {fail_on!r}")
     if jobs is not None and jobs < 1:
         raise UserError(f"--jobs must be at least 1, got {jobs}")
     ctx = build_context(
@@ -270,7 +285,9 @@ def _run(
                 )
             )
     findings.sort(key=Finding.sort_key)
-    failing = [f for f in findings if f.severity in (Severity.error, Severity.warning)]
+    failing = [f for f in findings if severity_fails(f.severity, fail_on)]
+    # A file that would still change is a pending rewrite (LGM200, a warning) in every mode but --write.
+    pending = mode != "write" and bool(run.changed_files) and severity_fails(Severity.warning, fail_on)
 
     stats = run.stats
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
@@ -290,10 +307,13 @@ def _run(
         shown = [f for f in findings if not (quiet and f.severity is Severity.info)]
         sys.stderr.write(render(shown, "text"))
         if not quiet:
-            sev = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
+            from llmgw_migrate.text import plural
+
+            sev = ", ".join(plural(counts[s], s.value) for s in Severity if counts[s])
             sys.stderr.write(
-                f"{stats.scanned} files scanned, {stats.candidates} candidates, {stats.changed} {verb}, "
-                f"{len(findings)} findings{f' ({sev})' if sev else ''} in {stats.seconds:.2f}s\n"
+                f"{plural(stats.scanned, 'file')} scanned, {plural(stats.candidates, 'candidate')}, "
+                f"{stats.changed} {verb}, "
+                f"{plural(len(findings), 'finding')}{f' ({sev})' if sev else ''} in {stats.seconds:.2f}s\n"
             )
     elif fmt == "json":
         files = [
@@ -316,9 +336,7 @@ def _run(
     if stale_error:
         sys.stderr.write(f"error: {stale_error}\n")
         return EXIT_ERROR
-    if mode == "write":
-        return EXIT_FINDINGS if failing else EXIT_OK
-    return EXIT_FINDINGS if (run.changed_files or failing) else EXIT_OK
+    return EXIT_FINDINGS if (pending or failing) else EXIT_OK
 
 
 class _Progress:

@@ -31,17 +31,17 @@ _UNITS = {
 }
 
 
-def parse_size(value: str) -> int:
+def parse_size(value: str, option: str = "--max-body") -> int:
     """'16MiB', '500kb', '1048576' -> bytes."""
     from llmgw_migrate.errors import UserError
 
     match = _SIZE.match(value)
     if not match:
-        raise UserError(f"--max-body must be a size like 16MiB or 1000000, not {value!r}")
+        raise UserError(f"{option} must be a size like 16MiB or 1000000, not {value!r}")
     number, unit = match.groups()
     size = int(float(number) * _UNITS[(unit or "").lower()])
     if size <= 0:
-        raise UserError("--max-body must be positive")
+        raise UserError(f"{option} must be positive")
     return size
 
 
@@ -96,6 +96,24 @@ def register(app: typer.Typer) -> None:
         max_body: str = typer.Option(
             "16MiB", "--max-body", metavar="SIZE", help="Largest request body accepted (413 above)."
         ),
+        max_upstream_body: str = typer.Option(
+            "64MiB",
+            "--max-upstream-body",
+            metavar="SIZE",
+            help="Largest upstream answer accepted, decompressed (502 above).",
+        ),
+        header_timeout: float = typer.Option(
+            10, "--header-timeout", metavar="SECONDS", help="Time a client has to send its request headers."
+        ),
+        body_timeout: float = typer.Option(
+            60, "--body-timeout", metavar="SECONDS", help="Time a client has to send its body (408 after)."
+        ),
+        max_connections: int = typer.Option(
+            4096,
+            "--max-connections",
+            metavar="N",
+            help="Most client connections held; past it the longest idle one is closed.",
+        ),
         as_of: str | None = typer.Option(
             None,
             "--as-of",
@@ -107,7 +125,21 @@ def register(app: typer.Typer) -> None:
             False, "--log-requests", help="Log one line per request (no secrets)."
         ),
         check_only: bool = typer.Option(
-            False, "--check", help="Print what the server would serve, then exit (1 if there are findings)."
+            False,
+            "--check",
+            help="Print every plan model with the provider that would serve it, then exit "
+            "(1 if a model cannot be served or there are other findings).",
+        ),
+        keys_plan: Path | None = typer.Option(
+            None,
+            "--keys",
+            help="A keys plan (`llmgw-migrate keys -o keys.json`): issue a local token per key and enforce "
+            "its limits, expiry, status and IAM rules.",
+        ),
+        keys_tokens_out: Path = typer.Option(
+            Path("gateway-tokens.jsonl"),
+            "--keys-tokens-out",
+            help="With --keys: where the local tokens go (JSON lines, mode 0600; never printed).",
         ),
         debug: bool = DEBUG_OPTION,
     ) -> None:
@@ -122,12 +154,12 @@ def register(app: typer.Typer) -> None:
             import logging
             import os
 
-            from llmgw_migrate.catalog import load_catalog
+            from llmgw_migrate.config.catalog import load_catalog
+            from llmgw_migrate.config.plan import Plan, load_plan
             from llmgw_migrate.errors import UserError
             from llmgw_migrate.gateway.keys import KeyRing
             from llmgw_migrate.gateway.report import startup_report
             from llmgw_migrate.gateway.settings import GATEWAY_KEY_ENV, GatewaySettings
-            from llmgw_migrate.plan import Plan, load_plan
 
             if plan_path is not None and config_path is not None:
                 raise UserError("give --plan or --config, not both")
@@ -135,7 +167,13 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"--port must be between 0 and 65535, not {port}")
             if upstream_client not in ("aiohttp", "httpx"):
                 raise UserError("--upstream-client must be aiohttp or httpx")
-            for name, value in (("--timeout", timeout), ("--connect-timeout", connect_timeout)):
+            for name, value in (
+                ("--timeout", timeout),
+                ("--connect-timeout", connect_timeout),
+                ("--header-timeout", header_timeout),
+                ("--body-timeout", body_timeout),
+                ("--max-connections", max_connections),
+            ):
                 if value <= 0:
                     raise UserError(f"{name} must be positive")
             if cache_ttl < 0 or max_retries < 0:
@@ -150,7 +188,7 @@ def register(app: typer.Typer) -> None:
             if plan_path is not None:
                 plan = load_plan(plan_path)
             elif config_path is not None:
-                from llmgw_migrate.convert import convert_file
+                from llmgw_migrate.config.plan_build import convert_file
 
                 plan = convert_file(config_path, target="self-hosted", as_of=today)
             # --api-key wins; else LLM_GATEWAY_API_KEY (a comma list allows several keys); else random.
@@ -167,6 +205,10 @@ def register(app: typer.Typer) -> None:
                 stream_idle_timeout=timeout,
                 max_retries=max_retries,
                 max_body_bytes=parse_size(max_body),
+                max_upstream_body_bytes=parse_size(max_upstream_body, "--max-upstream-body"),
+                header_timeout=header_timeout,
+                body_timeout=body_timeout,
+                max_connections=max_connections,
                 today=today,
                 upstream_client=upstream_client,  # type: ignore[arg-type]
             )
@@ -175,10 +217,21 @@ def register(app: typer.Typer) -> None:
             err = sys.stderr
             for line in report.lines():
                 err.write(line + "\n")
-            for f in report.findings:
+            found = list(report.findings)
+            if check_only and plan is not None:
+                # Every model and who would serve it, by the server's own router.
+                from llmgw_migrate.gateway import model_check
+
+                models = model_check.check_models(
+                    catalog, KeyRing.build(catalog, plan, os.environ), plan, today
+                )
+                for line in model_check.lines(models):
+                    err.write(line + "\n")
+                found += model_check.findings(models, plan.source)
+            for f in found:
                 err.write(f"{f.severity.value}: {f.code} {f.message}\n")
             if check_only:
-                raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+                raise typer.Exit(EXIT_FINDINGS if found else EXIT_OK)
             if log_requests:
                 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=err)
 
@@ -197,8 +250,25 @@ def register(app: typer.Typer) -> None:
 
             from llmgw_migrate.gateway.server import serve
 
+            key_policy = None
+            if keys_plan is not None:
+                from llmgw_migrate.gateway.key_policy import KeyPolicy
+                from llmgw_migrate.keys.plan_model import load_keys_plan
+
+                key_policy = KeyPolicy(load_keys_plan(keys_plan))
+                if keys_tokens_out.is_dir():
+                    raise UserError("--keys-tokens-out is a directory, not a file", keys_tokens_out)
+                try:
+                    key_policy.write_tokens(keys_tokens_out)
+                except OSError as exc:
+                    raise UserError(
+                        f"cannot write the tokens: {exc.strerror or exc}", keys_tokens_out
+                    ) from None
+                err.write(
+                    f"keys plan: {len(key_policy.tokens)} local tokens written to {keys_tokens_out} (mode 0600)\n"
+                )
             try:
-                serve(plan, settings, host, port, on_ready=ready)
+                serve(plan, settings, host, port, on_ready=ready, key_policy=key_policy)
             except OSError as exc:
                 raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
             except KeyboardInterrupt:

@@ -14,20 +14,22 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from llmgw_migrate import __version__
-from llmgw_migrate.catalog import Catalog, load_catalog
+from llmgw_migrate.config.catalog import Catalog, load_catalog
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway import messages_api
 from llmgw_migrate.gateway.cache import ResponseCache
 from llmgw_migrate.gateway.catalog_view import list_models
-from llmgw_migrate.gateway.errors import GatewayError, bad_request
+from llmgw_migrate.gateway.errors import GatewayError
+from llmgw_migrate.gateway.json_body import parse_body
 from llmgw_migrate.gateway.keys import KeyRing
 from llmgw_migrate.gateway.pipeline import PING, Exchange, Forwarder
 from llmgw_migrate.gateway.routing import Router
@@ -35,28 +37,49 @@ from llmgw_migrate.gateway.settings import GatewaySettings
 from llmgw_migrate.gateway.upstream import UpstreamClient, make_client
 from llmgw_migrate.gateway.uptime import Uptime
 from llmgw_migrate.gateway.validation import validate_chat, validate_embeddings, validate_messages
-from llmgw_migrate.plan import Plan
 from llmgw_migrate.rules_data import dropped_params
+
+if TYPE_CHECKING:
+    from llmgw_migrate.gateway.key_policy import KeyPolicy, LocalKey
 
 log = logging.getLogger("llmgw_migrate.gateway")
 
 _TRUE = ("1", "true", "yes", "on")
-_SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+CLIENT_CLOSED = 499  # nginx's status for "the client closed the connection": logged, never answered
+# No hop-by-hop headers (Connection, Keep-Alive...): uvicorn owns the connection and sets those.
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def _dumps(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _custom_modes(plan: Plan | None) -> dict[str, frozenset[str]]:
+    modes: dict[str, set[str]] = {}
+    for m in plan.models if plan is not None else []:
+        if m.custom and m.provider:
+            modes.setdefault(m.provider, set()).add(m.mode)
+    return {name: frozenset(found) for name, found in modes.items()}
+
+
 class Gateway:
     """State shared by all requests: catalog, keys, router, cache, and the one pooled upstream client."""
 
-    def __init__(self, plan: Plan | None, settings: GatewaySettings, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan | None,
+        settings: GatewaySettings,
+        catalog: Catalog | None = None,
+        key_policy: KeyPolicy | None = None,
+    ) -> None:
         self.plan = plan
+        self.key_policy = key_policy  # `gateway --keys`: per-key limits and IAM rules (key_policy.py)
         self.settings = settings
         self.catalog = catalog or load_catalog()
         self.keys = KeyRing.build(self.catalog, plan, settings.environ())
-        self.router = Router(self.catalog, self.keys, settings.provider_order, settings.max_retries)
+        self.router = Router(
+            self.catalog, self.keys, settings.provider_order, settings.max_retries, _custom_modes(plan)
+        )
         self.uptime = Uptime()
         self.cache = ResponseCache(settings.cache_ttl, settings.cache_max_entries)
         self.dropped = frozenset() if settings.forward_all else frozenset(dropped_params())
@@ -90,7 +113,9 @@ class Gateway:
         self._client, self._client_started = None, False
 
     # checks --------------------------------------------------------------------------------------------
-    def authenticate(self, request: Request) -> None:
+    def authenticate(self, request: Request, route: Any = None) -> LocalKey | None:
+        """Check the API key; with a keys plan, a plan key's token is admitted by its limits and IAM
+        rules (which may narrow `route`) and returned so its usage can be recorded."""
         auth = request.headers.get("authorization", "")
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.headers.get("x-api-key", "")
         if not token:
@@ -103,8 +128,18 @@ class Gateway:
         ok = False
         for key in self._api_keys:  # compare with every key: timing says nothing about which matched
             ok |= hmac.compare_digest(supplied, key)
+        if not ok and self.key_policy is not None:
+            return self.key_policy.admit(token, route)
         if not ok:
             raise GatewayError(401, "Unauthorized: Invalid API key", code="invalid_api_key")
+        return None
+
+    def record(self, holder: LocalKey | None, out: dict[str, Any]) -> None:
+        if self.key_policy is not None:
+            self.key_policy.record(holder, out.get("usage"))
+
+    def metered(self, holder: LocalKey | None, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return chunks if self.key_policy is None else self.key_policy.metered(holder, chunks)
 
     async def read_json(self, request: Request) -> dict[str, Any]:
         ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -123,18 +158,12 @@ class Gateway:
                     413, f"Request body too large (limit {limit} bytes)", code="request_too_large"
                 )
             chunks.append(chunk)
-        try:
-            body = json.loads(b"".join(chunks))
-        except (ValueError, UnicodeDecodeError):
-            raise bad_request("Invalid JSON in request body", code="invalid_json") from None
-        if not isinstance(body, dict):
-            raise bad_request("Request body must be a JSON object", code="invalid_json")
-        return body
+        return parse_body(b"".join(chunks))
 
-    def prepare_chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    def prepare_chat(self, body: dict[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
         validate_chat(body)
         if self.dropped:
-            body = {k: v for k, v in body.items() if k not in self.dropped}
+            body = {k: v for k, v in body.items() if k not in self.dropped or k in keep}
         return body
 
     def route(self, body: dict[str, Any], request: Request, kind: str, rid: str) -> Exchange:
@@ -189,9 +218,15 @@ async def _sse_openai(items: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     yield b"data: [DONE]\n\n"
 
 
-def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog | None = None) -> Starlette:
+def create_app(
+    plan: Plan | None,
+    settings: GatewaySettings,
+    *,
+    catalog: Catalog | None = None,
+    key_policy: KeyPolicy | None = None,
+) -> Starlette:
     """The embedded gateway as a Starlette app (run it with uvicorn, or `server.serve_in_thread`)."""
-    gw = Gateway(plan, settings, catalog)
+    gw = Gateway(plan, settings, catalog, key_policy)
 
     async def _stream(
         ex: Exchange, body: dict[str, Any], rid: str, use_cache: bool
@@ -210,6 +245,10 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         async def guarded(request: Request) -> Response:
             try:
                 return await handler(request)
+            except ClientDisconnect:
+                # The client left while sending its body: nothing to answer, nothing went wrong here.
+                log.debug("client disconnected on %s %s", request.method, request.url.path)
+                return Response(status_code=CLIENT_CLOSED, headers={"x-request-id": _request_id(request)})
             except Exception as exc:
                 # A bug must still answer in the envelope (and never with a traceback or a key).
                 log.exception("internal error on %s %s", request.method, request.url.path)
@@ -238,13 +277,14 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         try:
             body = gw.prepare_chat(await gw.read_json(request))
             ex = gw.route(body, request, "chat", rid)
-            gw.authenticate(request)
+            holder = gw.authenticate(request, ex.route)
             use_cache = not _no_cache(request)
             if body.get("stream"):
                 chunks, headers = await _stream(ex, body, rid, use_cache)
-                stream = _sse_openai(gw.forwarder.with_pings(chunks))
+                stream = _sse_openai(gw.forwarder.with_pings(gw.metered(holder, chunks)))
                 return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
+            gw.record(holder, out)
             resp = _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
         except GatewayError as exc:
             resp = _error(exc, rid)
@@ -256,8 +296,9 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             body = await gw.read_json(request)
             validate_embeddings(body)
             ex = gw.route(body, request, "embeddings", rid)
-            gw.authenticate(request)
+            holder = gw.authenticate(request, ex.route)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=not _no_cache(request))
+            gw.record(holder, out)
             return _json(out, rid, headers={"x-llmgateway-cache": "HIT"} if hit else None)
         except GatewayError as exc:
             return _error(exc, rid)
@@ -267,15 +308,18 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         try:
             raw = await gw.read_json(request)
             validate_messages(raw)
-            body = gw.prepare_chat(messages_api.to_openai(raw))
+            body = gw.prepare_chat(messages_api.to_openai(raw), keep=messages_api.KEPT)
             ex = gw.route(body, request, "chat", rid)
-            gw.authenticate(request)
+            holder = gw.authenticate(request, ex.route)
             use_cache = not _no_cache(request)
             if body.get("stream"):
                 chunks, headers = await _stream(ex, body, rid, use_cache)
-                events = messages_api.anthropic_events(gw.forwarder.with_pings(chunks))
+                events = messages_api.anthropic_events(
+                    gw.forwarder.with_pings(gw.metered(holder, chunks)), lambda: ex.prompt_tokens
+                )
                 return StreamingResponse(events, media_type="text/event-stream", headers=headers)
             out, hit = await gw.forwarder.complete(ex, body, use_cache=use_cache)
+            gw.record(holder, out)
             hit_headers = {"x-llmgateway-cache": "HIT"} if hit else None
             return _json(messages_api.from_openai(out), rid, headers=hit_headers)
         except GatewayError as exc:
@@ -290,6 +334,8 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
             include_deactivated=q.get("include_deactivated", "").lower() in _TRUE,
             exclude_deprecated=q.get("exclude_deprecated", "").lower() in _TRUE,
             mapped=q.get("mapped", "").lower() in _TRUE,
+            available=q.get("available", "").lower() in _TRUE,
+            plan=gw.plan,
         )
         return _json(data, _request_id(request))
 
@@ -320,13 +366,17 @@ def create_app(plan: Plan | None, settings: GatewaySettings, *, catalog: Catalog
         finally:
             await gw.stop()
 
-    routes = [
-        Route("/v1/chat/completions", logged(chat_completions), methods=["POST"]),
-        Route("/v1/embeddings", logged(embeddings), methods=["POST"]),
-        Route("/v1/messages", logged(messages), methods=["POST"]),
-        Route("/v1/models", logged(models), methods=["GET"]),
-        Route("/", logged(health), methods=["GET"]),
-    ]
+    routes = [Route("/", logged(health), methods=["GET"])]
+    for path, handler, method in (
+        ("/v1/chat/completions", chat_completions, "POST"),
+        ("/v1/embeddings", embeddings, "POST"),
+        ("/v1/messages", messages, "POST"),
+        ("/v1/models", models, "GET"),
+    ):
+        # With and without a trailing slash alike: a redirect would turn a POST into a failed retry.
+        wrapped = logged(handler)
+        routes += [Route(path, wrapped, methods=[method]), Route(path + "/", wrapped, methods=[method])]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
+    app.router.redirect_slashes = False
     app.state.gateway = gw
     return app

@@ -1,11 +1,17 @@
-"""`GET /v1/models`: the catalog models this server can serve (a key is set), in the gateway's shape."""
+"""`GET /v1/models`: the catalog's models in the hosted gateway's shape (`{"data": [...]}`).
+
+Like the hosted gateway, the whole catalog is listed. `available=true` lists only what this instance can
+serve: catalog mappings whose provider has a key and an adapter here, and the plan's custom-provider
+models (`<name>/<model>`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.config.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway.keys import KeyRing
 from llmgw_migrate.gateway.providers import adapter_for
 
@@ -77,6 +83,57 @@ def _entry(model: CatalogModel, mappings: list[ProviderMapping], model_id: str) 
     }
 
 
+def _custom_entry(name: str, provider: str, upstream: str, mode: str) -> dict[str, Any]:
+    embedding = mode == "embedding"
+    return {
+        "id": name,
+        "name": name,
+        "family": "custom",
+        "aliases": [],
+        "created": 0,
+        "architecture": {
+            "input_modalities": ["text"],
+            "output_modalities": ["embedding" if embedding else "text"],
+        },
+        "providers": [
+            {
+                "providerId": provider,
+                "externalId": upstream,
+                "pricing": {"prompt": "0", "completion": "0"},
+                "streaming": not embedding,
+                "vision": False,
+                "tools": False,
+                "parallelToolCalls": False,
+                "reasoning": False,
+                "context_length": None,
+                "max_output": None,
+                "deprecated_at": None,
+                "deactivated_at": None,
+            }
+        ],
+        "pricing": {"prompt": "0", "completion": "0"},
+        "context_length": None,
+        "supported_parameters": [],
+        "json_output": False,
+        "structured_outputs": False,
+        "free": False,
+        "deprecated_at": None,
+        "deactivated_at": None,
+    }
+
+
+def _custom_models(plan: Plan | None, keys: KeyRing) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for m in plan.models if plan is not None else []:
+        if not (m.custom and m.provider and m.gateway_model) or m.provider not in keys.custom:
+            continue
+        if not keys.custom[m.provider].base_url:
+            continue
+        upstream = m.upstream_model or m.gateway_model.split("/", 1)[-1]
+        out.setdefault(m.gateway_model, _custom_entry(m.gateway_model, m.provider, upstream, m.mode))
+    return list(out.values())
+
+
 def list_models(
     catalog: Catalog,
     keys: KeyRing,
@@ -85,14 +142,20 @@ def list_models(
     include_deactivated: bool = False,
     exclude_deprecated: bool = False,
     mapped: bool = False,
+    available: bool = False,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
+    """The model list; `available` keeps only what this instance can serve (see the module doc)."""
     data: list[dict[str, Any]] = []
     for model in catalog.models.values():
         usable = []
         for m in model.providers:
-            access = keys.get(m.provider)
-            if access is None or not access.has_key or adapter_for(m.provider) is None:
+            if m.provider == "custom":
                 continue
+            if available:
+                access = keys.get(m.provider)
+                if access is None or not access.has_key or adapter_for(m.provider) is None:
+                    continue
             if not include_deactivated and m.deactivated(today):
                 continue
             if exclude_deprecated and m.deprecated(today):
@@ -104,4 +167,6 @@ def list_models(
             data.extend(_entry(model, [m], f"{m.provider}/{model.id}") for m in usable)
         else:
             data.append(_entry(model, usable, model.id))
-    return {"object": "list", "data": data}
+    if available:
+        data.extend(_custom_models(plan, keys))
+    return {"data": data}

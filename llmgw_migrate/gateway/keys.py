@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from llmgw_migrate.catalog import Catalog, ProviderInfo
-from llmgw_migrate.plan import Plan
+from llmgw_migrate.config.catalog import Catalog, ProviderInfo
+from llmgw_migrate.config.plan import Plan
 
 ENV_REF = "os.environ/"
 

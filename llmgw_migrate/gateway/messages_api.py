@@ -8,10 +8,14 @@ message_stop events.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from llmgw_migrate.gateway.errors import GatewayError, bad_request
+from llmgw_migrate.gateway.providers.base import ANTHROPIC_PARAMS
+
+# Fields /v1/messages carries on to the provider even where /v1/chat/completions drops them.
+KEPT = frozenset({"stop"})
 
 STOP_REASON = {
     "stop": "end_turn",
@@ -94,11 +98,14 @@ def to_openai(body: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"model": body.get("model"), "messages": messages}
     if body.get("max_tokens") is not None:
         out["max_tokens"] = body["max_tokens"]
-    for key in ("temperature", "top_p", "top_k", "stream", "metadata"):
+    for key in ("temperature", "top_p", "stream"):
         if body.get(key) is not None:
             out[key] = body[key]
     if body.get("stop_sequences"):
         out["stop"] = body["stop_sequences"]
+    extras = {key: body[key] for key in ("top_k", "metadata") if body.get(key) is not None}
+    if extras:
+        out[ANTHROPIC_PARAMS] = extras
     tools = [
         {
             "type": "function",
@@ -170,8 +177,13 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-async def anthropic_events(chunks: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-    """Chat completion chunks (and a trailing GatewayError on failure) as Anthropic stream events."""
+async def anthropic_events(
+    chunks: AsyncIterator[Any], prompt_tokens: Callable[[], int | None] = lambda: None
+) -> AsyncIterator[bytes]:
+    """Chat completion chunks (and a trailing GatewayError on failure) as Anthropic stream events.
+
+    `prompt_tokens()` is asked when message_start goes out, which Anthropic gives the input tokens.
+    """
     started = False
     index = -1
     open_kind: str | None = None
@@ -201,7 +213,7 @@ async def anthropic_events(chunks: AsyncIterator[Any]) -> AsyncIterator[bytes]:
                         "content": [],
                         "stop_reason": None,
                         "stop_sequence": None,
-                        "usage": {"input_tokens": 0, "output_tokens": 0},
+                        "usage": {"input_tokens": prompt_tokens() or 0, "output_tokens": 0},
                     },
                 },
             )

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmgw_migrate.gateway.answers import check_chat, check_embeddings
 from llmgw_migrate.gateway.cache import ResponseCache, cache_key
 from llmgw_migrate.gateway.errors import GatewayError
 from llmgw_migrate.gateway.pricing import add_cost
@@ -52,6 +53,8 @@ class Exchange:
     failures: list[Failure] = field(default_factory=list)
     cached: bool = False
     uptime: Uptime | None = None  # told every catalog provider's attempt
+    # A stream's input tokens as soon as known (Anthropic's message_start); else the request's estimate.
+    prompt_tokens: int | None = None
 
     def log(
         self, attempt: Attempt, status: int | None, ok: bool, started: float, error: str | None = None
@@ -200,6 +203,13 @@ class Forwarder:
                 ex.log(attempt, resp.status, False, started, message)
                 ex.failures.append(Failure(attempt.provider, "status", resp.status, message))
                 continue
+            if resp.status < 200 or 300 <= resp.status < 400:
+                # Redirects are never followed (a provider key must not travel to another host) and
+                # never passed on: the client asked this gateway, not the upstream's new address.
+                message = f"unexpected HTTP {resp.status} (redirects are not followed)"
+                ex.log(attempt, resp.status, False, started, message)
+                ex.failures.append(Failure(attempt.provider, "invalid", 502, message))
+                continue
             error = self._upstream_error(attempt, resp.status, raw, resp.headers)
             ex.log(attempt, resp.status, False, started, error.message)
             raise error
@@ -240,18 +250,25 @@ class Forwarder:
             except UpstreamTimeout:
                 ex.log(attempt, resp.status, False, started, "timeout while reading the answer")
                 ex.failures.append(Failure(attempt.provider, "timeout", None, "timeout"))
-            except (UpstreamConnectionError, ValueError) as exc:
+            except (UpstreamConnectionError, ValueError, RecursionError) as exc:
                 msg = self.scrub(f"invalid answer: {exc}")
                 ex.log(attempt, resp.status, False, started, msg)
                 ex.failures.append(Failure(attempt.provider, "invalid", 502, msg))
             else:
-                ex.log(attempt, resp.status, True, started)
-                out = (
-                    adapter.embeddings_response(data, attempt)
-                    if embeddings
-                    else adapter.chat_response(data, attempt)
-                )
-                break
+                try:
+                    out = (
+                        adapter.embeddings_response(data, attempt)
+                        if embeddings
+                        else adapter.chat_response(data, attempt)
+                    )
+                    (check_embeddings if embeddings else check_chat)(out)
+                except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                    msg = self.scrub(f"invalid answer: {exc}")
+                    ex.log(attempt, resp.status, False, started, msg)
+                    ex.failures.append(Failure(attempt.provider, "invalid", 502, msg))
+                else:
+                    ex.log(attempt, resp.status, True, started)
+                    break
             # This attempt failed after its headers: go on with the attempts left.
             ex.route.attempts = ex.route.attempts[ex.route.attempts.index(attempt) + 1 :]
             if not ex.route.attempts:
@@ -286,9 +303,10 @@ class Forwarder:
         if stored is None:
             return None
         ex.cached = True
+        chunks = json.loads(stored)
+        ex.prompt_tokens = (chunks[-1].get("usage") or {}).get("prompt_tokens")
 
         async def replay() -> AsyncIterator[Any]:
-            chunks = json.loads(stored)
             for chunk in chunks[:-1]:
                 yield chunk
             final = chunks[-1]
@@ -311,6 +329,7 @@ class Forwarder:
             ex, lambda a, at: a.chat_request(at, body, True), stream=True
         )
         ex.log(attempt, resp.status, True, started)
+        ex.prompt_tokens = estimate_usage(body, 0)["prompt_tokens"]
         chunks = self._chunks(ex, body, attempt, adapter, resp)
         key = self._stream_key(ex, body, use_cache)
         return chunks if key is None else self._recording(chunks, key)
@@ -345,7 +364,11 @@ class Forwarder:
         failure: GatewayError | None = None
         try:
             async for event, data in sse_events(resp.lines()):
-                for chunk in decoder.feed(event, data):
+                decoded = decoder.feed(event, data)
+                known = getattr(decoder, "prompt_tokens", None)
+                if known is not None:
+                    ex.prompt_tokens = known
+                for chunk in decoded:
                     if chunk.get("usage"):
                         usage = chunk.pop("usage")
                     last_id = chunk.get("id") or last_id
@@ -364,6 +387,8 @@ class Forwarder:
             if finish is not None:
                 for chunk in finish():
                     usage = chunk.get("usage") or usage
+            if not decoder.done:
+                raise UpstreamStreamError("the stream ended before its end marker")
         except UpstreamTimeout:
             failure = GatewayError(
                 504,
@@ -375,9 +400,16 @@ class Forwarder:
             failure = GatewayError(
                 502, self.scrub(f"Provider {attempt.provider} stream failed: {exc}"), code="upstream_error"
             )
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+            # An event of the wrong shape (a decoder met something no provider sends).
+            failure = GatewayError(
+                502,
+                self.scrub(f"Provider {attempt.provider} sent an invalid stream: {type(exc).__name__}"),
+                code="upstream_error",
+            )
         except UpstreamStreamError as exc:
             failure = GatewayError(
-                502, self.scrub(f"Provider {attempt.provider}: {exc}"), code="upstream_error"
+                exc.status, self.scrub(f"Provider {attempt.provider}: {exc}"), type=exc.type, code=exc.code
             )
         finally:
             await resp.aclose()

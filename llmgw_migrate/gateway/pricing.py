@@ -6,7 +6,7 @@ import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from llmgw_migrate.catalog import ProviderMapping
+from llmgw_migrate.config.catalog import ProviderMapping
 
 _ZERO = Decimal(0)
 

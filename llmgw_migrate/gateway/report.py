@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-from llmgw_migrate.catalog import Catalog
+from llmgw_migrate.config.catalog import Catalog
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.findings import Finding, make
 from llmgw_migrate.gateway.keys import KeyRing
 from llmgw_migrate.gateway.providers import adapter_for
-from llmgw_migrate.plan import Plan
 
 
 def safe_url(url: str | None) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from llmgw_migrate.catalog import Catalog, CatalogModel, ProviderMapping
+from llmgw_migrate.config.catalog import Catalog, CatalogModel, ProviderMapping
 from llmgw_migrate.gateway.errors import GatewayError, bad_request
 from llmgw_migrate.gateway.keys import KeyRing, ProviderAccess, base_url_vars
 from llmgw_migrate.gateway.providers import adapter_for, supported_providers
@@ -54,6 +54,9 @@ class Router:
     keys: KeyRing
     provider_order: tuple[str, ...] = ()
     max_retries: int = 2
+    # custom provider name -> the modes (chat, embedding, ...) the plan's models of it have; a provider
+    # the plan gives only chat models does not serve embeddings. Absent: unknown, everything is tried.
+    custom_modes: dict[str, frozenset[str]] = field(default_factory=dict)
     # (model, kind, date, no_fallback, providers down) -> Route or the GatewayError it raised. Routing
     # depends on nothing else (keys and catalog are fixed for the server's life), and this is on every
     # request's path.
@@ -136,17 +139,32 @@ class Router:
             )
         pinned_provider: str | None = None
         name = model_name
+        if model_name == "custom" or model_name.startswith("custom/"):
+            first = "Provider 'custom' not found." if "/" in model_name else "Model 'custom' names no model."
+            known = f" (this server has: {', '.join(sorted(self.keys.custom))})" if self.keys.custom else ""
+            raise bad_request(
+                f"{first} Custom providers are called by their own name, as '<provider-name>/<model>' "
+                f"with the name given in the plan{known}",
+                code="model_not_supported",
+                param="model",
+            )
         if "/" in model_name:
             prefix, rest = model_name.split("/", 1)
             if prefix in self.keys.custom:
-                return self._custom_route(model_name, prefix, rest)
-            if prefix not in self.catalog.providers or prefix == "custom":
+                return self._custom_route(model_name, prefix, rest, kind)
+            if prefix not in self.catalog.providers:
                 raise bad_request(f"Provider '{prefix}' not found.", param="model")
             pinned_provider, name = prefix, rest
         model = self._find_model(name)
         if model is None:
             raise bad_request(
                 f"Requested model {model_name} not supported", code="model_not_supported", param="model"
+            )
+        if kind == "embeddings" and not model.is_embedding:
+            raise bad_request(
+                f"Model {model_name} is not an embedding model: use /v1/chat/completions",
+                code="model_not_supported",
+                param="model",
             )
         live = model.live_mappings(today)
         if model.providers and not live:
@@ -210,11 +228,19 @@ class Router:
         route.attempts = usable[:limit]
         return route
 
-    def _custom_route(self, requested: str, name: str, model: str) -> Route:
+    def _custom_route(self, requested: str, name: str, model: str, kind: str) -> Route:
         access = self.keys.custom[name]
         if not model:
             raise bad_request(
                 f"Requested model {requested} not supported", code="model_not_supported", param="model"
+            )
+        modes = self.custom_modes.get(name)
+        if kind == "embeddings" and modes and "embedding" not in modes:
+            raise bad_request(
+                f"Custom provider '{name}' serves only {', '.join(sorted(modes))} models in the plan, "
+                "not embeddings",
+                code="model_not_supported",
+                param="model",
             )
         if not access.base_url:
             raise bad_request(

@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway.settings import GatewaySettings
-from llmgw_migrate.plan import Plan
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -28,7 +28,43 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: Any, host: str, port: int, log_level: str = "warning") -> Any:
+def raise_fd_limit() -> int:
+    """Lift the soft open-files limit to the hard one (every connection holds a descriptor); returns it."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    return int(soft) if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+def connection_limits(settings: GatewaySettings) -> Any:
+    """The settings' connection cap, lowered to what the open-files limit leaves after the upstream pool."""
+    from llmgw_migrate.gateway.connections import ConnectionLimits
+
+    room = raise_fd_limit() - settings.pool_size - 64
+    cap = max(1, min(settings.max_connections, room)) if room > 0 else settings.max_connections
+    return ConnectionLimits(settings.header_timeout, settings.body_timeout, cap)
+
+
+def _http_protocol(settings: GatewaySettings | None) -> Any:
+    if not importlib.util.find_spec("httptools"):  # pragma: no cover - uvicorn[standard] brings it
+        return "h11"
+    if settings is None:
+        return "httptools"
+    from llmgw_migrate.gateway.connections import guarded_protocol
+
+    return guarded_protocol(connection_limits(settings))
+
+
+def uvicorn_config(
+    app: Any, host: str, port: int, log_level: str = "warning", settings: GatewaySettings | None = None
+) -> Any:
+    """uvicorn's settings for the gateway; with `settings`, its read timeouts and connection cap apply."""
     import uvicorn
 
     return uvicorn.Config(
@@ -36,7 +72,7 @@ def uvicorn_config(app: Any, host: str, port: int, log_level: str = "warning") -
         host=host,
         port=port,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        http="httptools" if importlib.util.find_spec("httptools") else "h11",
+        http=_http_protocol(settings),
         lifespan="on",
         access_log=False,
         log_level=log_level,
@@ -54,17 +90,21 @@ def _url(host: str, port: int) -> str:
 
 @contextlib.contextmanager
 def serve_in_thread(
-    plan: Plan | None, settings: GatewaySettings, host: str = "127.0.0.1", port: int = 0
+    plan: Plan | None,
+    settings: GatewaySettings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    key_policy: Any = None,
 ) -> Iterator[str]:
     """Run the gateway in a background thread; yields its base URL (no /v1) and stops it on exit."""
     import uvicorn
 
     from llmgw_migrate.gateway.app import create_app
 
-    app = create_app(plan, settings)
+    app = create_app(plan, settings, key_policy=key_policy)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app, host, bound_port))
+    server = uvicorn.Server(uvicorn_config(app, host, bound_port, settings=settings))
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -98,16 +138,17 @@ def serve(
     port: int = 4001,
     *,
     on_ready: Any = None,
+    key_policy: Any = None,
 ) -> None:
     """Run in the foreground until interrupted (the CLI). `on_ready(url)` is called once listening."""
     import uvicorn
 
     from llmgw_migrate.gateway.app import create_app
 
-    app = create_app(plan, settings)
+    app = create_app(plan, settings, key_policy=key_policy)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
-    config = uvicorn_config(app, host, bound_port)
+    config = uvicorn_config(app, host, bound_port, settings=settings)
 
     class _Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

@@ -36,6 +36,13 @@ class GatewaySettings:
     request_timeout: float = 600.0
     stream_idle_timeout: float = 300.0
     max_body_bytes: int = 16 * 1024 * 1024
+    # Decompressed size cap of one upstream answer (a whole body, or a whole stream): 502 above it.
+    max_upstream_body_bytes: int = 64 * 1024 * 1024
+    # Slow or hostile clients: time to send the request headers, then the body (seconds), and the most
+    # connections held at once (the oldest connection without a request in progress makes room).
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    max_connections: int = 4096
     max_retries: int = 2
     ping_interval: float = 15.0
     pool_size: int = 512
@@ -56,6 +63,12 @@ class GatewaySettings:
             raise ValueError("max_body_bytes must be > 0")
         if self.cache_ttl < 0:
             raise ValueError("cache_ttl must be >= 0")
+        if self.max_upstream_body_bytes <= 0:
+            raise ValueError("max_upstream_body_bytes must be > 0")
+        if self.header_timeout <= 0 or self.body_timeout <= 0:
+            raise ValueError("header_timeout and body_timeout must be > 0")
+        if self.max_connections < 1:
+            raise ValueError("max_connections must be >= 1")
 
     def environ(self) -> Mapping[str, str]:
         return self.env if self.env is not None else os.environ

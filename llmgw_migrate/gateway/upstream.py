@@ -21,6 +21,44 @@ class UpstreamConnectionError(Exception):
     """The upstream could not be reached or dropped the connection."""
 
 
+class UpstreamTooLarge(UpstreamConnectionError):
+    """The upstream's answer (decompressed) is larger than `max_upstream_body_bytes`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"answer larger than {limit} bytes (decompressed)")
+
+
+class _Budget:
+    """Counts decompressed bytes of one answer against the cap."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise UpstreamTooLarge(self.limit)
+
+
+def split_lines(buf: bytearray, chunk: bytes) -> list[bytes]:
+    """Append `chunk` to `buf` and take the complete lines out of it (newline kept)."""
+    buf += chunk
+    out = []
+    start = 0
+    while True:
+        end = buf.find(b"\n", start)
+        if end < 0:
+            break
+        out.append(bytes(buf[start : end + 1]))
+        start = end + 1
+    if start:
+        del buf[:start]
+    return out
+
+
 class UpstreamResponse(Protocol):
     status: int
     headers: Mapping[str, str]
@@ -44,16 +82,23 @@ class UpstreamClient(Protocol):
 
 # ---------------------------------------------------------------------------------------------------
 class _AiohttpResponse:
-    def __init__(self, resp: Any) -> None:
+    def __init__(self, resp: Any, limit: int) -> None:
         self._resp = resp
+        self._limit = limit
         self.status: int = resp.status
         self.headers: Mapping[str, str] = resp.headers
 
     async def read(self) -> bytes:
         import aiohttp
 
+        budget = _Budget(self._limit)
+        parts = []
         try:
-            return bytes(await self._resp.read())
+            # aiohttp decompresses in bounded pieces: counting them caps memory on a gzip bomb too.
+            async for chunk in self._resp.content.iter_any():
+                budget.take(len(chunk))
+                parts.append(chunk)
+            return b"".join(parts)
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise UpstreamTimeout(str(exc) or "read timeout") from None
         except aiohttp.ClientError as exc:
@@ -64,9 +109,15 @@ class _AiohttpResponse:
     async def lines(self) -> AsyncIterator[bytes]:
         import aiohttp
 
+        budget = _Budget(self._limit)
+        buf = bytearray()
         try:
-            async for line in self._resp.content:
-                yield line
+            async for chunk in self._resp.content.iter_any():
+                budget.take(len(chunk))
+                for line in split_lines(buf, chunk):
+                    yield line
+            if buf:
+                yield bytes(buf)
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise UpstreamTimeout(str(exc) or "read timeout") from None
         except aiohttp.ClientError as exc:
@@ -121,7 +172,7 @@ class AiohttpClient:
             raise UpstreamTimeout(str(exc) or "timeout") from None
         except aiohttp.ClientError as exc:
             raise UpstreamConnectionError(str(exc) or type(exc).__name__) from None
-        return _AiohttpResponse(resp)
+        return _AiohttpResponse(resp, s.max_upstream_body_bytes)
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -131,16 +182,22 @@ class AiohttpClient:
 
 # ---------------------------------------------------------------------------------------------------
 class _HttpxResponse:
-    def __init__(self, resp: Any) -> None:
+    def __init__(self, resp: Any, limit: int) -> None:
         self._resp = resp
+        self._limit = limit
         self.status: int = resp.status_code
         self.headers: Mapping[str, str] = resp.headers
 
     async def read(self) -> bytes:
         import httpx
 
+        budget = _Budget(self._limit)
+        parts = []
         try:
-            return bytes(await self._resp.aread())
+            async for chunk in self._resp.aiter_bytes():
+                budget.take(len(chunk))
+                parts.append(chunk)
+            return b"".join(parts)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(str(exc) or "read timeout") from None
         except httpx.HTTPError as exc:
@@ -151,9 +208,15 @@ class _HttpxResponse:
     async def lines(self) -> AsyncIterator[bytes]:
         import httpx
 
+        budget = _Budget(self._limit)
+        buf = bytearray()
         try:
-            async for line in self._resp.aiter_lines():
-                yield line.encode() + b"\n"
+            async for chunk in self._resp.aiter_bytes():
+                budget.take(len(chunk))
+                for line in split_lines(buf, chunk):
+                    yield line
+            if buf:
+                yield bytes(buf)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(str(exc) or "read timeout") from None
         except httpx.HTTPError as exc:
@@ -194,7 +257,7 @@ class HttpxClient:
             raise UpstreamTimeout(str(exc) or "timeout") from None
         except httpx.HTTPError as exc:
             raise UpstreamConnectionError(str(exc) or type(exc).__name__) from None
-        return _HttpxResponse(resp)
+        return _HttpxResponse(resp, s.max_upstream_body_bytes)
 
     async def aclose(self) -> None:
         if self._client is not None:

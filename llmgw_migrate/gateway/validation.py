@@ -173,8 +173,12 @@ def validate_messages(body: dict[str, Any]) -> None:
         if choice["type"] == "tool" and not isinstance(choice.get("name"), str):
             raise _fail("tool_choice.name", "must be a string")
     value = body.get("max_tokens")
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+    if value is None:
+        raise _fail("max_tokens", "Field required (Anthropic's Messages API requires it)")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise _fail("max_tokens", "must be a positive integer")
+    if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
+        raise _fail("metadata", "must be an object")
     stops = body.get("stop_sequences")
     if stops is not None and (not isinstance(stops, list) or not all(isinstance(s, str) for s in stops)):
         raise _fail("stop_sequences", "must be an array of strings")

@@ -8,10 +8,10 @@ different wire formats) answer the same conversation alike, which is what parity
 conversation is normalised to (role, text) pairs first, so an OpenAI request and the equivalent
 Anthropic or Google request get the same text.
 
-Failure injection, per request or per server:
-- header `x-fake-fail: 500|502|503|429|400|401|timeout|disconnect|midstream`, or a model named
-  `fail-500`, `fail-429`, `fail-timeout`, `fail-midstream`... (the part after `fail-`), or the server
-  option `fail="500"` (every request fails);
+Failure injection, per request or per server (the kinds: testing/fake_faults.py):
+- header `x-fake-fail: 500|502|503|429|400|401|timeout|disconnect|midstream|redirect|gzip-bomb|...`, or
+  a model named `fail-500`, `fail-429`, `fail-timeout`, `fail-midstream`... (the part after `fail-`), or
+  the server option `fail="500"` (every request fails);
 - header `x-fake-delay: <seconds>` or option `delay` adds latency; `chunk_delay` paces stream chunks;
 - `tool_args_variant` (option or header `x-fake-tool-args-variant`) changes generated tool arguments,
   and the variant `"invalid"` drops required properties (for negative tests).
@@ -29,9 +29,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import hashlib
 import json
-import math
 import os
 import re
 import struct
@@ -45,17 +43,45 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["FakeOptions", "FakeUpstream", "answer_text", "build_app"]
+from llmgw_migrate.testing.fake_content import (
+    _digest,
+    _embedding,
+    _pick_tool,
+    _Rng,
+    _ToolCall,
+    answer_text,
+    canonical_anthropic,
+    canonical_google,
+    canonical_openai,
+    count_tokens,
+    value_for_schema,
+)
+from llmgw_migrate.testing.fake_faults import (
+    BOMB_BYTES,
+    Abort,
+    abort_middleware,
+    chunk_delay,
+    error_body,
+    json_response,
+    midstream_fault,
+    raise_failure,
+    special_failure,
+)
 
-_WORDS = (
-    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
-    "quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basil cedar dune ember fern "
-    "granite harbor island jasper kelp lagoon meadow nectar orchid pebble quartz river summit timber "
-    "umber valley willow yarrow zephyr"
-).split()
+__all__ = [
+    "FakeOptions",
+    "FakeUpstream",
+    "_Rng",
+    "answer_text",
+    "build_app",
+    "canonical_anthropic",
+    "canonical_google",
+    "canonical_openai",
+    "value_for_schema",
+]
+
 
 DEFAULT_MODELS = ("gpt-4o", "gpt-4o-mini", "text-embedding-3-small", "claude-3-5-haiku-latest")
-TIMEOUT_SLEEP = 120.0  # "timeout" failures hang this long (or until the client gives up)
 
 
 @dataclass
@@ -69,6 +95,7 @@ class FakeOptions:
     embedding_dimensions: int = 16
     models: tuple[str, ...] = DEFAULT_MODELS
     retry_after: int = 7
+    bomb_bytes: int = BOMB_BYTES  # what the `gzip-bomb` fault expands to
 
 
 @dataclass
@@ -82,256 +109,10 @@ class _State:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Deterministic content
-# ----------------------------------------------------------------------------------------------------
-
-
-def _text_of(content: Any) -> str:
-    """Text of an OpenAI/Anthropic/Google content value (string or list of parts)."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        out = []
-        for part in content:
-            if isinstance(part, str):
-                out.append(part)
-            elif isinstance(part, dict):
-                if isinstance(part.get("text"), str):
-                    out.append(part["text"])
-                elif part.get("type") == "tool_result":
-                    out.append(_text_of(part.get("content")))
-                elif "functionResponse" in part:
-                    out.append(json.dumps(part["functionResponse"].get("response"), sort_keys=True))
-        return "".join(out)
-    return str(content)
-
-
-def canonical_openai(messages: Any) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for m in messages if isinstance(messages, list) else []:
-        if not isinstance(m, dict):
-            continue
-        role = str(m.get("role", "user"))
-        role = "system" if role == "developer" else role
-        out.append((role, _text_of(m.get("content"))))
-    return out
-
-
-def canonical_anthropic(body: dict[str, Any]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    system = body.get("system")
-    if system:
-        out.append(("system", _text_of(system)))
-    for m in body.get("messages") or []:
-        if not isinstance(m, dict):
-            continue
-        content = m.get("content")
-        if isinstance(content, list) and any(
-            isinstance(p, dict) and p.get("type") == "tool_result" for p in content
-        ):
-            for p in content:
-                if isinstance(p, dict) and p.get("type") == "tool_result":
-                    out.append(("tool", _text_of(p.get("content"))))
-                elif isinstance(p, dict) and p.get("type") == "text":
-                    out.append(("user", p.get("text", "")))
-            continue
-        out.append((str(m.get("role", "user")), _text_of(content)))
-    return out
-
-
-def canonical_google(body: dict[str, Any]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    system = body.get("systemInstruction") or body.get("system_instruction")
-    if isinstance(system, dict):
-        out.append(("system", _text_of(system.get("parts"))))
-    for c in body.get("contents") or []:
-        if not isinstance(c, dict):
-            continue
-        parts = c.get("parts") or []
-        role = {"model": "assistant"}.get(str(c.get("role", "user")), str(c.get("role", "user")))
-        if any(isinstance(p, dict) and "functionResponse" in p for p in parts):
-            role = "tool"
-        out.append((role, _text_of(parts)))
-    return out
-
-
-def _digest(model: str, convo: list[tuple[str, str]], salt: str = "") -> bytes:
-    payload = json.dumps([model, convo, salt], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).digest()
-
-
-def answer_text(model: str, convo: list[tuple[str, str]], choice: int = 0) -> str:
-    """The reply text for a conversation: a pure function of (model, conversation, choice index)."""
-    d = _digest(model, convo, f"choice{choice}" if choice else "")
-    n = 6 + d[0] % 7
-    words = [_WORDS[d[1 + i] % len(_WORDS)] for i in range(n)]
-    last_user = next((t for r, t in reversed(convo) if r in ("user", "tool")), "")
-    tail = last_user.strip().split()[:3]
-    return "Fake reply " + " ".join(words) + (" re: " + " ".join(tail) if tail else "") + "."
-
-
-def count_tokens(text: str) -> int:
-    return max(1, len(text.split())) if text else 0
-
-
-class _Rng:
-    """A tiny deterministic byte stream seeded from a digest."""
-
-    def __init__(self, seed: bytes) -> None:
-        self.seed = seed
-        self.i = 0
-
-    def next(self) -> int:
-        self.i += 1
-        return hashlib.sha256(self.seed + self.i.to_bytes(4, "big")).digest()[0]
-
-
-def value_for_schema(schema: Any, rng: _Rng, root: Any, variant: int | str = 0, depth: int = 0) -> Any:
-    """A value valid against a (common subset of) JSON Schema, chosen deterministically."""
-    if not isinstance(schema, dict) or depth > 8:
-        return "x"
-    if "$ref" in schema and isinstance(schema["$ref"], str) and schema["$ref"].startswith("#/"):
-        target: Any = root
-        for part in schema["$ref"][2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        return value_for_schema(target, rng, root, variant, depth + 1)
-    if "const" in schema:
-        return schema["const"]
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][rng.next() % len(schema["enum"])]
-    for key in ("anyOf", "oneOf"):
-        options = schema.get(key)
-        if isinstance(options, list) and options:
-            non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-            return value_for_schema((non_null or options)[0], rng, root, variant, depth + 1)
-    if isinstance(schema.get("allOf"), list) and schema["allOf"]:
-        merged: dict[str, Any] = {}
-        for s in schema["allOf"]:
-            if isinstance(s, dict):
-                merged.update(s)
-        return value_for_schema(merged, rng, root, variant, depth + 1)
-    typ = schema.get("type")
-    if isinstance(typ, list):
-        typ = next((t for t in typ if t != "null"), "null")
-    if typ is None:
-        typ = "object" if "properties" in schema else "string"
-    if typ == "object":
-        props = schema.get("properties") or {}
-        required = [r for r in schema.get("required") or [] if r in props]
-        out: dict[str, Any] = {}
-        for name, sub in props.items():
-            if variant == "invalid" and name in required:
-                continue
-            out[name] = value_for_schema(sub, rng, root, variant, depth + 1)
-        return out
-    if typ == "array":
-        n = max(int(schema.get("minItems", 1)), 1)
-        if "maxItems" in schema:
-            n = min(n, int(schema["maxItems"]))
-        return [value_for_schema(schema.get("items") or {}, rng, root, variant, depth + 1) for _ in range(n)]
-    if typ in ("integer", "number"):
-        lo: float = schema.get("minimum", schema.get("exclusiveMinimum", 0)) or 0
-        hi: float = schema.get("maximum", schema.get("exclusiveMaximum", lo + 100)) or 0
-        if "exclusiveMinimum" in schema and "minimum" not in schema:
-            lo = lo + 1
-        if "exclusiveMaximum" in schema and "maximum" not in schema:
-            hi = hi - 1
-        lo_i, hi_i = math.ceil(lo), math.floor(hi)
-        value = lo_i + rng.next() % max(hi_i - lo_i + 1, 1) if hi_i >= lo_i else lo
-        return int(value) if typ == "integer" else float(value)
-    if typ == "boolean":
-        return rng.next() % 2 == 0
-    if typ == "null":
-        return None
-    # string
-    fmt = schema.get("format")
-    if fmt == "date":
-        return "2026-01-0" + str(1 + rng.next() % 9)
-    if fmt == "date-time":
-        return "2026-01-01T00:00:0" + str(rng.next() % 10) + "Z"
-    if fmt == "email":
-        return _WORDS[rng.next() % len(_WORDS)] + "@example.com"
-    if fmt in ("uri", "url"):
-        return "https://example.com/" + _WORDS[rng.next() % len(_WORDS)]
-    word = _WORDS[rng.next() % len(_WORDS)]
-    min_len = int(schema.get("minLength", 0))
-    if len(word) < min_len:
-        word = (word * (min_len // len(word) + 1))[:min_len]
-    if "maxLength" in schema:
-        word = word[: max(int(schema["maxLength"]), 0)]
-    return word
-
-
-@dataclass
-class _ToolCall:
-    id: str
-    name: str
-    arguments: dict[str, Any]
-
-
-def _pick_tool(
-    model: str,
-    convo: list[tuple[str, str]],
-    tools: list[tuple[str, Any]],
-    forced: str | None,
-    variant: int | str,
-) -> _ToolCall | None:
-    """A tool call when tools are offered and the conversation does not end with a tool result."""
-    if not tools or (convo and convo[-1][0] == "tool"):
-        return None
-    name, schema = tools[0]
-    if forced:
-        for n, s in tools:
-            if n == forced:
-                name, schema = n, s
-                break
-    seed = _digest(model, convo, f"tool:{name}:{variant}")
-    args = value_for_schema(schema or {"type": "object"}, _Rng(seed), schema, variant)
-    if not isinstance(args, dict):
-        args = {"value": args}
-    return _ToolCall(id="call_" + seed.hex()[:24], name=name, arguments=args)
-
-
-def _embedding(text: str, dims: int) -> list[float]:
-    raw = hashlib.sha256(text.encode()).digest()
-    while len(raw) < dims:
-        raw += hashlib.sha256(raw).digest()
-    vec = [(b - 127.5) / 127.5 for b in raw[:dims]]
-    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-    return [round(v / norm, 6) for v in vec]
-
-
-# ----------------------------------------------------------------------------------------------------
 # HTTP app
 # ----------------------------------------------------------------------------------------------------
 
-_FAIL_STATUS = {
-    "500": 500,
-    "502": 502,
-    "503": 503,
-    "504": 504,
-    "529": 529,
-    "429": 429,
-    "400": 400,
-    "401": 401,
-}
 _STATE_KEY = web.AppKey("state", _State)
-
-
-class _Failure(Exception):
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        body=json.dumps(data, separators=(",", ":")).encode(),
-        status=status,
-        content_type="application/json",
-        headers=headers,
-    )
 
 
 def _request_key(request: web.Request) -> str | None:
@@ -346,17 +127,6 @@ def _request_key(request: web.Request) -> str | None:
     )
 
 
-def _error_body(fmt: str, status: int, message: str) -> dict[str, Any]:
-    etype = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(
-        status, "api_error" if fmt != "google" else "INTERNAL"
-    )
-    if fmt == "anthropic":
-        return {"type": "error", "error": {"type": etype, "message": message}}
-    if fmt == "google":
-        return {"error": {"code": status, "message": message, "status": etype.upper()}}
-    return {"error": {"message": message, "type": etype, "param": None, "code": str(status)}}
-
-
 async def _prologue(request: web.Request, fmt: str, model: str) -> tuple[_State, dict[str, Any], str | None]:
     """Record the request, check the key, apply delay and pick a failure mode (or None)."""
     state = request.app[_STATE_KEY]
@@ -364,7 +134,7 @@ async def _prologue(request: web.Request, fmt: str, model: str) -> tuple[_State,
     try:
         body = await request.json() if request.can_read_body else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _Abort(400, _error_body(fmt, 400, "invalid JSON body")) from None
+        raise Abort.json(400, error_body(fmt, 400, "invalid JSON body")) from None
     if not isinstance(body, dict):
         body = {}
     model = model or str(body.get("model") or "")
@@ -384,7 +154,7 @@ async def _prologue(request: web.Request, fmt: str, model: str) -> tuple[_State,
                 }
             )
     if opts.require_key is not None and key != opts.require_key:
-        raise _Abort(401, _error_body(fmt, 401, "invalid api key"))
+        raise Abort.json(401, error_body(fmt, 401, "invalid api key"))
     delay = float(request.headers.get("x-fake-delay") or opts.delay or 0)
     if delay:
         await asyncio.sleep(delay)
@@ -392,53 +162,6 @@ async def _prologue(request: web.Request, fmt: str, model: str) -> tuple[_State,
     if not fail and model.startswith("fail-"):
         fail = model[5:]
     return state, body, fail
-
-
-def _raise_failure(fail: str | None, fmt: str, state: _State) -> None:
-    if not fail or fail in ("midstream", "timeout", "disconnect"):
-        return
-    status = _FAIL_STATUS.get(fail, 500)
-    headers = {"Retry-After": str(state.options.retry_after)} if status == 429 else {}
-    raise _Abort(status, _error_body(fmt, status, f"fake upstream failure {status}"), headers)
-
-
-class _Abort(Exception):
-    """Ends a handler early with a ready response (turned into the answer by `_abort_middleware`)."""
-
-    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.response = _json(body, status, headers or None)
-
-
-@web.middleware
-async def _abort_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except _Abort as exc:
-        return exc.response
-
-
-async def _abort_midstream(request: web.Request) -> None:
-    """Drop the connection mid-body, after letting the chunks already sent reach the client."""
-    await asyncio.sleep(0.05)
-    if request.transport is not None:
-        request.transport.abort()
-
-
-async def _special_failure(request: web.Request, fail: str | None) -> None:
-    if fail == "timeout":
-        hanging = request.app[_STATE_KEY].hanging
-        task = asyncio.current_task()
-        assert task is not None
-        hanging.add(task)
-        try:
-            await asyncio.sleep(TIMEOUT_SLEEP)
-        finally:
-            hanging.discard(task)
-    if fail == "disconnect":
-        if request.transport is not None:
-            request.transport.abort()
-        raise ConnectionResetError("fake disconnect")
 
 
 def _openai_tools(body: dict[str, Any]) -> tuple[list[tuple[str, Any]], str | None, bool]:
@@ -474,13 +197,13 @@ def _json_mode_content(model: str, convo: list[tuple[str, str]], fmt: Any, text:
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     state, body, fail = await _prologue(request, "openai", request.match_info.get("deployment", ""))
-    _raise_failure(fail, "openai", state)
-    await _special_failure(request, fail)
+    raise_failure(request, fail, "openai", state.options.retry_after, state.options.bomb_bytes)
+    await special_failure(request, fail, state.hanging)
     model = request.match_info.get("deployment") or str(body.get("model") or "")
     if not model:
-        return _json(_error_body("openai", 400, "you must provide a model parameter"), 400)
+        return json_response(error_body("openai", 400, "you must provide a model parameter"), 400)
     if not isinstance(body.get("messages"), list) or not body["messages"]:
-        return _json(_error_body("openai", 400, "messages must be a non-empty array"), 400)
+        return json_response(error_body("openai", 400, "messages must be a non-empty array"), 400)
     convo = canonical_openai(body["messages"])
     tools, forced, disabled = _openai_tools(body)
     call = None if disabled else _pick_tool(model, convo, tools, forced, _variant(request, state))
@@ -522,7 +245,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             message = {"role": "assistant", "content": text}
             finish = "stop"
         choices.append({"index": i, "message": message, "logprobs": None, "finish_reason": finish})
-    return _json(
+    return json_response(
         {
             "id": rid,
             "object": "chat.completion",
@@ -554,6 +277,7 @@ async def _stream_openai(
 ) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await resp.prepare(request)
+    pace = chunk_delay(request, fail, state.options.chunk_delay)
     base = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": model}
 
     def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
@@ -582,11 +306,10 @@ async def _stream_openai(
                 await resp.write(chunk(i, {}, "tool_calls"))
                 continue
             for piece in _pieces(text):
-                if fail == "midstream" and sent >= 2:
-                    await _abort_midstream(request)
+                if await midstream_fault(request, resp, fail, sent, "openai"):
                     return resp
-                if state.options.chunk_delay:
-                    await asyncio.sleep(state.options.chunk_delay)
+                if pace:
+                    await asyncio.sleep(pace)
                 await resp.write(chunk(i, {"content": piece}))
                 sent += 1
             await resp.write(chunk(i, {}, "stop"))
@@ -604,12 +327,12 @@ async def _stream_openai(
 
 async def embeddings(request: web.Request) -> web.Response:
     state, body, fail = await _prologue(request, "openai", request.match_info.get("deployment", ""))
-    _raise_failure(fail, "openai", state)
-    await _special_failure(request, fail)
+    raise_failure(request, fail, "embeddings", state.options.retry_after, state.options.bomb_bytes)
+    await special_failure(request, fail, state.hanging)
     model = request.match_info.get("deployment") or str(body.get("model") or "")
     raw = body.get("input")
     if raw is None or raw == [] or raw == "":
-        return _json(_error_body("openai", 400, "input must not be empty"), 400)
+        return json_response(error_body("openai", 400, "input must not be empty"), 400)
     inputs = (
         [raw] if isinstance(raw, str) or (isinstance(raw, list) and raw and isinstance(raw[0], int)) else raw
     )
@@ -624,7 +347,7 @@ async def embeddings(request: web.Request) -> web.Response:
         if body.get("encoding_format") == "base64":
             emb = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode()
         data.append({"object": "embedding", "index": i, "embedding": emb})
-    return _json(
+    return json_response(
         {
             "object": "list",
             "data": data,
@@ -636,7 +359,11 @@ async def embeddings(request: web.Request) -> web.Response:
 
 async def models(request: web.Request) -> web.Response:
     state = request.app[_STATE_KEY]
-    return _json(
+    required = state.options.require_key
+    if required is not None and _request_key(request) != required:
+        # Like a LiteLLM proxy with a master key: the model list needs the key too.
+        return json_response(error_body("openai", 401, "invalid api key"), 401)
+    return json_response(
         {
             "object": "list",
             "data": [
@@ -649,13 +376,13 @@ async def models(request: web.Request) -> web.Response:
 
 async def anthropic_messages(request: web.Request) -> web.StreamResponse:
     state, body, fail = await _prologue(request, "anthropic", "")
-    _raise_failure(fail, "anthropic", state)
-    await _special_failure(request, fail)
+    raise_failure(request, fail, "anthropic", state.options.retry_after, state.options.bomb_bytes)
+    await special_failure(request, fail, state.hanging)
     model = str(body.get("model") or "")
     if not model or not isinstance(body.get("messages"), list):
-        return _json(_error_body("anthropic", 400, "model and messages are required"), 400)
+        return json_response(error_body("anthropic", 400, "model and messages are required"), 400)
     if "max_tokens" not in body:
-        return _json(_error_body("anthropic", 400, "max_tokens: Field required"), 400)
+        return json_response(error_body("anthropic", 400, "max_tokens: Field required"), 400)
     convo = canonical_anthropic(body)
     tools = [
         (str(t.get("name", "tool")), t.get("input_schema"))
@@ -686,7 +413,7 @@ async def anthropic_messages(request: web.Request) -> web.StreamResponse:
         ]
     else:
         content = [{"type": "text", "text": text}]
-    return _json(
+    return json_response(
         {
             "id": mid,
             "type": "message",
@@ -713,6 +440,7 @@ async def _stream_anthropic(
 ) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await resp.prepare(request)
+    pace = chunk_delay(request, fail, state.options.chunk_delay)
 
     async def event(name: str, data: dict[str, Any]) -> None:
         await resp.write(f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode())
@@ -757,11 +485,10 @@ async def _stream_anthropic(
                 "content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}
             )
             for sent, piece in enumerate(_pieces(text)):
-                if fail == "midstream" and sent >= 2:
-                    await _abort_midstream(request)
+                if await midstream_fault(request, resp, fail, sent, "anthropic"):
                     return resp
-                if state.options.chunk_delay:
-                    await asyncio.sleep(state.options.chunk_delay)
+                if pace:
+                    await asyncio.sleep(pace)
                 delta = {"type": "text_delta", "text": piece}
                 await event(
                     "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
@@ -788,12 +515,12 @@ async def google_generate(request: web.Request) -> web.StreamResponse:
     target = request.match_info["target"]
     model, _, method = target.partition(":")
     state, body, fail = await _prologue(request, "google", model)
-    _raise_failure(fail, "google", state)
-    await _special_failure(request, fail)
+    raise_failure(request, fail, "google", state.options.retry_after, state.options.bomb_bytes)
+    await special_failure(request, fail, state.hanging)
     if method not in ("generateContent", "streamGenerateContent"):
-        return _json(_error_body("google", 404, f"unknown method {method}"), 404)
+        return json_response(error_body("google", 404, f"unknown method {method}"), 404)
     if not isinstance(body.get("contents"), list):
-        return _json(_error_body("google", 400, "contents is required"), 400)
+        return json_response(error_body("google", 400, "contents is required"), 400)
     convo = canonical_google(body)
     tools = []
     for t in body.get("tools") or []:
@@ -834,11 +561,12 @@ async def google_generate(request: web.Request) -> web.StreamResponse:
 
     if method == "generateContent":
         parts = [{"functionCall": {"name": call.name, "args": call.arguments}}] if call else [{"text": text}]
-        return _json(
+        return json_response(
             {"candidates": [candidate(parts, "STOP")], "usageMetadata": usage, "modelVersion": model}
         )
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
     await resp.prepare(request)
+    pace = chunk_delay(request, fail, state.options.chunk_delay)
     try:
         if call is not None:
             data = {
@@ -852,11 +580,10 @@ async def google_generate(request: web.Request) -> web.StreamResponse:
         else:
             pieces = _pieces(text)
             for i, piece in enumerate(pieces):
-                if fail == "midstream" and i >= 2:
-                    await _abort_midstream(request)
+                if await midstream_fault(request, resp, fail, i, "google"):
                     return resp
-                if state.options.chunk_delay:
-                    await asyncio.sleep(state.options.chunk_delay)
+                if pace:
+                    await asyncio.sleep(pace)
                 last = i == len(pieces) - 1
                 data = {
                     "candidates": [candidate([{"text": piece}], "STOP" if last else None)],
@@ -877,7 +604,7 @@ async def stats(request: web.Request) -> web.Response:
     state = request.app[_STATE_KEY]
     with state.lock:
         data = {"count": state.count, "disconnects": state.disconnects, "requests": list(state.requests)}
-    return _json(data)
+    return json_response(data)
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -886,16 +613,16 @@ async def reset(request: web.Request) -> web.Response:
         state.count = 0
         state.disconnects = 0
         state.requests.clear()
-    return _json({"ok": True})
+    return json_response({"ok": True})
 
 
 async def health(request: web.Request) -> web.Response:
-    return _json({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 def build_app(options: FakeOptions | None = None, state: _State | None = None) -> web.Application:
     """The aiohttp application (exposed so users can mount it in their own test servers)."""
-    app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[_abort_middleware])
+    app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[abort_middleware])
     app[_STATE_KEY] = state or _State(options or FakeOptions())
     for prefix in ("/v1", "", "/openai/v1", "/openai"):
         app.router.add_post(prefix + "/chat/completions", chat_completions)

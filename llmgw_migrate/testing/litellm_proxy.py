@@ -44,7 +44,7 @@ def default_venv_dir() -> Path:
     if (repo / "pyproject.toml").is_file():
         return repo / ".venvs" / f"litellm-{LITELLM_VERSION}"
     # Installed from a wheel: there is no checkout to put it in, use the user cache.
-    from llmgw_migrate.catalog import cache_dir
+    from llmgw_migrate.config.catalog import cache_dir
 
     return cache_dir() / "venvs" / f"litellm-{LITELLM_VERSION}"
 

@@ -22,7 +22,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmgw_migrate.catalog import Catalog, name_variants
+from llmgw_migrate.config.catalog import Catalog, name_variants
 from llmgw_migrate.resources import rules_path
 from llmgw_migrate.verify.replay import Exchange, StreamCapture
 from llmgw_migrate.verify.suite import MESSAGES, Case
@@ -45,6 +45,9 @@ class StatusEquivalent:
     before: int
     after: int
     before_error_type: str | None = None
+    # Case kinds the equivalence may excuse (e.g. only the unknown-model case): a status pair that means
+    # "both refused" for a deliberate error case means "nothing works" for a plain chat.
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -87,6 +90,7 @@ def load_parity_rules() -> ParityRules:
                 before=int(s["before"]),
                 after=int(s["after"]),
                 before_error_type=s.get("before_error_type"),
+                kinds=tuple(s.get("kinds") or ()),
             )
             for s in data.get("status_equivalents") or ()
         ],
@@ -470,6 +474,49 @@ def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+# error messages -----------------------------------------------------------------------------------------
+# Cases built to fail on both sides (error parity); every other case is an ordinary request that must work.
+ERROR_CASE_KINDS = frozenset({"unknown-model", "bad-key"})
+# Ladder steps whose answer depends on which deployment of a load-balanced group served the request.
+DEPLOYMENT_CHECKS = frozenset({"model", "content", "usage", "tool_arguments", "json_mode", "embeddings"})
+
+
+def error_message(ex: Exchange, width: int = 200) -> str | None:
+    """The reason a side gave for a failed request: transport error, error.message, or the raw text."""
+    if ex.error:
+        return ex.error
+    if ex.ok:
+        return None
+    body = ex.body
+    msg: Any = None
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            msg = err.get("message")
+        elif isinstance(err, str):
+            msg = err
+        msg = msg or body.get("detail") or body.get("message")
+    if not msg and ex.stream is not None:
+        for chunk in ex.stream.chunks():
+            if isinstance(chunk, dict) and isinstance(chunk.get("error"), dict):
+                msg = chunk["error"].get("message")
+                break
+    if not msg:
+        msg = ex.text
+    if not isinstance(msg, str):
+        msg = json.dumps(msg, default=str)
+    text = " ".join(msg.split())
+    if not text:
+        return None
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _failure(name: str, ex: Exchange) -> str:
+    msg = error_message(ex)
+    status = ex.status if ex.status is not None else "no answer"
+    return f"{name} {status}" + (f": {msg}" if msg else "")
+
+
 # the ladder -------------------------------------------------------------------------------------------
 class Comparer:
     def __init__(
@@ -478,11 +525,14 @@ class Comparer:
         rules: ParityRules | None = None,
         opts: CompareOptions | None = None,
         served: dict[str, str] | None = None,
+        groups: dict[str, int] | None = None,
     ) -> None:
         """`served`: client-facing name -> the upstream model LiteLLM serves for it (from the plan).
-        LiteLLM echoes the model group name the client sent; this says which model that stands for."""
+        LiteLLM echoes the model group name the client sent; this says which model that stands for.
+        `groups`: client-facing names LiteLLM load-balances over several deployments -> how many."""
         self.catalog = catalog
         self.served = dict(served or {})
+        self.groups = {k: v for k, v in (groups or {}).items() if v > 1}
         self.rules = rules or load_parity_rules()
         opts = opts or CompareOptions()
         self.similarity = opts.similarity if opts.similarity is not None else self.rules.similarity
@@ -496,11 +546,26 @@ class Comparer:
         if before.error or after.error:
             parts = [f"{name}: {ex.error}" for name, ex in (("before", before), ("after", after)) if ex.error]
             return Comparison(ERROR, error="; ".join(parts))
+        if case.kind not in ERROR_CASE_KINDS and not before.ok and not after.ok:
+            # An ordinary request refused by both sides proves nothing: equal statuses are not parity.
+            why = "; ".join(_failure(n, ex) for n, ex in (("before", before), ("after", after)))
+            return Comparison(ERROR, error=f"the request failed on both sides: {why}")
         diffs = self._diff(case, before, after)
         samples = [n for n in noise or () if not n.error]
         known = [d for d in diffs if d.rule]
         real = [d for d in diffs if not d.rule]
         noisy: list[Difference] = []
+        if case.model in self.groups and real:
+            # A load-balanced group: which deployment answers is LiteLLM's choice, so the fields that depend
+            # on the deployment vary from run to run. They are noise by construction (repeated runs must
+            # agree); an empty answer where the before side had one is still a difference.
+            kept = []
+            for d in real:
+                if d.check in DEPLOYMENT_CHECKS and d.after is not None:
+                    noisy.append(d)
+                else:
+                    kept.append(d)
+            real = kept
         if samples and real:
             noisy_paths: set[str] = set()
             floors: dict[str, float] = {}
@@ -534,7 +599,7 @@ class Comparer:
         out: list[Difference] = []
         bs, as_ = before.status or 0, after.status or 0
         if bs != as_:
-            rule = self._status_equivalent(bs, as_, before.body)
+            rule = self._status_equivalent(bs, as_, before.body, case.kind)
             if rule:
                 out.append(Difference("status", bs, as_, "status", rule))
             else:
@@ -549,10 +614,12 @@ class Comparer:
             return out + self._diff_stream(case, before, after)
         return out + self._diff_body(case, before.body, after.body, before, after)
 
-    def _status_equivalent(self, before: int, after: int, before_body: Any) -> str | None:
+    def _status_equivalent(self, before: int, after: int, before_body: Any, kind: str) -> str | None:
         err = before_body.get("error") if isinstance(before_body, dict) else None
         etype = err.get("type") if isinstance(err, dict) else None
         for eq in self.rules.status_equivalents:
+            if eq.kinds and kind not in eq.kinds:
+                continue
             if eq.before == before and eq.after == after:
                 if eq.before_error_type is None or eq.before_error_type == etype:
                     return eq.id

@@ -223,6 +223,8 @@ class Budget:
             self.opts.max_requests
         ):
             return "budget: max-requests"
+        if self.opts.max_cost is not None and self.opts.max_cost == 0:
+            return "budget: max-cost"  # a zero budget sends nothing, priced or not
         cost = self.estimate(case) if self.opts.max_cost is not None else Decimal(0)
         if self.opts.max_cost is not None and self.spent + self.reserved_cost + cost > self.opts.max_cost:
             return "budget: max-cost"

@@ -43,7 +43,11 @@ class SideOut(BaseModel):
     latency_ms: float = Field(description="Wall time including retries")
     attempts: int
     cost_usd: str | None = Field(default=None, description="Priced from the catalog (decimal string)")
-    error: str | None = None
+    error: str | None = Field(default=None, description="Transport failure (no HTTP answer)")
+    message: str | None = Field(
+        default=None,
+        description="Why the request failed: the error message of a non-2xx answer, or the transport error",
+    )
 
 
 class ResultOut(BaseModel):
@@ -97,6 +101,11 @@ class SummaryOut(BaseModel):
         default_factory=dict, description="{'before': ..., 'after': ...}"
     )
     seconds: float = 0.0
+    broken: dict[str, str] = Field(
+        default_factory=dict,
+        description="Sides that answered no ordinary request successfully ({'before': why, 'after': why}); "
+        "the run proves nothing and exits 2",
+    )
 
 
 class VerifyReport(BaseModel):
@@ -166,13 +175,14 @@ def summarize(
     counts = {"pass": 0, "differ": 0, "error": 0}
     for r in results:
         counts[r.status] += 1
+    broken = broken_sides(results)
     return SummaryOut(  # type: ignore[call-arg]  # `pass` is the alias of pass_
         total=len(results),
         pass_=counts["pass"],
         differ=counts["differ"],
         error=counts["error"],
         not_run=not_run,
-        parity=bool(results) and counts["pass"] == len(results) and not not_run,
+        parity=bool(results) and counts["pass"] == len(results) and not not_run and not broken,
         stopped=stopped,
         requests=requests,
         retries=retries,
@@ -183,7 +193,40 @@ def summarize(
             "after": latency([r.after.latency_ms for r in results if r.after.status is not None]),
         },
         seconds=round(seconds, 3),
+        broken=broken,
     )
+
+
+# Built-in cases meant to fail on both sides; every other case is an ordinary request that should work.
+ERROR_KINDS = frozenset({"unknown-model", "bad-key"})
+
+
+def broken_sides(results: Sequence[ResultOut]) -> dict[str, str]:
+    """Each side that answered none of the ordinary requests successfully, with the commonest reason."""
+    ordinary = [r for r in results if r.kind not in ERROR_KINDS]
+    out: dict[str, str] = {}
+    if not ordinary:
+        return out
+    for name in ("before", "after"):
+        sides = [getattr(r, name) for r in ordinary]
+        if any(s.status is not None and 200 <= s.status < 300 for s in sides):
+            continue
+        reasons: dict[str, int] = {}
+        for s in sides:
+            why = f"{s.status if s.status is not None else 'no answer'}" + (
+                f" {s.message}" if s.message else ""
+            )
+            reasons[why] = reasons.get(why, 0) + 1
+        top, n = max(reasons.items(), key=lambda kv: kv[1])
+        more = (
+            f" (and {len(reasons) - 1} other reason{'s' if len(reasons) > 2 else ''})"
+            if len(reasons) > 1
+            else ""
+        )
+        out[name] = f"none of {len(sides)} ordinary request{'s' if len(sides) != 1 else ''} succeeded: {top}"
+        out[name] += f" x{n}" if n > 1 else ""
+        out[name] += more
+    return out
 
 
 def _money(value: Decimal) -> str:
@@ -192,7 +235,9 @@ def _money(value: Decimal) -> str:
 
 def exit_code(summary: SummaryOut) -> int:
     """0 parity, 1 differences, 2 could not run (errors, nothing compared, or cases left out by an
-    interruption or the budget: parity of a partial run is not proven)."""
+    interruption or the budget: parity of a partial run is not proven; a side that answered nothing)."""
+    if summary.broken:
+        return 2
     if summary.differ:
         return 1
     if summary.error or summary.total == 0 or summary.not_run or summary.stopped:
@@ -243,6 +288,8 @@ def _per_model(report: VerifyReport) -> list[dict[str, Any]]:
 
 def verdict(report: VerifyReport) -> str:
     s = report.summary
+    if s.broken:
+        return "BROKEN SIDE"
     if s.parity:
         return "PARITY"
     if s.differ:
@@ -300,8 +347,8 @@ def render_text(report: VerifyReport, *, width: int = 120, color: bool = False, 
                     r.id if i == 0 else "",
                     "differ" if i == 0 else "",
                     d.path,
-                    _one_line(d.before, 40),
-                    _one_line(d.after, 40),
+                    _one_line(_with_reason(d, d.before, r.before), 40),
+                    _one_line(_with_reason(d, d.after, r.after), 40),
                 )
             if len(r.differences) > 5:
                 table.add_row("", "", f"... {len(r.differences) - 5} more", "", "")
@@ -313,6 +360,8 @@ def render_text(report: VerifyReport, *, width: int = 120, color: bool = False, 
         console.print("Known differences (rules/parity.yaml): " + ", ".join(f"{k} x{n}" for k, n in known))
     for note in report.notes:
         console.print(f"note: {note}")
+    for side, why in s.broken.items():
+        console.print(f"--{side} is broken: {why}")
     line = (
         f"{verdict(report)}: {s.total} compared, {s.pass_} pass, {s.differ} differ, {s.error} error"
         + (f", {s.not_run} not run ({s.stopped})" if s.not_run else "")
@@ -321,6 +370,13 @@ def render_text(report: VerifyReport, *, width: int = 120, color: bool = False, 
     )
     console.print(line)
     return console.export_text(styles=color)
+
+
+def _with_reason(d: DifferenceOut, value: Any, side: SideOut) -> Any:
+    """A status difference shows why the failing side failed (410 deactivated, 400 unsupported provider)."""
+    if d.check == "status" and side.message:
+        return f"{value} {side.message}"
+    return value
 
 
 def _ms(v: float | None) -> str:
@@ -370,6 +426,9 @@ def render_junit(report: VerifyReport) -> str:
         elif r.status == "error":
             err = ET.SubElement(tc, "error", message=r.error or "error", type="replay")
             err.text = r.error or ""
+    for side, why in s.broken.items():
+        tc = ET.SubElement(suite, "testcase", classname="verify", name=f"--{side} side")
+        ET.SubElement(tc, "error", message=f"--{side} is broken: {why}", type="broken-side")
     if s.not_run:
         tc = ET.SubElement(suite, "testcase", classname="verify", name=f"{s.not_run} case(s) not run")
         ET.SubElement(tc, "skipped", message=s.stopped or "not run")
@@ -407,8 +466,9 @@ def render_markdown(report: VerifyReport, max_rows: int = 50) -> str:
                 out.append(f"| {_md(r.id)} | {_md(r.model or '-')} | error | | | {_md(r.error or '')} |")
                 continue
             for d in r.differences[:3]:
+                b, a = _with_reason(d, d.before, r.before), _with_reason(d, d.after, r.after)
                 out.append(
-                    f"| {_md(r.id)} | {_md(r.model or '-')} | differ | {_md(d.path)} | {_md(d.before)} | {_md(d.after)} |"
+                    f"| {_md(r.id)} | {_md(r.model or '-')} | differ | {_md(d.path)} | {_md(b, 80)} | {_md(a, 80)} |"
                 )
         if len(bad) > max_rows:
             out.append(f"\n_{len(bad) - max_rows} more cases: see the JSON or HTML report._")
@@ -422,6 +482,8 @@ def render_markdown(report: VerifyReport, max_rows: int = 50) -> str:
         )
     if report.notes:
         out += ["**Notes**", ""] + [f"- {n}" for n in report.notes] + [""]
+    for side, why in s.broken.items():
+        out.append(f"**`--{side}` is broken:** {why}\n")
     if s.stopped:
         out.append(f"_Stopped early: {s.stopped}; {s.not_run} case(s) not run._\n")
     return "\n".join(out)
@@ -506,6 +568,7 @@ def render_html(report: VerifyReport, max_rows: int = 500) -> str:
         f"<p>Before <code>{e(report.before)}</code> vs after <code>{e(report.after)}</code>"
         + (f", plan <code>{e(report.plan)}</code>" if report.plan else "")
         + f". {e(report.created_at)}, llmgw-migrate {e(report.version)}.</p>",
+        *(f"<p class='error'><b>--{e(side)} is broken:</b> {e(why)}</p>" for side, why in s.broken.items()),
         "<table><tr><th>compared</th><th>pass</th><th>differ</th><th>error</th><th>not run</th><th>requests</th>"
         "<th>retries</th><th>cost before</th><th>cost after</th><th>seconds</th></tr>",
         f"<tr><td class=n>{s.total}</td><td class='n pass'>{s.pass_}</td><td class='n differ'>{s.differ}</td>"
@@ -541,8 +604,8 @@ def render_html(report: VerifyReport, max_rows: int = 500) -> str:
             detail = f"<code>{e(res.error or '')}</code>"
         elif res.differences:
             detail = "<br>".join(
-                f"<code>{e(d.path)}</code>: <code>{e(_one_line(d.before, 120))}</code> &rarr; "
-                f"<code>{e(_one_line(d.after, 120))}</code>"
+                f"<code>{e(d.path)}</code>: <code>{e(_one_line(_with_reason(d, d.before, res.before), 120))}</code>"
+                f" &rarr; <code>{e(_one_line(_with_reason(d, d.after, res.after), 120))}</code>"
                 for d in res.differences[:10]
             )
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import signal
 import sys
@@ -18,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from llmgw_migrate.config.plan import Plan, load_plan
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import Finding, make
-from llmgw_migrate.plan import Plan, load_plan
 from llmgw_migrate.verify.report import (
     FORMATS,
     DifferenceOut,
@@ -59,6 +60,10 @@ class VerifyConfig:
     corpora: list[Path] = field(default_factory=list)
     spend_logs: list[Path] = field(default_factory=list)
     spend_logs_api: bool = False
+    spend_logs_db: str | None = None  # --spend-logs-db: sample LiteLLM_SpendLogs in the database
+    sample: int = 100
+    spend_since: str | None = None
+    spend_until: str | None = None
     builtin: bool = True
     models: list[str] = field(default_factory=list)
     concurrency: int = 8
@@ -66,6 +71,7 @@ class VerifyConfig:
     retries: int = 2
     max_requests: int | None = None
     max_cost: str | Decimal | None = None
+    prices: list[str] = field(default_factory=list)  # --price MODEL=IN,OUT (USD per million tokens)
     noise_samples: int = 0
     similarity: float | None = None
     usage_tolerance: float | None = None
@@ -118,12 +124,28 @@ def build_suite(config: VerifyConfig, plan: Plan | None) -> Suite:
     if config.spend_logs_api:
         rows = fetch_spend_logs(config.before, _key(config.before_key, BEFORE_KEY_ENV))
         suite.extend(spend_log_suite(rows, plan, config.models))
+    if config.spend_logs_db:
+        suite.extend(spend_log_suite(_sample_db(config), plan, config.models))
     if not suite.cases:
-        hint = "give --plan for the built-in suite, or --corpus/--spend-logs files"
+        hint = "give --plan for the built-in suite, or --requests/--spend-logs files"
         if config.models:
             hint = f"no request uses the models {', '.join(config.models)}"
         raise UserError(f"nothing to replay: {hint}")
     return suite
+
+
+def _sample_db(config: VerifyConfig) -> list[tuple[str, Any]]:
+    from llmgw_migrate.verify.spend_logs_db import sample_rows
+
+    def when(flag: str, value: str | None) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(value) if value else None
+        except ValueError:
+            raise UserError(f"{flag} must be a date or time like 2026-11-01, not {value!r}") from None
+
+    since, until = when("--since", config.spend_since), when("--until", config.spend_until)
+    assert config.spend_logs_db is not None
+    return sample_rows(config.spend_logs_db, config.sample, since=since, until=until, models=config.models)
 
 
 def _key(flag_value: str | None, env: str) -> str | None:
@@ -197,12 +219,15 @@ def _diff_out(diffs: list[Any]) -> list[DifferenceOut]:
 
 
 def _side(ex: Any) -> SideOut:
+    from llmgw_migrate.verify.compare import error_message
+
     return SideOut(
         status=ex.status,
         latency_ms=round(ex.latency_ms, 2),
         attempts=ex.attempts,
         cost_usd=None if ex.cost_usd is None else format(ex.cost_usd, "f"),
         error=ex.error,
+        message=error_message(ex),
     )
 
 
@@ -216,29 +241,65 @@ def served_models(plan: Plan | None) -> dict[str, str]:
     return out
 
 
+def load_balanced(plan: Plan | None) -> dict[str, int]:
+    """Client-facing names LiteLLM spreads over several deployments -> how many (they answer differently)."""
+    return {m.name: m.deployments for m in plan.models if m.deployments > 1} if plan else {}
+
+
+def preflight_before(url: str, key: str | None, timeout: float) -> None:
+    """Without a key, ask the proxy's /v1/models whether it needs one: a proxy with a master key refuses
+    every request, which would otherwise come back as a run of errors. Found up front, exit 2."""
+    if key:
+        return
+    import httpx
+
+    from llmgw_migrate.verify.replay import before_side
+
+    try:
+        resp = httpx.get(before_side(url, None).url("/v1/models"), timeout=min(timeout, 10.0))
+    except httpx.HTTPError:
+        return  # unreachable: the run reports the transport errors per case, and the broken side
+    text = resp.text[:2000].lower()
+    needs_key = resp.status_code in (401, 403) or (
+        resp.status_code >= 400
+        and any(w in text for w in ("api key", "api_key", "master key", "authentication"))
+    )
+    if needs_key:
+        raise UserError(
+            f"--before: the proxy at {mask_url(url)} needs a key (GET /v1/models without one answered "
+            f"{resp.status_code}): set {BEFORE_KEY_ENV} or pass --before-key"
+        )
+
+
 def execute(config: VerifyConfig, *, progress: bool = False) -> VerifyReport:
     """Run verify and return its report (raises UserError on bad input)."""
-    from llmgw_migrate.catalog import load_catalog
+    from llmgw_migrate.config.catalog import load_catalog
     from llmgw_migrate.verify.compare import ERROR, CompareOptions, Comparer, Comparison
-    from llmgw_migrate.verify.pricing import CatalogPricer
+    from llmgw_migrate.verify.pricing import CatalogPricer, budget_notice, parse_prices
     from llmgw_migrate.verify.replay import Outcome, Replayer, ReplayOptions, after_side, before_side
 
     validate(config)
     plan = config.plan or (load_plan(config.plan_path) if config.plan_path else None)
     suite = build_suite(config, plan)
     catalog = load_catalog()
-    pricer = CatalogPricer(catalog, plan)
+    pricer = CatalogPricer(catalog, plan, parse_prices(config.prices))
+    max_cost = config.max_cost if isinstance(config.max_cost, Decimal) else None
+    notice = budget_notice(pricer, suite.cases, max_cost, config.max_requests)
+    if notice:
+        sys.stderr.write(notice + "\n")
     comparer = Comparer(
         catalog,
         opts=CompareOptions(similarity=config.similarity, usage_relative=config.usage_tolerance),
         served=served_models(plan),
+        groups=load_balanced(plan),
     )
+    preflight_before(config.before, _key(config.before_key, BEFORE_KEY_ENV), config.timeout)
     opts = ReplayOptions(
         concurrency=config.concurrency,
         timeout=config.timeout,
         retries=config.retries,
         max_requests=config.max_requests,
-        max_cost=config.max_cost if isinstance(config.max_cost, Decimal) else None,
+        max_cost=max_cost,
         noise_samples=config.noise_samples,
     )
     order = {c.id: i for i, c in enumerate(suite.cases)}
@@ -359,6 +420,8 @@ def findings_from_report(report: VerifyReport) -> list[Finding]:
             )
         elif r.status == "error":
             out.append(make("LGM502", f"{r.id}: {r.error}"))
+    for side, why in report.summary.broken.items():
+        out.append(make("LGM504", f"--{side}: {why}"))
     if report.summary.not_run:
         out.append(make("LGM503", f"{report.summary.not_run} case(s) not run ({report.summary.stopped})"))
     return out
@@ -382,4 +445,6 @@ def run_verify(config: VerifyConfig) -> int:
     color = config.fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     sys.stdout.write(redact(render(report, config.fmt, color=color), secrets))
     sys.stdout.flush()
+    for side, why in report.summary.broken.items():
+        sys.stderr.write(redact(f"error: --{side} is broken: {why}\n", secrets))
     return exit_code(report.summary)

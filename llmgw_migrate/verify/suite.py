@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan import ModelMapping, Plan
 
 CHAT = "/v1/chat/completions"
 EMBEDDINGS = "/v1/embeddings"
@@ -311,6 +311,8 @@ def _entries(path: Path) -> Iterator[tuple[int, str, Any]]:
             if stripped.startswith("["):
                 raise UserError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
             whole = None  # several objects: JSONL
+        except RecursionError:
+            raise UserError("invalid JSON: nested too deeply", path, 1, 1) from None
     if isinstance(whole, dict) and isinstance(whole.get("data"), list):
         whole = whole["data"]
     if isinstance(whole, list):
@@ -328,6 +330,8 @@ def _entries(path: Path) -> Iterator[tuple[int, str, Any]]:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UserError(f"invalid JSON line: {exc.msg}", path, lineno, exc.colno) from None
+        except RecursionError:
+            raise UserError("invalid JSON line: nested too deeply", path, lineno, 1) from None
         yield lineno, f"{path.name}:{lineno}", value
 
 
@@ -414,7 +418,7 @@ def _maybe_json(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in "[{":
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return value
     return value
 

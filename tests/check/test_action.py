@@ -138,7 +138,7 @@ def test_action_script_reports_cli_errors_as_exit_2(tmp_path: Path) -> None:
     proc, outputs = _run(tmp_path, tmp_path, path="does-not-exist")
     assert proc.returncode == 2
     assert outputs["exit-code"] == "2"
-    assert "does-not-exist:1:1: path not found" in proc.stderr
+    assert "does-not-exist: path not found" in proc.stderr
 
 
 def test_action_script_working_directory(tmp_path: Path) -> None:

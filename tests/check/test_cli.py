@@ -168,15 +168,15 @@ def test_baseline_is_portable_between_checkouts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check", "missing-dir"], "error: missing-dir:1:1: path not found"),
+        (["check", "missing-dir"], "error: missing-dir: path not found"),
         (["check", "--fail-on", "sometimes"], "error: --fail-on must be one of error, warning, info, never"),
         (["check", "--format", "yaml"], "error: --format must be one of"),
         (["check", "--as-of", "yesterday"], "error: --as-of must be a date like"),
         (["check", "--update-baseline"], "error: --update-baseline needs --baseline FILE"),
-        (["check", "--baseline", "nope.json"], "error: nope.json:1:1: baseline file not found"),
+        (["check", "--baseline", "nope.json"], "error: nope.json: baseline file not found"),
         (
             ["check", "--before", "http://127.0.0.1:1"],
-            "error: --before, --after, --requests and the other verify options need --verify",
+            "error: --before, --after, --requests, --model and the other verify options need --verify",
         ),
         (["check", "--jobs", "0"], "error: --jobs must be 1 or more"),
     ],
@@ -378,3 +378,37 @@ def test_progress_bar_goes_to_stderr_only(tmp_path: Path) -> None:
             section.pop("seconds")
     assert a == b
     assert quiet.stderr == ""
+
+
+def test_plan_paths_are_right_from_any_folder(tmp_path: Path) -> None:
+    # issue 15: a plan made in one folder and checked from another named `scenario/litellm_config.yaml`
+    # in SARIF, a path that does not exist from the check's root.
+    scenario = tmp_path / "scenario"
+    scenario.mkdir()
+    (scenario / "litellm_config.yaml").write_text(CONFIG, encoding="utf-8")
+    made = run_inproc("config", "scenario/litellm_config.yaml", "-o", "scenario/plan.json", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    plan = json.loads((scenario / "plan.json").read_text(encoding="utf-8"))
+    assert plan["source"] == "litellm_config.yaml"  # relative to the plan file's folder
+    assert {f["file"] for f in plan["findings"]} == {"litellm_config.yaml"}
+    located = [loc["file"] for f in plan["findings"] for loc in f.get("locations") or ()]
+    assert set(located) <= {"litellm_config.yaml"}
+
+    def sarif_uris(cwd: Path, plan_arg: str) -> set[str]:
+        proc = run_inproc(
+            "check", "--no-code", "--plan", plan_arg, "-f", "sarif", "--fail-on", "never", cwd=cwd
+        )
+        assert proc.returncode == 0, proc.stderr
+        results = json.loads(proc.stdout)["runs"][0]["results"]
+        assert results
+        return {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in results
+            for loc in r.get("locations", [])
+        }
+
+    assert sarif_uris(scenario, "plan.json") == {"litellm_config.yaml"}
+    assert sarif_uris(tmp_path, "scenario/plan.json") == {"scenario/litellm_config.yaml"}
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    assert sarif_uris(other, "../scenario/plan.json") == {"../scenario/litellm_config.yaml"}

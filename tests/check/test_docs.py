@@ -11,7 +11,7 @@ from types import ModuleType
 from llmgw_migrate.findings import registry
 from tests.conftest import ROOT
 
-CODE_RE = re.compile(r"^LGM[1-6]\d\d$")
+CODE_RE = re.compile(r"^LGM[1-7]\d\d$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -35,7 +35,7 @@ def test_every_code_is_documented_with_what_why_fix() -> None:
     reg = registry()
     assert reg, "no finding codes registered"
     for code, info in reg.items():
-        assert CODE_RE.match(code), f"{code}: codes look like LGM1xx..LGM6xx"
+        assert CODE_RE.match(code), f"{code}: codes look like LGM1xx..LGM7xx"
         assert NAME_RE.match(info.name), f"{code}: name {info.name!r} should be kebab-case"
         for field in ("title", "why", "fix"):
             assert getattr(info, field).strip(), f"{code}: empty {field}"

@@ -129,7 +129,7 @@ def test_unreachable_before_fails_the_gate(project: Path, provider: FakeUpstream
         ),
         (
             ["--verify", "--before", "http://127.0.0.1:9", "--requests", "nope.jsonl"],
-            "error: nope.jsonl:1:1:",
+            "error: nope.jsonl: ",
         ),
         (
             ["--verify", "--before", "http://127.0.0.1:9", "--no-verify-suite"],

@@ -24,6 +24,7 @@ MODEL_MAP = {
     "smart": "openai/gpt-4o",
     "fast": "groq/llama-3.1-8b-instant",
     "embed": "openai/text-embedding-3-small",
+    "old": "anthropic/claude-3-5-sonnet-20240620",  # deactivated on the gateway on 2025-10-28 (LGM270)
 }
 KNOWN = frozenset([*MODEL_MAP, "legacy-unmapped"])
 

@@ -112,3 +112,53 @@ def test_mask_shown_shapes() -> None:
         'os.getenv("LITELLM_API_KEY", "****")',
     ):
         assert kept in masked
+
+
+def test_finding_messages_keep_their_own_words(tmp_path: Path) -> None:
+    # issue 15: "...: **** value is a LiteLLM key" and "...: **** it with a gateway key" - the masking ate
+    # the message's words. Values are masked, prose never.
+    (tmp_path / ".env").write_text("LITELLM_API_KEY=sk-litellm-abcdef0123456789\n")
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    (wf / "ci.yml").write_text(
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n"
+        "      LITELLM_API_KEY: ${{ secrets.LITELLM_API_KEY }}\n    steps:\n      - run: pytest\n"
+    )
+    r = run(".", "--check", cwd=tmp_path)
+    assert "LITELLM_API_KEY -> LLM_GATEWAY_API_KEY: its value is a LiteLLM key" in r.stderr
+    assert "create it with a gateway key" in r.stderr
+    assert "****" not in r.stderr and "abcdef0123456789" not in r.stderr + r.stdout
+
+
+def test_mask_message_masks_values_only() -> None:
+    from llmgw_migrate.codemods.secret_mask import mask_message
+
+    assert mask_message("X -> LLM_GATEWAY_API_KEY: its value is a LiteLLM key") == (
+        "X -> LLM_GATEWAY_API_KEY: its value is a LiteLLM key"
+    )
+    assert mask_message('api_key="hunter2-value" in the call') == 'api_key="****" in the call'
+    assert mask_message("OPENAI_API_KEY=hunter2secret stays") == "OPENAI_API_KEY=**** stays"
+    assert (
+        mask_message("sent sk-abcdefghijkl0123 as Bearer abcdefghijklmnop") == "sent sk-**** as Bearer ****"
+    )
+    assert (
+        mask_message("API_KEY=${OPENAI_API_KEY} is a reference") == "API_KEY=${OPENAI_API_KEY} is a reference"
+    )
+
+
+def test_a_litellm_key_under_the_gateway_name_keeps_its_reminder(tmp_path: Path) -> None:
+    # issue 15: LGM302 vanished once the rename was written, and `code --check` passed.
+    env = tmp_path / ".env"
+    env.write_text("LITELLM_API_KEY=sk-litellm-abcdef0123456789\n")
+    assert run(".", "--write", cwd=tmp_path).returncode == 1
+    assert env.read_text() == "LLM_GATEWAY_API_KEY=sk-litellm-abcdef0123456789\n"
+    r = run(".", "--check", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "LLM_GATEWAY_API_KEY: its value looks like a LiteLLM key, not a gateway key" in r.stderr
+    assert "LGM302" in r.stderr and "LGM200" not in r.stderr
+    # once a person puts a gateway key there, it is gone
+    env.write_text("LLM_GATEWAY_API_KEY=llmgtwy_abcdef0123456789\n")
+    r = run(".", "--check", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    env.write_text("LLM_GATEWAY_API_KEY=${GATEWAY_KEY}\n")
+    assert run(".", "--check", cwd=tmp_path).returncode == 0

@@ -9,8 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from llmgw_migrate.convert import convert_file
-from llmgw_migrate.plan import ModelMapping, Plan
+from llmgw_migrate.config.plan import ModelMapping, Plan
+from llmgw_migrate.config.plan_build import convert_file
 
 AS_OF = dt.date(2026, 11, 25)
 ROOT = Path(__file__).resolve().parents[2]

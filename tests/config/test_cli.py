@@ -54,7 +54,9 @@ def test_output_file_written_atomically(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     proc = run_cli("config", EXAMPLE, "-o", str(out))
     assert proc.returncode == 0
-    assert json.loads(out.read_text())["source"] == EXAMPLE
+    # a written plan names its config relative to the plan file's folder, so it reads from anywhere
+    source = json.loads(out.read_text())["source"]
+    assert (out.parent / source).resolve() == (ROOT / EXAMPLE).resolve()
     assert f"plan written to {out}" in proc.stdout
     yml = tmp_path / "plan.yaml"
     run_cli("config", EXAMPLE, "-o", str(yml))
@@ -102,7 +104,7 @@ def test_env_out_never_writes_inline_secret(tmp_path: Path) -> None:
     )
     env = tmp_path / "gw.env"
     proc = run_cli("config", str(cfg), "--target", "self-hosted", "--env-out", str(env), "-f", "json")
-    assert proc.returncode == 1
+    assert proc.returncode == 0  # the env file is written: that is the job (gates: --strict, --fail-on)
     assert "sk-inline-4242" not in env.read_text() + proc.stdout + proc.stderr
     assert "set it from your secret store" in env.read_text()
 
@@ -148,29 +150,30 @@ def test_cyclic_include_cli(tmp_path: Path) -> None:
 
 
 def test_directory_binary_and_missing(tmp_path: Path) -> None:
-    _one_line_error(run_cli("config", str(tmp_path)), f"{tmp_path}:1:1: is a directory")
+    _one_line_error(run_cli("config", str(tmp_path)), f"{tmp_path}: is a directory")
     binary = tmp_path / "x.yaml"
     binary.write_bytes(b"\x7fELF\x00\x01\x02")
     _one_line_error(run_cli("config", str(binary)), f"{binary}:1:5: binary file")
-    _one_line_error(run_cli("config", str(tmp_path / "nope.yaml")), "nope.yaml:1:1: config file not found")
+    _one_line_error(run_cli("config", str(tmp_path / "nope.yaml")), "nope.yaml: config file not found")
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         path = write(tmp_path, "model_list: []\n")
         path.chmod(0)
-        _one_line_error(run_cli("config", str(path)), f"{path}:1:1: permission denied")
+        _one_line_error(run_cli("config", str(path)), f"{path}: permission denied")
         return
     # root reads any mode: a socket is a path that exists but cannot be read as a file
     path = tmp_path / "sock.yaml"
     sock = socket.socket(socket.AF_UNIX)
     try:
         sock.bind(str(path))
-        _one_line_error(run_cli("config", str(path)), f"{path}:1:1: cannot read the config file")
+        _one_line_error(run_cli("config", str(path)), f"{path}: cannot read the config file")
     finally:
         sock.close()
 
 
+@pytest.mark.needs_shared
 def test_corpus_invalid_yaml_has_location() -> None:
     from tests.conftest import CORPUS
 
@@ -256,7 +259,7 @@ def test_help_lists_config_and_catalog() -> None:
 
 def test_unwritable_output_is_a_one_line_error(tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "dir" / "plan.json"
-    _one_line_error(run_cli("config", EXAMPLE, "-o", str(target)), f"{target}:1:1: cannot write the plan")
+    _one_line_error(run_cli("config", EXAMPLE, "-o", str(target)), f"{target}: cannot write the plan")
     _one_line_error(run_cli("config", EXAMPLE, "-o", str(tmp_path)), "--output is a directory")
 
 
@@ -299,3 +302,21 @@ def test_check_mode_bad_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_several_configs_need_check_mode(tmp_path: Path) -> None:
     _one_line_error(run_cli("config", EXAMPLE, EXAMPLE), "--check")
     _one_line_error(run_cli("config", "--check", EXAMPLE, "-f", "yaml"), "--format")
+
+
+def test_writing_the_plan_exits_0_and_gates_are_explicit(tmp_path: Path) -> None:
+    # issue 15: `config x.yaml -o plan.json && code ...` must run on when the plan is written.
+    manual = write(
+        tmp_path, "model_list:\n  - {model_name: a, litellm_params: {model: sagemaker/x}}\n", "manual.yaml"
+    )
+    plan = tmp_path / "plan.json"
+    proc = run_cli("config", str(manual), "-o", str(plan))
+    assert proc.returncode == 0, proc.stderr
+    assert plan.exists() and "plan written to" in proc.stdout and "manual work" in proc.stdout
+    assert run_cli("config", str(manual), "-o", str(plan), "--strict").returncode == 1
+    assert run_cli("config", str(manual), "-o", str(plan), "--fail-on", "warning").returncode == 1
+    assert run_cli("config", str(manual), "-o", str(plan), "--fail-on", "never").returncode == 0
+    assert run_cli("config", "--check", str(manual)).returncode == 1
+    assert run_cli("config", "--check", str(manual), "--fail-on", "never").returncode == 0
+    # printed without -o: the plan is the report, manual work fails it as before
+    assert run_cli("config", str(manual)).returncode == 1

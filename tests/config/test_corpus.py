@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 import yaml
 
-from llmgw_migrate.convert import convert_file
+from llmgw_migrate.config.plan_build import convert_file
+from llmgw_migrate.config.render import render
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan_render import render
 from tests.config.helpers import run_cli
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus_files
 
-FILES = sorted(CORPUS.glob("*.yaml"))
+pytestmark = pytest.mark.needs_shared
+FILES = corpus_files()
 INVALID = {"example_config_yaml__simple_config.yaml"}
 SECRET_KEY = re.compile(
     r"(api_?key|master_key|password|secret|token|credential|authorization|database_url|access_key)", re.I

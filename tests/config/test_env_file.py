@@ -7,7 +7,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from llmgw_migrate.env_file import render_env, write_env
+from llmgw_migrate.config.env_file import render_env, write_env
 from tests.config.helpers import plan_of
 
 

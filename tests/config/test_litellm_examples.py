@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from llmgw_migrate.convert import convert_file
+from llmgw_migrate.config.plan_build import convert_file
+from llmgw_migrate.config.render import render
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan_render import render
 from llmgw_migrate.testing.litellm_proxy import ensure_litellm_venv, offline_env
 from tests.config.helpers import AS_OF
 from tests.config.test_corpus import secret_values
@@ -99,7 +99,7 @@ print(json.dumps({"general_settings": general, "router_settings": sorted(router)
 
 
 def test_every_general_and_router_setting_of_the_pinned_litellm_is_classified() -> None:
-    from llmgw_migrate.convert_models import settings_rules
+    from llmgw_migrate.config.resolve import settings_rules
 
     python = ensure_litellm_venv()
     proc = subprocess.run(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_migrate.convert_models import CUSTOM_NAME_RE, derive_custom_name, normalize_base_url
+from llmgw_migrate.config.resolve import CUSTOM_NAME_RE, derive_custom_name, normalize_base_url
 from llmgw_migrate.findings import Status
 from tests.config.helpers import codes, model, plan_of
 
@@ -497,8 +497,8 @@ def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
     ],
 )
 def test_closest_ids(name: str, first: str) -> None:
-    from llmgw_migrate.catalog import load_catalog
-    from llmgw_migrate.convert_models import closest_ids
+    from llmgw_migrate.config.catalog import load_catalog
+    from llmgw_migrate.config.resolve import closest_ids
 
     hits = closest_ids(load_catalog(), name)
     assert hits[0] == first and len(hits) <= 3
@@ -530,6 +530,7 @@ def test_same_custom_server_twice_is_one_group(tmp_path: Path) -> None:
           - {model_name: g, litellm_params: {model: openai/m, api_base: 'http://srv:8000/v1', tags: [a]}}
           - {model_name: g, litellm_params: {model: openai/m, api_base: 'http://srv:8000/v1', tags: [b]}}
         """,
+        target="self-hosted",  # `srv` is a compose service name: only a self-hosted gateway reaches it
     )
     m = model(plan, "g")
     assert (m.gateway_model, m.deployments, m.status) == ("srv/m", 2, Status.approximate)
@@ -573,7 +574,7 @@ def test_alias_through_bare_star_route(tmp_path: Path) -> None:
 
 
 def test_azure_ai_foundry_resource_and_version(tmp_path: Path) -> None:
-    from llmgw_migrate.env_file import render_env
+    from llmgw_migrate.config.env_file import render_env
 
     plan = one(
         tmp_path,

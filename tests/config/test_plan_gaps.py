@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from llmgw_migrate.config.render import render
 from llmgw_migrate.findings import Status
-from llmgw_migrate.plan_render import render
 from tests.config.helpers import codes, model, plan_of
 
 # --------------------------------------------------------------------------------------------------
@@ -157,6 +157,7 @@ def test_query_string_in_custom_api_base_is_reported_and_left_out_of_the_base_ur
           - model_name: q
             litellm_params: {model: openai/qwen, api_base: "http://host:8000/v1?api-version=1"}
         """,
+        target="self-hosted",
     )
     [key] = plan.provider_keys
     assert key.base_url == "http://host:8000"

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmgw_migrate.convert import convert_file
-from llmgw_migrate.plan_render import render
+from llmgw_migrate.config.plan_build import convert_file
+from llmgw_migrate.config.render import render
 
 PREFIXES = [
     "openai",

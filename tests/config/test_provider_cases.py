@@ -40,7 +40,7 @@ def test_case(tmp_path: Path, case: dict[str, Any]) -> None:
 
 
 def test_cases_cover_every_kind() -> None:
-    from llmgw_migrate.convert_models import provider_rules
+    from llmgw_migrate.config.resolve import provider_rules
 
     rules = provider_rules().providers
     prefixes = {c["params"]["model"].split("/", 1)[0] for c in CASES}

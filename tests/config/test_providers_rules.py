@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
-from llmgw_migrate.catalog import load_catalog
-from llmgw_migrate.convert_models import CUSTOM_NAME_RE, provider_rules, settings_rules
+import pytest
+
+from llmgw_migrate.config.catalog import load_catalog
+from llmgw_migrate.config.resolve import CUSTOM_NAME_RE, provider_rules, settings_rules
 from llmgw_migrate.findings import registry
 from tests.conftest import SHARED
 
 
+@pytest.mark.needs_shared
 def test_every_litellm_prefix_is_classified() -> None:
     prefixes = json.loads((SHARED / "reference" / "litellm-providers.json").read_text())["providers"]
     rules = provider_rules().providers

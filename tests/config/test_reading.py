@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from llmgw_migrate.config.read import YList, YMap, env_ref, load_config, parse_yaml
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.litellm_config import YList, YMap, env_ref, load_config, parse_yaml
 from tests.config.helpers import write
 
 
@@ -182,7 +182,7 @@ def test_empty_binary_and_non_utf8(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_are_reported_not_dropped(tmp_path: Path) -> None:
-    from llmgw_migrate.convert import convert_file
+    from llmgw_migrate.config.plan_build import convert_file
 
     path = write(
         tmp_path,

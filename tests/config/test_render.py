@@ -1,4 +1,4 @@
-"""plan_render: text tables, markdown for pull requests, yaml; the summary line and exit decision."""
+"""config.render: text tables, markdown for pull requests, yaml; the summary line and exit decision."""
 
 # ruff: noqa: E501
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from llmgw_migrate.config.render import blocking, render, summary
 from llmgw_migrate.findings import Severity, Status
-from llmgw_migrate.plan_render import blocking, render, summary
 from tests.config.helpers import plan_of
 
 CONFIG = """\
@@ -27,7 +27,7 @@ def test_summary_counts_and_verdict(tmp_path: Path) -> None:
     line = summary(plan)
     assert (
         line
-        == "3 models (2 exact, 1 unsupported); 2 provider keys; 3 findings (1 error, 1 warning, 1 info): 1 need manual work or are unsupported"
+        == "3 models (1 exact, 1 manual, 1 unsupported); 2 provider keys; 4 findings (2 errors, 1 warning, 1 info): 2 need manual work or are unsupported"
     )
     assert blocking(plan.findings)
 

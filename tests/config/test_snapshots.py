@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_migrate.convert import convert_file
-from llmgw_migrate.plan_render import render
+from llmgw_migrate.config.plan_build import convert_file
+from llmgw_migrate.config.render import render
 from tests.conftest import FIXTURES, ROOT
 
 CONFIGS = sorted((FIXTURES / "configs").rglob("*.yaml"))

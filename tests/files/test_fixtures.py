@@ -18,7 +18,7 @@ import pytest
 
 from llmgw_migrate.codemods import engine
 from llmgw_migrate.codemods.base import RewriteContext
-from llmgw_migrate.plan import load_plan
+from llmgw_migrate.config.plan import load_plan
 from tests.conftest import FIXTURES, ROOT
 
 FILES = FIXTURES / "files"
@@ -63,7 +63,11 @@ def test_every_type_has_before_after_and_findings() -> None:
     for kind in TYPES:
         assert (FILES / kind / "before").is_dir() and (FILES / kind / "after").is_dir()
         assert (FILES / kind / "findings.txt").is_file()
-        assert tree(FILES / kind / "before") != tree(FILES / kind / "after") or kind == "dependencies"
+        # (shell: its connection probes LiteLLM's admin API, so it stays on the proxy as a whole: LGM251)
+        assert tree(FILES / kind / "before") != tree(FILES / kind / "after") or kind in (
+            "dependencies",
+            "shell",
+        )
 
 
 @pytest.mark.parametrize("kind", TYPES)
@@ -108,10 +112,18 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+# In one tree, the types' fixtures share their LITELLM_* variables: one proxy connection. The shell
+# fixture probes $LITELLM_BASE_URL/health/liveliness (LiteLLM's admin API), which holds that connection on
+# the proxy as a whole (LGM251, test_engine_migrates_before_into_after[shell]), as javascript/broken.ts
+# does (a file that does not parse cannot take its part of a rename: LGM253); the others migrate together.
+TOGETHER = [k for k in TYPES if k != "shell"]
+
+
 def test_cli_write_then_check_over_every_type(tmp_path: Path) -> None:
-    for kind in TYPES:
+    for kind in TOGETHER:
         shutil.copytree(FILES / kind / "before", tmp_path / kind)
-    mode = (tmp_path / "shell" / "smoke.sh").stat().st_mode
+    (tmp_path / "javascript" / "broken.ts").unlink()
+    mode = (tmp_path / "dotenv" / ".env").stat().st_mode
     diff = _cli(".", "--plan", str(PLAN), cwd=tmp_path)
     assert diff.returncode == 1, diff.stderr
     assert "+++ b/javascript/client.ts" in diff.stdout and "+++ b/notebook/explore.ipynb" in diff.stdout
@@ -121,10 +133,13 @@ def test_cli_write_then_check_over_every_type(tmp_path: Path) -> None:
     assert res.returncode == 1, res.stderr
     report = json.loads(res.stdout)
     codes = {f["code"] for f in report["findings"]}
-    assert {"LGM290", "LGM302", "LGM306", "LGM310", "LGM321", "LGM322", "LGM330"} <= codes
-    for kind in TYPES:
-        assert tree(tmp_path / kind) == tree(FILES / kind / "after"), kind
-    assert (tmp_path / "shell" / "smoke.sh").stat().st_mode == mode
+    assert {"LGM302", "LGM306", "LGM310", "LGM321", "LGM322", "LGM330"} <= codes
+    for kind in TOGETHER:
+        after = tree(FILES / kind / "after")
+        if kind == "javascript":
+            del after["broken.ts"]
+        assert tree(tmp_path / kind) == after, kind
+    assert (tmp_path / "dotenv" / ".env").stat().st_mode == mode
 
     check = _cli(".", "--check", "--plan", str(PLAN), cwd=tmp_path)
     # nothing left to rewrite, but the LiteLLM services and compromised pins still need a human

@@ -246,6 +246,7 @@ def test_dependency_versions() -> None:
     assert dependencies.install_command_notes("echo litellm==1.82.7") == []
 
 
+@pytest.mark.needs_shared
 def test_litellm_proxy_configs_in_the_corpus_are_never_rewritten() -> None:
     """Every real config in shared/corpus is `config`'s input: byte-identical, or (the broken one) a located
     parse error."""

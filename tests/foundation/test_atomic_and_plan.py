@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from llmgw_migrate.atomic import write_text_atomic
+from llmgw_migrate.config.plan import Plan, load_plan, plan_json_schema
 from llmgw_migrate.errors import UserError
-from llmgw_migrate.plan import Plan, load_plan, plan_json_schema
 
 
 def test_atomic_write_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_migrate import catalog as catalog_mod
-from llmgw_migrate.catalog import load_catalog, name_variants
+from llmgw_migrate.config import catalog as catalog_mod
+from llmgw_migrate.config.catalog import load_catalog, name_variants
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from llmgw_migrate.config.plan import Plan
 from llmgw_migrate.gateway.server import serve_in_thread
 from llmgw_migrate.gateway.settings import GatewaySettings
-from llmgw_migrate.plan import Plan
 from llmgw_migrate.testing.fake_upstream import FakeUpstream
 
 TODAY = dt.date(2026, 11, 25)

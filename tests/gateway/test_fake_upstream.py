@@ -272,3 +272,44 @@ def test_standalone_command_line() -> None:
         proc.wait(timeout=10)
     bad = subprocess.run([*cmd[:3], "--options", "{nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--options is not JSON" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_broken_success_faults(up: FakeUpstream) -> None:
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    redirect = chat(up, body, **{"x-fake-fail": "redirect"})
+    assert redirect.status_code == 307 and redirect.headers["location"].endswith("/v1/chat/completions")
+    assert chat(up, body, **{"x-fake-fail": "empty-object"}).json() == {}
+    assert chat(up, body, **{"x-fake-fail": "null-choices"}).json()["choices"] is None
+    anthropic = httpx.post(
+        up.url + "/v1/messages", json={**body, "max_tokens": 9}, headers={"x-fake-fail": "null-choices"}
+    )
+    assert anthropic.json()["content"] is None
+    with pytest.raises(json.JSONDecodeError):
+        chat(up, body, **{"x-fake-fail": "malformed"}).json()
+    bomb = {"x-fake-fail": "gzip-bomb", "x-fake-bomb-bytes": str(4 << 20)}
+    with httpx.stream("POST", up.url + "/v1/chat/completions", json=body, headers=bomb) as resp:
+        assert resp.headers["content-encoding"] == "gzip"
+        assert sum(len(c) for c in resp.iter_raw()) < (4 << 20) // 100  # small on the wire
+    with httpx.stream("POST", up.url + "/v1/chat/completions", json=body, headers=bomb) as resp:
+        assert sum(len(c) for c in resp.iter_bytes()) == 4 << 20  # large once inflated
+
+
+@pytest.mark.parametrize("fmt", ["openai", "anthropic"])
+def test_stream_faults(up: FakeUpstream, fmt: str) -> None:
+    body = {
+        "model": "gpt-4o",
+        "stream": True,
+        "max_tokens": 9,
+        "messages": [{"role": "user", "content": "tell me more"}],
+    }
+    path = "/v1/chat/completions" if fmt == "openai" else "/v1/messages"
+
+    def text(fail: str) -> str:
+        return httpx.post(up.url + path, json=body, headers={"x-fake-fail": fail}, timeout=10).text
+
+    cut = text("no-terminator")
+    assert "[DONE]" not in cut and "message_stop" not in cut and 'finish_reason":"stop' not in cut
+    busy = text("overloaded-midstream")
+    assert "overloaded_error" in busy and "[DONE]" not in busy and "message_stop" not in busy
+    whole = text("slow-sse")
+    assert ("[DONE]" in whole) if fmt == "openai" else ("message_stop" in whole)

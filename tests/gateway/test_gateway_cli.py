@@ -18,7 +18,7 @@ import httpx
 import pytest
 from gateway_support import closed_port_url
 
-from llmgw_migrate.plan import ModelMapping, Plan
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.testing.fake_upstream import FakeUpstream
 
 EXE = [sys.executable, "-m", "llmgw_migrate"]
@@ -130,7 +130,7 @@ def test_env_gateway_keys() -> None:
     with running(["--port", "0"], env) as (url, out, _):
         assert not any("shown once" in line for line in out)
         assert "no provider keys found" in "".join(out)
-        assert httpx.get(url + "/v1/models").json() == {"object": "list", "data": []}
+        assert httpx.get(url + "/v1/models?available=true").json() == {"data": []}
         body = {"model": "gpt-4o", "messages": MSGS}
         # Model and provider checks come before the key check, as on the gateway.
         assert "No provider key" in httpx.post(url + "/v1/chat/completions", json=body).text
@@ -148,12 +148,16 @@ def test_env_gateway_keys() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--plan", "missing.json"], "missing.json:1:1: plan file not found"),
+        (["--plan", "missing.json"], "missing.json: plan file not found"),
         (["--plan", "a.json", "--config", "b.yaml"], "give --plan or --config, not both"),
         (["--as-of", "yesterday"], "--as-of must be a date"),
         (["--max-body", "huge"], "--max-body must be a size"),
         (["--port", "70000"], "--port must be between 0 and 65535"),
         (["--timeout", "0"], "--timeout must be positive"),
+        (["--header-timeout", "0"], "--header-timeout must be positive"),
+        (["--body-timeout", "-1"], "--body-timeout must be positive"),
+        (["--max-connections", "0"], "--max-connections must be positive"),
+        (["--max-upstream-body", "lots"], "--max-upstream-body must be a size"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: list[str], message: str) -> None:
@@ -236,5 +240,9 @@ def test_help_lists_the_options() -> None:
         "--cache-ttl",
         "--forward-all",
         "--provider-order",
+        "--max-connections",
+        "--header-timeout",
+        "--body-timeout",
+        "--max-upstream-body",
     ):
         assert flag in result.stdout

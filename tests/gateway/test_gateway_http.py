@@ -17,8 +17,8 @@ from gateway_support import (
     gateway,
 )
 
-from llmgw_migrate.catalog import load_catalog
-from llmgw_migrate.plan import ModelMapping, Plan, ProviderKey
+from llmgw_migrate.config.catalog import load_catalog
+from llmgw_migrate.config.plan import ModelMapping, Plan, ProviderKey
 from llmgw_migrate.testing.fake_upstream import FakeUpstream, answer_text, canonical_openai
 
 MSGS = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "what is the weather"}]
@@ -74,9 +74,14 @@ def test_health_and_request_id(gw: str) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["type"] == "invalid_request_error"
 
 
-def test_models_lists_what_has_a_key(gw: str, up: FakeUpstream) -> None:
-    data = httpx.get(gw + "/v1/models").json()["data"]  # no auth needed
+def test_models_lists_the_catalog_and_on_request_what_this_instance_serves(gw: str, up: FakeUpstream) -> None:
+    whole = httpx.get(gw + "/v1/models").json()  # no auth needed
+    assert set(whole) == {"data"}  # the hosted list's shape: no top-level "object"
+    catalog_ids = {m["id"] for m in whole["data"]}
+    assert len(catalog_ids) > 200 and {"gpt-4o", "claude-haiku-4-5", "mistral-large-latest"} <= catalog_ids
+    data = httpx.get(gw + "/v1/models?available=true").json()["data"]
     ids = {m["id"] for m in data}
+    assert ids < catalog_ids and "mistral-large-latest" not in ids  # no mistral key here
     assert {"gpt-4o", "claude-haiku-4-5", "gemini-3-flash-preview"} <= ids
     assert "claude-3-7-sonnet" not in ids  # deactivated 2026-07-07
     gpt = next(m for m in data if m["id"] == "gpt-4o")
@@ -84,13 +89,14 @@ def test_models_lists_what_has_a_key(gw: str, up: FakeUpstream) -> None:
     assert gpt["pricing"]["prompt"] == "2.5e-6"
     openai = next(p for p in gpt["providers"] if p["providerId"] == "openai")
     assert openai["externalId"] == "gpt-4o" and openai["tools"] is True and "parallelToolCalls" in openai
-    mapped = {m["id"] for m in httpx.get(gw + "/v1/models?mapped=true").json()["data"]}
+    mapped = {m["id"] for m in httpx.get(gw + "/v1/models?mapped=true&available=true").json()["data"]}
     assert {"openai/gpt-4o", "azure/gpt-4o"} <= mapped
     with_dead = {m["id"] for m in httpx.get(gw + "/v1/models?include_deactivated=true").json()["data"]}
     assert "claude-3-7-sonnet" in with_dead
     with gateway(env_for(openai=up.url)) as only_openai:
-        ids = {m["id"] for m in httpx.get(only_openai + "/v1/models").json()["data"]}
-    assert "gpt-4o" in ids and "claude-haiku-4-5" not in ids
+        ids = {m["id"] for m in httpx.get(only_openai + "/v1/models?available=true").json()["data"]}
+        everything = {m["id"] for m in httpx.get(only_openai + "/v1/models").json()["data"]}
+    assert "gpt-4o" in ids and "claude-haiku-4-5" not in ids and "claude-haiku-4-5" in everything
 
 
 def test_chat_shape_cost_and_metadata(gw: str, up: FakeUpstream) -> None:

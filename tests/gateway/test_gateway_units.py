@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from llmgw_migrate.catalog import load_catalog
 from llmgw_migrate.commands.gateway import parse_size
+from llmgw_migrate.config.catalog import load_catalog
+from llmgw_migrate.config.plan import ModelMapping, Plan, ProviderKey
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.gateway import messages_api
 from llmgw_migrate.gateway.cache import ResponseCache, cache_key
@@ -24,7 +25,6 @@ from llmgw_migrate.gateway.report import safe_url, startup_report
 from llmgw_migrate.gateway.routing import Router
 from llmgw_migrate.gateway.settings import GatewaySettings
 from llmgw_migrate.gateway.uptime import Uptime
-from llmgw_migrate.plan import ModelMapping, Plan, ProviderKey
 
 TODAY = dt.date(2026, 11, 25)
 

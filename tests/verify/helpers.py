@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from typing import Any
 
@@ -20,6 +21,11 @@ def chat_case(**body: Any) -> Case:
     return Case(
         id="c1", endpoint=CHAT, body=base, model="gpt-4o-mini", after_model="openai/gpt-4o-mini", kind="chat"
     )
+
+
+def error_case(kind: str = "unknown-model") -> Case:
+    """A built-in case meant to fail on both sides (error parity)."""
+    return dataclasses.replace(chat_case(), id=kind, kind=kind)
 
 
 def tool_case() -> Case:

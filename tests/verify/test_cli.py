@@ -88,7 +88,7 @@ def test_parity_exit_0_and_json_on_stdout(pair, tmp_path: Path) -> None:  # type
         a.url,
         "--after",
         b.url + "/v1",
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
         "-f",
         "json",
@@ -108,7 +108,7 @@ def test_differences_exit_1_with_reports(pair, tmp_path: Path) -> None:  # type:
         a.url,
         "--after",
         c.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
         "--json",
         str(out["json"]),
@@ -144,7 +144,7 @@ def test_unreachable_side_is_an_error_exit_2(pair, tmp_path: Path) -> None:  # t
         a.url,
         "--after",
         f"http://127.0.0.1:{free_port()}",
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path, 1)),
         "--retries",
         "0",
@@ -163,9 +163,9 @@ def test_max_requests_budget(pair, tmp_path: Path) -> None:  # type: ignore[no-u
         a.url,
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
-        "-c",
+        "--concurrency",
         "1",
         "--max-requests",
         "5",
@@ -185,9 +185,9 @@ def test_max_cost_budget(pair, tmp_path: Path) -> None:  # type: ignore[no-untyp
         a.url,
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path)),
-        "-c",
+        "--concurrency",
         "1",
         "--max-cost",
         "0.000001",
@@ -206,7 +206,7 @@ def test_noise_samples_are_sent(pair, tmp_path: Path) -> None:  # type: ignore[n
         a.url,
         "--after",
         b.url,
-        "--corpus",
+        "--requests",
         str(corpus(tmp_path, 1)),
         "--noise-samples",
         "2",
@@ -239,9 +239,9 @@ def test_ctrl_c_writes_a_partial_report(tmp_path: Path) -> None:
                 a.url,
                 "--after",
                 b.url,
-                "--corpus",
+                "--requests",
                 str(path),
-                "-c",
+                "--concurrency",
                 "1",
                 "--json",
                 str(report),
@@ -292,7 +292,7 @@ def test_usage_errors_exit_2_one_line(args: list[str], message: str) -> None:
 def test_bad_corpus_line_names_file_line_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"model": "m", "messages": []}\n{"model": m}\n', encoding="utf-8")
-    r = run("--before", "http://127.0.0.1:9", "--after", "http://127.0.0.1:9", "--corpus", str(path))
+    r = run("--before", "http://127.0.0.1:9", "--after", "http://127.0.0.1:9", "--requests", str(path))
     assert r.returncode == 2
     assert r.stderr.strip() == f"error: {path}:2:11: invalid JSON line: Expecting value"
 
@@ -307,3 +307,121 @@ def test_bad_plan_names_file_line_column(tmp_path: Path) -> None:
 def test_schema_flag_prints_the_report_schema() -> None:
     r = run("--schema")
     assert r.returncode == 0 and json.loads(r.stdout)["$id"].endswith("verify-report-v1.json")
+
+
+def test_a_side_that_answers_nothing_exits_2_naming_it(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # issue 15: a wrong --before path (every request 404) printed PARITY. Now: errors with each reason,
+    # and exit 2 naming the broken side.
+    a, b, _ = pair
+    report = tmp_path / "r.json"
+    r = run(
+        "--before",
+        a.url + "/wrong-path",
+        "--after",
+        b.url,
+        "--requests",
+        str(corpus(tmp_path, 2)),
+        "--json",
+        str(report),
+        env={"LITELLM_API_KEY": SECRET},
+    )
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "PARITY" not in r.stdout and "BROKEN SIDE" in r.stdout
+    assert "error: --before is broken: none of 5 ordinary requests succeeded: 404" in r.stderr
+    assert "--after is broken" not in r.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert set(data["summary"]["broken"]) == {"before"} and not data["summary"]["parity"]
+    assert {x["status"] for x in data["results"]} == {"differ"}
+    assert all(x["before"]["status"] == 404 and x["before"]["message"] for x in data["results"])
+
+
+def test_missing_litellm_key_against_a_proxy_that_needs_one_exits_2_up_front(tmp_path: Path) -> None:
+    with FakeUpstream(require_key=SECRET) as before, FakeUpstream() as after:
+        env = {k: v for k, v in os.environ.items() if k != "LITELLM_API_KEY"}
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "llmgw_migrate",
+                "verify",
+                "--before",
+                before.url,
+                "--after",
+                after.url,
+                "--requests",
+                str(corpus(tmp_path, 1)),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=dict(env, NO_COLOR="1"),
+            timeout=120,
+        )
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "needs a key" in r.stderr and "LITELLM_API_KEY" in r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert before.request_count == 0  # found up front: no request was replayed
+        r = run(
+            "--before",
+            before.url,
+            "--after",
+            after.url,
+            "--requests",
+            str(corpus(tmp_path, 1)),
+            env={"LITELLM_API_KEY": SECRET},
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_corpus_is_a_deprecated_name_of_requests(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    r = run("--before", a.url, "--after", b.url, "--corpus", str(corpus(tmp_path, 1)), "-f", "JSON")
+    assert r.returncode == 0, r.stderr
+    assert "--corpus is deprecated; use --requests" in r.stderr
+    assert json.loads(r.stdout)["summary"]["parity"]
+    assert "--corpus" not in run("--help").stdout  # hidden
+    assert " -c " not in run("--help").stdout  # -c means --config (check, code), never --concurrency
+
+
+def _unpriced_corpus(tmp_path: Path) -> Path:
+    lines = [
+        {"model": "my-local-llama", "temperature": 0, "messages": [{"role": "user", "content": f"q{i}"}]}
+        for i in range(3)
+    ]
+    path = tmp_path / "unpriced.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_zero_cost_budget_sends_nothing(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    a.reset()
+    b.reset()
+    for path in (corpus(tmp_path), _unpriced_corpus(tmp_path)):  # priced, and unpriced ($0 before)
+        r = run("--before", a.url, "--after", b.url, "--requests", str(path), "--max-cost", "0", "-f", "json")
+        s = json.loads(r.stdout)["summary"]
+        assert (s["requests"], s["total"], s["stopped"]) == (0, 0, "budget: max-cost"), r.stderr
+    assert a.request_count == 0 and b.request_count == 0
+
+
+def test_unpriced_models_need_a_price_or_a_request_budget(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _ = pair
+    a.reset()
+    b.reset()
+    base = ["--before", a.url, "--after", b.url, "--requests", str(_unpriced_corpus(tmp_path)), "-f", "json"]
+    r = run(*base, "--max-cost", "1")
+    assert r.returncode == 2 and a.request_count == 0 and b.request_count == 0
+    assert "no price for my-local-llama" in r.stderr and "--price" in r.stderr and "Traceback" not in r.stderr
+    # Counted against --max-requests only, with a warning before anything is sent.
+    r = run(*base, "--max-cost", "1", "--max-requests", "4")
+    assert "warning: no price for my-local-llama" in r.stderr
+    s = json.loads(r.stdout)["summary"]
+    assert s["requests"] == 4 and s["stopped"] == "budget: max-requests"
+    # Or priced by hand: then the cost budget bounds it like any other model.
+    r = run(*base, "--max-cost", "1", "--price", "my-local-llama=0.5,1.5")
+    s = json.loads(r.stdout)["summary"]
+    assert r.returncode == 0 and s["total"] == 3 and "warning" not in r.stderr, r.stderr
+    r = run(*base, "--max-cost", "0.0000001", "--price", "my-local-llama=0.5,1.5")
+    assert json.loads(r.stdout)["summary"]["stopped"] == "budget: max-cost"
+    r = run(*base, "--max-cost", "1", "--price", "my-local-llama=cheap")
+    assert r.returncode == 2 and "--price: 'my-local-llama=cheap' must be MODEL=IN,OUT" in r.stderr

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from llmgw_migrate.catalog import load_catalog
+from llmgw_migrate.config.catalog import load_catalog
 from llmgw_migrate.verify.compare import (
     CompareOptions,
     Comparer,
@@ -22,6 +22,7 @@ from tests.verify.helpers import (
     chunk,
     embed_case,
     err,
+    error_case,
     ok,
     sse,
     text_stream,
@@ -97,14 +98,63 @@ def test_error_parity_compares_status_and_envelope_not_wording(cmp: Comparer) ->
     before = err(400, "Invalid model name passed in model=x", "invalid_request_error")
     after = err(400, "Requested model x not supported", "invalid_request_error")
     after.body["error"]["code"] = "model_not_found"
-    assert cmp.compare(chat_case(), before, after).status == "pass"
+    assert cmp.compare(error_case(), before, after).status == "pass"
 
 
 def test_litellm_without_db_rejects_keys_with_400_known(cmp: Comparer) -> None:
     before = err(400, "No connected db.", "no_db_connection")
-    r = cmp.compare(chat_case(), before, err(401, "invalid key", "invalid_api_key"))
+    r = cmp.compare(error_case("bad-key"), before, err(401, "invalid key", "invalid_api_key"))
     assert r.status == "pass"
     assert r.known[0].rule == "litellm-auth-without-db"
+
+
+def test_known_status_pair_excuses_only_its_own_case_kind(cmp: Comparer) -> None:
+    # The issue-15 run: a wrong --before path (404) and a gateway without keys (400). For the unknown-model
+    # case that pair is the known difference; for a plain chat it is an error naming both reasons.
+    before = err(404, "Not Found", "not_found_error")
+    after = err(400, "Provider aws-bedrock is not supported")
+    assert cmp.compare(error_case("unknown-model"), before, after).status == "pass"
+    r = cmp.compare(chat_case(), before, after)
+    assert r.status == "error" and not r.known
+    assert r.error == (
+        "the request failed on both sides: before 404: Not Found; "
+        "after 400: Provider aws-bedrock is not supported"
+    )
+    # and the bad-key equivalences do not excuse a plain chat either
+    r = cmp.compare(chat_case(), err(403, "forbidden"), err(401, "invalid key"))
+    assert r.status == "error" and not r.known
+    assert (
+        cmp.compare(error_case("bad-key"), err(403, "forbidden"), err(401, "x")).known[0].rule
+        == "auth-forbidden"
+    )
+
+
+def test_ordinary_request_failing_alike_on_both_sides_is_an_error(cmp: Comparer) -> None:
+    r = cmp.compare(chat_case(), err(500, "upstream down"), err(500, "upstream down"))
+    assert r.status == "error"
+    assert "before 500: upstream down" in (r.error or "")
+
+
+def test_load_balanced_group_differences_are_deployment_noise() -> None:
+    # Two deployments behind one name answer with different models and words; whichever LiteLLM picks,
+    # the verdict is the same (issue 15: 4 PARITY and 2 DIFFERENCES in 6 runs before).
+    grouped = Comparer(load_catalog(), groups={"gpt-4o-mini": 2})
+    after = ok(chat_body("Salt comes from rocks.", model="openai/gpt-4o-mini"))
+    verdicts = set()
+    for answer in (
+        chat_body("Salt comes from rocks.", model="gpt-4o-mini"),
+        chat_body("Rivers carry dissolved minerals into it.", model="claude-3-5-haiku-20241022"),
+    ):
+        r = grouped.compare(chat_case(), ok(answer), after)
+        verdicts.add(r.status)
+    assert verdicts == {"pass"}
+    # a missing answer is still a difference, and so is a broken schema
+    r = grouped.compare(chat_case(), ok(chat_body("Salt.")), ok(chat_body(None, model="openai/gpt-4o-mini")))
+    assert r.status == "differ" and r.differences[0].path == "choices[0].message.content"
+    # without the group, the different deployment is a difference
+    plain = Comparer(load_catalog())
+    other = chat_body("Rivers carry dissolved minerals into it.", model="claude-3-5-haiku-20241022")
+    assert plain.compare(chat_case(), ok(other), after).status == "differ"
 
 
 def test_tool_arguments_compare_parsed_not_as_text(cmp: Comparer) -> None:
@@ -161,7 +211,7 @@ def test_status_class_difference_stops_the_ladder(cmp: Comparer) -> None:
 
 def test_error_without_envelope_is_reported(cmp: Comparer) -> None:
     after = Exchange(status=400, body={"message": "bad"})
-    r = cmp.compare(chat_case(), err(400), after)
+    r = cmp.compare(error_case(), err(400), after)
     assert paths(r) == ["error"]
 
 

@@ -111,7 +111,7 @@ def verify(
         "json",
         "--retries",
         "0",
-        "-c",
+        "--concurrency",
         "4",
         *extra,
         env=gateway_env(up),
@@ -166,7 +166,7 @@ def test_parity_between_litellm_and_the_embedded_gateway(
         str(junit),
         "--noise-samples",
         "1",
-        "--corpus",
+        "--requests",
         str(messages),
     )
     problems = [(r["id"], r["differences"] or r["error"]) for r in report["results"] if r["status"] != "pass"]

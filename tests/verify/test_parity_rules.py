@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
-from llmgw_migrate.catalog import load_catalog
+from llmgw_migrate.config.catalog import load_catalog
 from llmgw_migrate.resources import rules_path
 from llmgw_migrate.verify.compare import Comparer
 from tests.verify.helpers import chat_body, chat_case, ok
@@ -49,9 +50,15 @@ def side(case: dict[str, Any], name: str) -> Any:
 @pytest.mark.parametrize("case", CASES)
 def test_rule_case(case: dict[str, Any]) -> None:
     comparer = Comparer(load_catalog())
-    request = chat_case(**(case.get("request") or {}))
+    request = dataclasses.replace(chat_case(**(case.get("request") or {})), kind=case.get("kind", "chat"))
     result = comparer.compare(request, side(case, "before"), side(case, "after"))
-    if case["expect"] == "pass":
+    if case["expect"] == "error":
+        # An ordinary request refused by both sides: an error naming both reasons, never excused.
+        assert result.status == "error", result
+        assert not result.known
+        for name in ("before", "after"):
+            assert str(case[name]["error"]["message"]) in (result.error or "")
+    elif case["expect"] == "pass":
         assert result.status == "pass", result.differences
         if case.get("rule"):
             assert case["rule"] in {d.rule for d in result.known}

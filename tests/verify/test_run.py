@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.findings import Status
-from llmgw_migrate.plan import ModelMapping, Plan
 from llmgw_migrate.testing.fake_upstream import FakeUpstream
 from llmgw_migrate.verify import compare
 from llmgw_migrate.verify.run import VerifyConfig, execute, findings_from_report, served_models

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.findings import Status
-from llmgw_migrate.plan import ModelMapping, Plan
 from llmgw_migrate.verify.suite import (
     CHAT,
     EMBEDDINGS,

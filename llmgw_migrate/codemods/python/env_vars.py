@@ -79,6 +79,8 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
         if key is not None:
             rename_env_read(state, key.value, master_ok=True)
     if q.endswith("Field") or q.endswith("AliasChoices") or q.endswith("AliasPath"):
+        if q.endswith("AliasChoices") and _lists_new_name(state, call):
+            return  # AliasChoices("LLM_GATEWAY_API_KEY", "LITELLM_API_KEY"): the old name is the fallback
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value in ALIAS_KWARGS:
                 if isinstance(arg.value, cst.Call):
@@ -104,6 +106,13 @@ def on_call(state: RewriteState, call: cst.Call) -> None:
                     if isinstance(el, cst.DictElement):
                         rename_literal(state, el.key)
     # headers={"Authorization": f"Bearer {os.environ['LITELLM_MASTER_KEY']}"} is handled with the f-string.
+
+
+def _lists_new_name(state: RewriteState, call: cst.Call) -> bool:
+    """Whether the choices already hold a gateway name, so the LiteLLM names beside it are fallbacks
+    (a rewrite's own output: renaming them again would list the new name twice)."""
+    targets = set(_renames(state).values()) | {state.ctx.key_env, state.ctx.url_env}
+    return any(string_value(a.value) in targets for a in call.args if isinstance(a.value, cst.SimpleString))
 
 
 def on_subscript(state: RewriteState, node: cst.Subscript) -> None:

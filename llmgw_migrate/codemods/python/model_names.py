@@ -7,12 +7,18 @@ constructor pointed at it, the name given to a pydantic-ai model class whose `pr
 dict passed to one (`**payload`, `json=` of a POST to the proxy). Never other strings. A name the plan
 does not know is left as it is with an info finding (LGM210); one the plan knows without a gateway model
 is a warning (LGM211). A plan name sent through a client this file cannot place is reported, not
-rewritten (LGM212).
+rewritten (LGM212). A rewrite to an id the gateway has deactivated (it answers 410) is made, as the plan
+says, and reported at that line with the successor the plan proposes (LGM270).
+
+The literal may sit where the name is bound: a module constant bound once, the default of the enclosing
+function's parameter (`def ask(q, model="smart")` ... `model=model`), or a value of a dict bound once
+(`MODELS["chat"]`, `MODELS.get(kind)`: the named value, or with a computed key every value).
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Literal
 
 import libcst as cst
 
@@ -24,14 +30,52 @@ CODE = "LGM205"
 UNKNOWN_CODE = "LGM210"
 UNMAPPED_CODE = "LGM211"
 UNPLACED_CODE = "LGM212"
+RETIRED_CODE = "LGM270"
 
 
 @functools.cache
 def _catalog_ids() -> frozenset[str]:
-    from llmgw_migrate.catalog import load_catalog
+    from llmgw_migrate.config.catalog import load_catalog
 
     catalog = load_catalog()
     return frozenset(catalog.models) | frozenset(catalog.providers)
+
+
+@functools.cache
+def retired(gateway_id: str, today: str) -> tuple[str, str | None] | None:
+    """(deactivation date, successor) when the gateway no longer serves `gateway_id` (it answers 410);
+    the successor is the one `config` proposes for it (same provider first, then any)."""
+    import datetime as dt
+
+    from llmgw_migrate.config.catalog import load_catalog
+
+    catalog = load_catalog()
+    head, _, rest = gateway_id.partition("/")
+    provider = head if rest and catalog.provider(head) is not None else None
+    model = catalog.get((rest if provider else gateway_id).split(":")[0])
+    day = dt.date.fromisoformat(today)
+    if model is None or not model.deactivated(day):
+        return None
+    when = (model.deactivated_at or "")[:10]
+    if not when and provider and (mapping := model.mapping(provider)) is not None:
+        when = (mapping.deactivated_at or "")[:10]
+    succ = catalog.successor(model, day, provider) or catalog.successor(model, day, None)
+    return when or "?", succ
+
+
+def _retired_finding(state: RewriteState, node: cst.CSTNode, name: str, gateway_id: str) -> None:
+    import datetime as dt
+
+    found = retired(gateway_id, dt.date.today().isoformat())
+    if found is None:
+        return
+    when, succ = found
+    state.finding(
+        RETIRED_CODE,
+        node,
+        f"model {name!r} became {gateway_id!r}, which the gateway deactivated on {when} (it answers 410)"
+        + (f"; the plan proposes `{succ}`" if succ else "; no successor in its family"),
+    )
 
 
 def is_gateway_id(state: RewriteState, name: str) -> bool:
@@ -59,10 +103,20 @@ def map_literal(
         return
     if isinstance(node, (cst.Name, cst.Attribute)):
         # model=CHAT_MODEL: the module constant's literal, when it is bound exactly once.
+        param = _param_default(state, node) if isinstance(node, cst.Name) else None
+        if param is not None:
+            # def ask(q, model="smart"): the parameter shadows any module constant of that name.
+            if isinstance(param, cst.BaseExpression):
+                map_literal(state, param, route_prefix, litellm_call)
+            return
         name_ref = dotted(node)
         values = state.facts.assigned.get(name_ref or "", [])
         if len(values) == 1 and isinstance(values[0], cst.SimpleString):
             map_literal(state, values[0], route_prefix, litellm_call)
+        return
+    if isinstance(node, (cst.Subscript, cst.Call)):
+        for item in _dict_values(state, node):
+            map_literal(state, item, route_prefix, litellm_call)
         return
     if not isinstance(node, cst.SimpleString) or id(node) in state.handled:
         return
@@ -81,6 +135,7 @@ def map_literal(
     ctx = state.ctx
     if name in ctx.model_map:
         state.replace_string(node, route_prefix + ctx.model_map[name], CODE)
+        _retired_finding(state, node, name, ctx.model_map[name])
         return
     if had_proxy_prefix:
         # litellm_proxy/<name> must leave the proxy route even when the name is not in the plan.
@@ -91,6 +146,95 @@ def map_literal(
         state.finding(UNMAPPED_CODE, node, f"model {name!r} has no gateway model in the plan")
     elif not is_gateway_id(state, name):
         state.finding(UNKNOWN_CODE, node, f"model {name!r} is not a model name of the plan; left unchanged")
+
+
+def _param_default(state: RewriteState, name: cst.Name) -> cst.BaseExpression | Literal[False] | None:
+    """For a name that is a parameter of the enclosing function: its string default
+    (`def ask(q, model="smart")`), or False when it has none or the function rebinds it. None when the
+    name is no parameter of the enclosing function (a module constant, a closure's outer name)."""
+    parents = state.facts.parents
+    node: cst.CSTNode | None = name
+    while node is not None:
+        node = parents.get(id(node))
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            params = node.params
+            for p in (*params.params, *params.kwonly_params):
+                if p.name.value == name.value:
+                    default = p.default
+                    if not isinstance(default, (cst.SimpleString, cst.IfExp)):
+                        return False
+                    if isinstance(node, cst.FunctionDef) and _rebinds(node.body, name.value):
+                        return False
+                    return default
+            return None
+    return None
+
+
+class _Rebinds(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found = False
+
+    def _target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name) and target.value == self.name:
+            self.found = True
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._target(el.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._target(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._target(node.name)  # type: ignore[arg-type]
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._target(node.target)
+
+
+def _rebinds(body: cst.CSTNode, name: str) -> bool:
+    """Whether a function body assigns `name` again (then its value is not the default's)."""
+    visitor = _Rebinds(name)
+    body.visit(visitor)
+    return visitor.found
+
+
+def _dict_values(state: RewriteState, node: cst.Subscript | cst.Call) -> list[cst.BaseExpression]:
+    """`MODELS["chat"]` / `MODELS.get("chat")`: that value of the dict bound once to MODELS; with a
+    computed key (`MODELS[kind]`), every string value (each one can be the model sent)."""
+    if isinstance(node, cst.Subscript):
+        target = node.value
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return []
+        key_node: cst.BaseExpression | None = node.slice[0].slice.value
+    else:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get") or not node.args:
+            return []
+        target = func.value
+        key_node = node.args[0].value
+    name = dotted(target)
+    values = state.facts.assigned.get(name or "", [])
+    if len(values) != 1 or not isinstance(values[0], cst.Dict):
+        return []
+    key = string_value(key_node) if key_node is not None else None
+    out: list[cst.BaseExpression] = []
+    for el in values[0].elements:
+        if not isinstance(el, cst.DictElement) or not isinstance(el.value, cst.SimpleString):
+            continue
+        if key is None or string_value(el.key) == key:
+            out.append(el.value)
+    return out
 
 
 def _dict_model(state: RewriteState, d: cst.Dict, route_prefix: str = "", litellm_call: bool = False) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from llmgw_migrate.catalog import load_catalog
+from llmgw_migrate.config.catalog import load_catalog
 from llmgw_migrate.gateway.providers.anthropic import AnthropicAdapter
 from llmgw_migrate.gateway.providers.azure import AzureAdapter
 from llmgw_migrate.gateway.providers.base import ChatAdapter

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from llmgw_migrate.gateway.errors import bad_request
 from llmgw_migrate.gateway.providers.base import (
+    ANTHROPIC_PARAMS,
+    InvalidAnswer,
     UpstreamCall,
     UpstreamStreamError,
     error_message,
@@ -114,6 +116,12 @@ def to_anthropic(body: dict[str, Any], model: str, default_max_tokens: int) -> d
     for src, dst in (("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k")):
         if body.get(src) is not None:
             out[dst] = body[src]
+    extras = body.get(ANTHROPIC_PARAMS)
+    if isinstance(extras, dict):
+        if extras.get("top_k") is not None:
+            out["top_k"] = extras["top_k"]
+        if isinstance(extras.get("metadata"), dict):
+            out["metadata"] = extras["metadata"]
     stop = body.get("stop")
     if stop:
         out["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
@@ -151,8 +159,23 @@ def to_anthropic(body: dict[str, Any], model: str, default_max_tokens: int) -> d
     return out
 
 
+# Anthropic's error types inside a stream -> (status, type, code) the client sees.
+STREAM_ERRORS = {
+    "overloaded_error": (529, "overloaded", "overloaded"),
+    "rate_limit_error": (429, "rate_limit_error", "rate_limit_exceeded"),
+    "timeout_error": (504, "timeout_error", "timeout"),
+}
+
+
+def chat_id(message_id: str) -> str:
+    """A chat-completion-style id for an Anthropic message id (`msg_x` -> `chatcmpl-x`)."""
+    return "chatcmpl-" + message_id.removeprefix("msg_") if message_id else ""
+
+
 def from_anthropic(data: dict[str, Any]) -> dict[str, Any]:
     """An Anthropic message as an OpenAI chat.completion."""
+    if not isinstance(data.get("content"), list):
+        raise InvalidAnswer("an Anthropic message without a content array")
     text = []
     reasoning = []
     tool_calls = []
@@ -183,7 +206,7 @@ def from_anthropic(data: dict[str, Any]) -> dict[str, Any]:
         message["tool_calls"] = tool_calls
     usage = data.get("usage") or {}
     return {
-        "id": data.get("id") or "",
+        "id": chat_id(str(data.get("id") or "")),
         "object": "chat.completion",
         "created": now(),
         "model": data.get("model", ""),
@@ -240,7 +263,7 @@ class AnthropicStreamDecoder:
         kind = ev.get("type") or event
         if kind == "message_start":
             msg = ev.get("message") or {}
-            self.id, self.model = msg.get("id", ""), msg.get("model", "")
+            self.id, self.model = chat_id(str(msg.get("id") or "")), msg.get("model", "")
             self.usage.update(msg.get("usage") or {})
             return [self._chunk({"role": "assistant", "content": ""})]
         if kind == "content_block_start":
@@ -286,8 +309,21 @@ class AnthropicStreamDecoder:
             final["usage"] = _usage(self.usage)
             return [final]
         if kind == "error":
-            raise UpstreamStreamError(error_message(ev, "the provider reported a stream error"))
+            err = ev.get("error") if isinstance(ev.get("error"), dict) else {}
+            status, etype, code = STREAM_ERRORS.get(
+                str(err.get("type")), (502, "api_error", "upstream_error")
+            )
+            raise UpstreamStreamError(
+                error_message(ev, "the provider reported a stream error"), status, etype, code
+            )
         return []
+
+    @property
+    def prompt_tokens(self) -> int | None:
+        """The input tokens message_start reported (None before it)."""
+        if not self.usage:
+            return None
+        return int(_usage(self.usage)["prompt_tokens"])
 
 
 class AnthropicAdapter:

@@ -10,12 +10,34 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from llmgw_migrate.gateway.routing import Attempt
 
+# Fields of an Anthropic-format request (/v1/messages) that only an Anthropic upstream understands
+# (top_k, metadata): carried under this key, read by the Anthropic adapter, stripped for the others.
+ANTHROPIC_PARAMS = "anthropic_params"
+
 # Body fields the gateway itself consumes: never sent to a provider.
-GATEWAY_ONLY = frozenset({"routing", "web_search", "free_models_only", "no_reasoning", "provider", "plugins"})
+GATEWAY_ONLY = frozenset(
+    {"routing", "web_search", "free_models_only", "no_reasoning", "provider", "plugins", ANTHROPIC_PARAMS}
+)
 
 
 class UpstreamStreamError(Exception):
-    """The upstream reported an error inside an event stream."""
+    """The upstream reported an error inside an event stream (or broke the stream's format).
+
+    `status`, `type` and `code` say how the client sees it: an Anthropic `overloaded_error` stays an
+    overload (529), a rate limit stays 429; anything else is a 502.
+    """
+
+    def __init__(
+        self, message: str, status: int = 502, type: str = "api_error", code: str = "upstream_error"
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.type = type
+        self.code = code
+
+
+class InvalidAnswer(ValueError):
+    """An upstream's 2xx answer does not have the shape of one (502, and no cost is charged)."""
 
 
 @dataclass

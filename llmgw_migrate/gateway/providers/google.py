@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from llmgw_migrate.gateway.errors import bad_request
 from llmgw_migrate.gateway.providers.base import (
+    InvalidAnswer,
     UpstreamCall,
     UpstreamStreamError,
     error_message,
@@ -195,7 +196,15 @@ def from_google(data: dict[str, Any], model: str) -> dict[str, Any]:
         data.get("responseId")
         or "chatcmpl-" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:24]
     )
-    for i, cand in enumerate(data.get("candidates") or []):
+    candidates = data.get("candidates")
+    if not candidates and isinstance(data.get("promptFeedback"), dict):
+        # A blocked prompt: no candidates, a block reason. An answer, filtered, not a broken one.
+        candidates = [{"content": {"parts": []}, "finishReason": "SAFETY"}]
+    if not isinstance(candidates, list) or not candidates:
+        raise InvalidAnswer("a Google answer without candidates")
+    for i, cand in enumerate(candidates):
+        if not isinstance(cand, dict):
+            raise InvalidAnswer("a Google candidate that is not an object")
         text, calls = _candidate_delta(cand, f"{rid}:{i}")
         message: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
         if calls:
@@ -221,6 +230,7 @@ class GoogleStreamDecoder:
         self.started: set[int] = set()
         self.calls: dict[int, int] = {}
         self.usage: dict[str, Any] | None = None
+        self.finished = False  # a finishReason was seen: the stream may end
 
     def feed(self, event: str | None, data: str) -> list[dict[str, Any]]:
         try:
@@ -248,6 +258,7 @@ class GoogleStreamDecoder:
             reason = cand.get("finishReason")
             finish = None
             if reason:
+                self.finished = True
                 finish = "tool_calls" if self.calls.get(index) else FINISH.get(reason, "stop")
             if delta or finish:
                 chunks.append(
@@ -264,8 +275,9 @@ class GoogleStreamDecoder:
         return chunks
 
     def finish(self) -> list[dict[str, Any]]:
-        """Google streams just end: the usage chunk comes from the last usageMetadata seen."""
-        self.done = True
+        """Google streams just end (after a finishReason; `done` stays false when none came): the usage
+        chunk comes from the last usageMetadata seen."""
+        self.done = self.finished
         if self.usage is None:
             return []
         return [

@@ -38,6 +38,14 @@ class OpenAIStreamDecoder:
             return []
         if event == "error" or ("error" in chunk and "choices" not in chunk):
             raise UpstreamStreamError(error_message(chunk, "the provider reported a stream error"))
+        choices = chunk.get("choices")
+        if choices is not None and not (
+            isinstance(choices, list)
+            and all(isinstance(c, dict) and isinstance(c.get("delta", {}), dict) for c in choices)
+        ):
+            raise UpstreamStreamError("the provider sent a stream chunk with malformed choices")
+        if chunk.get("usage") is not None and not isinstance(chunk["usage"], dict):
+            chunk.pop("usage")
         return [chunk]
 
 

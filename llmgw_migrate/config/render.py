@@ -1,4 +1,4 @@
-"""Render a Plan for people and machines: text (rich tables), markdown, yaml, json."""
+"""Render a Plan for people and machines: text tables, markdown, yaml, json."""
 
 # ruff: noqa: E501  (user-facing messages stay on one line so they can be grepped)
 
@@ -9,8 +9,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from llmgw_migrate.config.plan import Plan, ProviderKey, Target
+from llmgw_migrate.config.text_table import render_table
 from llmgw_migrate.findings import Finding, Severity, Status
-from llmgw_migrate.plan import Plan, ProviderKey, Target
 
 FORMATS = ("text", "json", "yaml", "markdown")
 _SEVERITY_ORDER = (Severity.error, Severity.warning, Severity.info)
@@ -77,70 +78,55 @@ def _options(k: ProviderKey) -> str:
 
 
 def render_text(plan: Plan, *, width: int | None = None, color: bool = False) -> str:
-    from rich.console import Console
-    from rich.table import Table
-
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        width=width or 120,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=False,
+    """The plan as tables (plain text: a plan holds no markup; `color` is accepted for the CLI's sake)."""
+    width = width or 120
+    out = [
+        f"Migration plan for {plan.source} (target {plan.target.value}, routing {plan.routing}, as of {plan.as_of})\n"
+    ]
+    rows = [
+        [
+            m.name + (f" (alias of {m.alias_of})" if m.alias_of else ""),
+            m.gateway_model or "-",
+            m.provider or "-",
+            str(m.deployments),
+            m.status.value,
+        ]
+        for m in plan.models
+    ]
+    out.append(
+        render_table("Models", ("client name", "gateway model", "provider", "deploy", "status"), rows, width)
     )
-    console.print(
-        f"Migration plan for {plan.source} (target {plan.target.value}, routing {plan.routing}, as of {plan.as_of})"
+    title = "Provider keys" + (
+        " (add in the dashboard: Settings > Provider Keys)"
+        if plan.target == Target.managed
+        else " (self-hosted: LLM_* variables)"
     )
-    models = Table(title="Models", title_justify="left", expand=False)
-    for col in ("client name", "gateway model", "provider", "deploy", "status"):
-        models.add_column(col, overflow="fold")
-    for m in plan.models:
-        name = m.name + (f" (alias of {m.alias_of})" if m.alias_of else "")
-        models.add_row(name, m.gateway_model or "-", m.provider or "-", str(m.deployments), m.status.value)
-    console.print(models)
-    keys = Table(
-        title="Provider keys"
-        + (
-            " (add in the dashboard: Settings > Provider Keys)"
-            if plan.target == Target.managed
-            else " (self-hosted: LLM_* variables)"
-        ),
-        title_justify="left",
-    )
-    for col in (
-        "provider",
-        "secret from",
-        "gateway variable" if plan.target != Target.managed else "options",
-        "used by",
-    ):
-        keys.add_column(col, overflow="fold")
-    for k in plan.provider_keys:
-        third = (k.gateway_env_var or "-") if plan.target != Target.managed else (_options(k) or "-")
-        keys.add_row(key_label(k), _secret_source(k), third, ", ".join(k.models))
-    console.print(keys)
+    third = "gateway variable" if plan.target != Target.managed else "options"
+    rows = [
+        [
+            key_label(k),
+            _secret_source(k),
+            (k.gateway_env_var or "-") if plan.target != Target.managed else (_options(k) or "-"),
+            ", ".join(k.models),
+        ]
+        for k in plan.provider_keys
+    ]
+    out.append(render_table(title, ("provider", "secret from", third, "used by"), rows, width))
     for sev in _SEVERITY_ORDER:
         items = [f for f in plan.findings if f.severity == sev]
         if not items:
             continue
         title = f"Findings: {sev.value} ({len(items)})"
-        if max(len(f.location()) for f in items) > (width or 120) // 2:
+        if max(len(f.location()) for f in items) > width // 2:
             # Long paths would wrap inside a table cell: one line per finding keeps file:line:col whole,
             # for grep and for editors that jump to it.
-            console.print(title, markup=False)
-            for f in items:
-                console.print(
-                    f"  {f.location()}: {f.code} [{f.status.value}] {f.message}", markup=False, soft_wrap=True
-                )
+            out.append(title + "\n")
+            out.extend(f"  {f.location()}: {f.code} [{f.status.value}] {f.message}\n" for f in items)
             continue
-        table = Table(title=title, title_justify="left")
-        for col in ("code", "status", "where", "message"):
-            table.add_column(col, overflow="fold")
-        for f in items:
-            table.add_row(f.code, f.status.value, f.location(), f.message)
-        console.print(table)
-    console.print(summary(plan))
-    return buf.getvalue()
+        rows = [[f.code, f.status.value, f.location(), f.message] for f in items]
+        out.append(render_table(title, ("code", "status", "where", "message"), rows, width))
+    out.append(summary(plan) + "\n")
+    return "".join(out)
 
 
 def _md(text: Any) -> str:

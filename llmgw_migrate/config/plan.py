@@ -104,7 +104,15 @@ def load_plan(path: str | Path) -> Plan:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if p.suffix.lower() in (".yaml", ".yml") or "model_list:" in text or "litellm_settings:" in text:
+            raise UserError(
+                "this is a LiteLLM config, not a plan: pass it as --config, or make a plan with "
+                f"`llmgw-migrate config {p} -o plan.json`",
+                p,
+            ) from None
         raise UserError(f"invalid JSON: {exc.msg}", p, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise UserError("invalid JSON: nested too deeply", p, 1, 1) from None
     if isinstance(data, dict) and data.get("schema_version") not in (None, SCHEMA_VERSION):
         raise UserError(f"unsupported plan schema_version {data.get('schema_version')!r}", p, 1, 1)
     try:

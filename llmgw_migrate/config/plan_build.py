@@ -1,7 +1,7 @@
 """Typed LiteLLM config + gateway catalog + rules -> migration Plan.
 
-load_config (litellm_config) -> Resolver per deployment (convert_models) -> groups, aliases, fallbacks,
-provider keys (here) + settings/secret findings (convert_settings) -> Plan
+load_config (read) -> Resolver per deployment (resolve/) -> groups, aliases, fallbacks,
+provider keys (here) + settings/secret findings (settings) -> Plan
 """
 
 # ruff: noqa: E501  (user-facing messages stay on one line so they can be grepped)
@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from llmgw_migrate.catalog import Catalog, load_catalog
-from llmgw_migrate.convert_models import KeySpec, Resolver, Target
-from llmgw_migrate.convert_settings import (
+from llmgw_migrate.config.catalog import Catalog, load_catalog
+from llmgw_migrate.config.finding_groups import group_findings
+from llmgw_migrate.config.gc_pause import paused_gc
+from llmgw_migrate.config.plan import FallbackChain, ModelMapping, Plan, ProviderKey
+from llmgw_migrate.config.plan import Target as PlanTarget
+from llmgw_migrate.config.read import (
+    Deployment,
+    LiteLLMConfig,
+    Loc,
+    YList,
+    YMap,
+    label,
+    load_config,
+    type_name,
+)
+from llmgw_migrate.config.resolve import KeySpec, Resolver, Target
+from llmgw_migrate.config.settings import (
     credential_map,
     deployment_findings,
     iter_secrets,
@@ -24,9 +39,6 @@ from llmgw_migrate.convert_settings import (
     section_findings,
 )
 from llmgw_migrate.findings import Finding, Status, make
-from llmgw_migrate.litellm_config import LiteLLMConfig, Loc, YList, YMap, label, load_config, type_name
-from llmgw_migrate.plan import FallbackChain, ModelMapping, Plan, ProviderKey
-from llmgw_migrate.plan import Target as PlanTarget
 
 _STATUS_RANK = {Status.exact: 0, Status.approximate: 1, Status.manual: 2, Status.unsupported: 3}
 FALLBACK_KINDS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks")
@@ -48,8 +60,9 @@ def convert_file(
     as_of: dt.date | None = None,
 ) -> Plan:
     """Read a LiteLLM proxy config and build its migration plan. Raises UserError on bad input."""
-    config = load_config(path)
-    return convert_config(config, target=target, routing=routing, as_of=as_of)
+    with paused_gc():
+        config = load_config(path)
+        return convert_config(config, target=target, routing=routing, as_of=as_of)
 
 
 def convert_config(
@@ -68,16 +81,19 @@ def convert_config(
 
     dropped = dropped_params()
     findings: list[Finding] = []
+    per_deployment: list[tuple[Finding, Deployment]] = []  # merged per cause at the end
     credentials, cred_findings = credential_map(config)
     findings.extend(cred_findings)
-    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config))
+    resolver = Resolver(catalog, today, routing, credentials, _custom_handlers(config), target=target)
 
     # 1. every deployment, grouped by model_name (first appearance order)
     groups: dict[str, list[Target]] = {}
     for dep in config.deployments:
         t = resolver.resolve(dep)
-        findings.extend(t.findings)
-        findings.extend(deployment_findings(dep, dropped))
+        for f in t.findings:
+            per_deployment.append((f, dep))
+        for f in deployment_findings(dep, dropped):
+            per_deployment.append((f, dep))
         groups.setdefault(dep.model_name, []).append(t)
 
     models: list[ModelMapping] = []
@@ -127,7 +143,9 @@ def convert_config(
     findings.extend(section_findings(config))
     secrets = list(iter_secrets(config.root))
     findings.extend(secret_findings(config, secrets))
-    findings = _dedupe(findings)
+    tagged: list[tuple[Finding, Deployment | None]] = [(f, None) for f in _dedupe(findings)]
+    tagged.extend(per_deployment)
+    findings = group_findings(tagged)
     findings.sort(key=lambda f: f.sort_key())
     plan = Plan(
         source=config.path,
@@ -195,7 +213,8 @@ def _group_mapping(
     provider = first.provider
     catalog_id = first.catalog.id if first.catalog else None
     if len(targets) > 1 or first.expands_to > 1:
-        members = ", ".join(f"`{t.deployment.model}`" for t in targets)
+        counted = Counter(t.deployment.model for t in targets)  # `x` x7, not `x`, `x`, ... seven times
+        members = ", ".join(f"`{m}`" + (f" x{n}" if n > 1 else "") for m, n in counted.items())
         ids = {t.catalog.id if t.catalog else None for t in targets}
         provs = {t.provider for t in targets}
         usable = all(t.catalog is not None and not t.custom for t in targets)
@@ -544,6 +563,7 @@ def _same_catalog_model(model: str, names: list[str], by_name: dict[str, ModelMa
 
 def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[ProviderKey]:
     keys: dict[tuple[Any, ...], ProviderKey] = {}
+    listed: set[tuple[tuple[Any, ...], str]] = set()  # (key, model): a list lookup per model was quadratic
     for name, targets in groups.items():
         for t in targets:
             spec: KeySpec | None = t.key
@@ -562,6 +582,7 @@ def _provider_keys(groups: dict[str, list[Target]], catalog: Catalog) -> list[Pr
                     options=dict(spec.options),
                 )
                 keys[ident] = pk
-            if name not in pk.models:
+            if (ident, name) not in listed:
+                listed.add((ident, name))
                 pk.models.append(name)
     return list(keys.values())

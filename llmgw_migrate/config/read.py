@@ -24,6 +24,13 @@ from llmgw_migrate.errors import UserError
 
 ENV_PREFIX = "os.environ/"
 
+# The largest config read (README "Limits"): conversion is linear, about 0.4 s per MB, so past this a run
+# would take minutes; LLMGW_MIGRATE_MAX_CONFIG_MB raises it.
+MAX_CONFIG_MB = 20
+# Aliases may not make a document hold more values than its size in bytes (a plain document never does):
+# a "billion laughs" file of nested aliases stops at its anchor's line instead of expanding without end.
+MIN_EXPANSION_LIMIT = 100_000
+
 # Top-level keys the proxy reads (shared/reference/litellm.md); anything else gets a finding.
 KNOWN_TOP_LEVEL = (
     "model_list",
@@ -219,6 +226,15 @@ def read_text(path: Path) -> str:
         raise UserError("permission denied: cannot read the config file", path) from None
     except OSError as exc:
         raise UserError(f"cannot read the config file: {exc.strerror or exc}", path) from None
+    limit_mb = max_config_mb()
+    if len(data) > limit_mb * 1_000_000:
+        raise UserError(
+            f"config is {len(data) / 1_000_000:.1f} MB, over the {limit_mb:g} MB limit for one file "
+            "(set LLMGW_MIGRATE_MAX_CONFIG_MB to raise it)",
+            path,
+            1,
+            1,
+        )
     if b"\x00" in data:
         line, col = _pos_of(data, data.index(b"\x00"))
         raise UserError("binary file (NUL byte), not a YAML config", path, line, col)
@@ -228,6 +244,16 @@ def read_text(path: Path) -> str:
         line, col = _pos_of(data, exc.start)
         raise UserError("not UTF-8 text: cannot read it as YAML", path, line, col) from None
     return text
+
+
+def max_config_mb() -> float:
+    """The size limit for one config file, in MB (LLMGW_MIGRATE_MAX_CONFIG_MB overrides MAX_CONFIG_MB)."""
+    raw = os.environ.get("LLMGW_MIGRATE_MAX_CONFIG_MB", "").strip()
+    try:
+        value = float(raw) if raw else MAX_CONFIG_MB
+    except ValueError:
+        raise UserError(f"LLMGW_MIGRATE_MAX_CONFIG_MB must be a number of megabytes, not {raw!r}") from None
+    return value if value > 0 else MAX_CONFIG_MB
 
 
 def _pos_of(data: bytes, offset: int) -> tuple[int, int]:
@@ -256,7 +282,7 @@ def parse_yaml(text: str, file: str, duplicates: list[tuple[Loc, str, Loc]] | No
         loader.dispose()
     if node is None:
         return None
-    builder = _Builder(file, yaml)
+    builder = _Builder(file, yaml, max(MIN_EXPANSION_LIMIT, len(text)))
     value = builder.build(node)
     if duplicates is not None:
         duplicates.extend(builder.duplicates)
@@ -266,14 +292,21 @@ def parse_yaml(text: str, file: str, duplicates: list[tuple[Loc, str, Loc]] | No
 _STR = "tag:yaml.org,2002:str"
 _RECURSIVE = "recursive YAML alias: an anchor is used inside itself"
 _MERGE = "tag:yaml.org,2002:merge"
+_EXPANDS = (
+    'YAML aliases expand this document past {limit:,} values (a "billion laughs" document): '
+    "the anchor here is repeated too often"
+)
 
 
 class _Builder:
-    def __init__(self, file: str, yaml: Any) -> None:
+    def __init__(self, file: str, yaml: Any, limit: int = MIN_EXPANSION_LIMIT) -> None:
         self.file = file
         self.yaml = yaml
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
         self.memo: dict[int, Any] = {}
+        # values each container holds once aliases are expanded (memoised: every node is built once)
+        self.sizes: dict[int, int] = {}
+        self.limit = limit
         self.building: set[int] = set()
         # (where, key, first occurrence): PyYAML keeps the last value silently; we report it
         self.duplicates: list[tuple[Loc, str, Loc]] = []
@@ -300,12 +333,21 @@ class _Builder:
                 out_list = YList(Loc(file, mark.line + 1, mark.column + 1))
                 self.memo[key] = out_list
                 append, append_loc = out_list.append, out_list.item_locs.append
+                size = 1
+                scalar_cls, sizes = yaml.ScalarNode, self.sizes
                 for item in node.value:
                     if id(item) in self.building:
                         raise UserError(_RECURSIVE, file, mark.line + 1, mark.column + 1)
                     append(self.build(item))
                     m = item.start_mark
                     append_loc(Loc(file, m.line + 1, m.column + 1))
+                    if item.__class__ is scalar_cls:
+                        size += 1
+                    else:
+                        size += sizes[id(item)]
+                        if size > self.limit:
+                            raise self._too_big(item)
+                sizes[key] = size
                 return out_list
             out = YMap(Loc(file, mark.line + 1, mark.column + 1))
             self.memo[key] = out
@@ -315,6 +357,7 @@ class _Builder:
                 set()
             )  # keys written in this mapping (merged `<<: *anchor` keys may be overridden)
             n_merged = 0
+            size = 1
             if any(k_node.tag == _MERGE for k_node, _ in pairs):
                 merged, own = self._flatten(node)
                 pairs, n_merged = merged + own, len(merged)
@@ -338,12 +381,23 @@ class _Builder:
                 key_locs[k_str] = k_loc
                 vm = v_node.start_mark
                 value_locs[k_str] = Loc(file, vm.line + 1, vm.column + 1)
+                if v_node.__class__ is yaml.ScalarNode:
+                    size += 2
+                else:
+                    size += 1 + self.sizes[id(v_node)]
+                    if size > self.limit:
+                        raise self._too_big(v_node)
+            self.sizes[key] = size
             return out
         finally:
             self.building.discard(key)
 
     def _lc(self, node: Any) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _too_big(self, node: Any) -> UserError:
+        """The error for a document whose aliases expand past the limit, at the (aliased) node's anchor."""
+        return UserError(_EXPANDS.format(limit=self.limit), self.file, *self._lc(node))
 
     def _flatten(
         self, node: Any, inside: frozenset[int] = frozenset()
@@ -363,6 +417,8 @@ class _Builder:
                         raise UserError(_RECURSIVE, self.file, *self._lc(k_node))
                     sub_merged, sub_own = self._flatten(src, inside)
                     merged.extend(sub_merged + sub_own)
+                    if len(merged) > self.limit:  # `<<: [*a, *a]` nested doubles at every level
+                        raise self._too_big(src)
             else:
                 own.append((k_node, v_node))
         return merged, own
@@ -499,7 +555,7 @@ def load_config(path: str | Path) -> LiteLLMConfig:
     p = Path(path)
     display = str(path)
     if p.is_dir():
-        raise UserError("is a directory, not a config file", display, 1, 1)
+        raise UserError("is a directory, not a config file", display)
     dups: list[tuple[Loc, str, Loc]] = []
     root = load_file(p, display, dups)
     files = [display]

@@ -60,6 +60,7 @@ class CatalogModel:
     deprecated_at: str | None = None
     deactivated_at: str | None = None
     providers: list[ProviderMapping] = field(default_factory=list)
+    successor: str | None = None  # the catalog's own successor id, when it names one
 
     @property
     def is_embedding(self) -> bool:
@@ -204,14 +205,23 @@ class Catalog:
                 return self.models[ids[0]]
         return None
 
-    def closest(self, name: str, n: int = 3) -> list[str]:
+    def closest(self, name: str, n: int = 3, cutoff: float = 0.8) -> list[str]:
+        """Model ids whose name (or a provider's name for it) is close to `name`: a likely typo, never
+        a distant guess. Only those within 0.1 of the best match are kept."""
         candidates = list(self.models) + [p.external_id for m in self.models.values() for p in m.providers]
-        seen: list[str] = []
-        for hit in difflib.get_close_matches(name.rsplit("/", 1)[-1], candidates, n=n * 3, cutoff=0.5):
+        query = name.rsplit("/", 1)[-1].lower()
+        scored: dict[str, float] = {}
+        for hit in difflib.get_close_matches(query, candidates, n=n * 3, cutoff=cutoff):
             model = self.models.get(hit) or self.resolve(None, hit)
-            if model and model.id not in seen:
-                seen.append(model.id)
-        return seen[:n]
+            if model is None:
+                continue
+            ratio = difflib.SequenceMatcher(None, query, hit.lower()).ratio()
+            scored[model.id] = max(scored.get(model.id, 0.0), ratio)
+        if not scored:
+            return []
+        best = max(scored.values())
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [mid for mid, r in ranked if r >= best - 0.1][:n]
 
     def successor(self, model: CatalogModel, today: dt.date, provider: str | None = None) -> str | None:
         """The closest still-live model of the same family, newest first among equally close ones.
@@ -219,11 +229,23 @@ class Catalog:
         Closeness is the number of name words shared (claude-3-7-sonnet -> another `claude ... sonnet`,
         llama-3.1-8b-instruct -> another `llama ... instruct`), so a line's successor stays in that line.
         """
+        own = self.models.get(model.successor or "")
+        if own is not None and own.live_mappings(today):
+            if not provider or any(
+                p.provider == provider and not p.deprecated(today) for p in own.live_mappings(today)
+            ):
+                return own.id  # the catalog's own successor data wins over the family search
         words = _name_words(model.id)
-        best: tuple[int, str, str] | None = None
+        best: tuple[int, bool, str, str] | None = None
         for other in self.models.values():
             if other.id == model.id or other.family != model.family or not other.family:
                 continue
+            # never a smaller tier (o3 -> o3-mini, *-pro -> *-flash); a special-purpose variant (preview,
+            # codex, audio) only when nothing closer is left
+            added = _name_words(other.id) - words
+            if added & _SMALLER_TIERS:
+                continue
+            general = not (added & _SPECIAL_PURPOSE)
             if other.is_embedding != model.is_embedding or other.output != model.output:
                 continue
             live = other.live_mappings(today)
@@ -233,10 +255,17 @@ class Catalog:
                 continue
             if (other.released_at or "") < (model.released_at or ""):
                 continue
-            rank = (len(words & _name_words(other.id)), other.released_at or "", other.id)
+            rank = (len(words & _name_words(other.id)), general, other.released_at or "", other.id)
             if best is None or rank > best:
                 best = rank
-        return best[2] if best else None
+        return best[3] if best else None
+
+
+_SMALLER_TIERS = frozenset({"mini", "nano", "lite", "small", "tiny", "micro", "haiku", "flash"})
+_SPECIAL_PURPOSE = frozenset(
+    {"codex", "audio", "realtime", "search", "transcribe", "tts", "image", "latest", "chat", "preview",
+     "embedding", "guard", "research", "computer"}
+)  # fmt: skip
 
 
 def _name_words(model_id: str) -> set[str]:
@@ -284,6 +313,7 @@ def _parse_model(m: dict[str, Any]) -> CatalogModel:
         deprecated_at=m.get("deprecated_at"),
         deactivated_at=m.get("deactivated_at"),
         providers=providers,
+        successor=m.get("successor") or m.get("successor_id") or m.get("successorId"),
     )
 
 

@@ -12,9 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from llmgw_migrate.convert_models import param_categories, settings_rules
-from llmgw_migrate.findings import Finding, Status, make, registry
-from llmgw_migrate.litellm_config import (
+from llmgw_migrate.config.read import (
     Deployment,
     LiteLLMConfig,
     Loc,
@@ -25,6 +23,8 @@ from llmgw_migrate.litellm_config import (
     label,
     type_name,
 )
+from llmgw_migrate.config.resolve.rules import param_categories, settings_rules
+from llmgw_migrate.findings import Finding, Status, make, registry
 
 # Keys whose string values are secrets (unless they are os.environ/ references).
 _SECRET_KEY = re.compile(
@@ -76,13 +76,22 @@ def is_inline_secret(key: str, value: Any) -> bool:
     return bool(_url_secrets(value))
 
 
-def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc, str]]:
-    """(dotted path, location, value) of every inline secret under node."""
+def iter_secrets(node: Any, path: str = "", seen: set[int] | None = None) -> Iterator[tuple[str, Loc, str]]:
+    """(dotted path, location, value) of every inline secret under node.
+
+    Each mapping and list is visited once: an aliased one (`*anchor`) is reported at its first path, so
+    nested aliases cost their written size, not their expanded size.
+    """
+    if seen is None:
+        seen = set()
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, YMap):
         for k, v in node.items():
             sub = f"{path}.{k}" if path else k
             if isinstance(v, (YMap, YList)):
-                yield from iter_secrets(v, sub)
+                yield from iter_secrets(v, sub, seen)
             elif is_inline_secret(k, v):
                 for part in _secret_parts(v):
                     yield sub, node.value_loc(k), part
@@ -90,7 +99,7 @@ def iter_secrets(node: Any, path: str = "") -> Iterator[tuple[str, Loc, str]]:
         for i, v in enumerate(node):
             sub = f"{path}[{i}]"
             if isinstance(v, (YMap, YList)):
-                yield from iter_secrets(v, sub)
+                yield from iter_secrets(v, sub, seen)
             elif isinstance(v, str) and not env_ref(v):
                 for part in _url_secrets(v):
                     yield sub, node.item_loc(i), part

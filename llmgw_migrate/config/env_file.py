@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_text_atomic
-from llmgw_migrate.catalog import Catalog, load_catalog
-from llmgw_migrate.litellm_config import env_ref
-from llmgw_migrate.plan import Plan, ProviderKey
+from llmgw_migrate.config.catalog import Catalog, load_catalog
+from llmgw_migrate.config.plan import Plan, ProviderKey
+from llmgw_migrate.config.read import env_ref
 
 # plan option -> key of the catalog provider's env_optional table
 _OPTION_ENV = {

@@ -1,0 +1,58 @@
+"""The multi-file cases of the connection model (rules/rewrites/connections/*.cases.yaml).
+
+Each case is a small tree migrated by the real engine: every file comes out as its `after` (or
+byte-identical), the connection findings (LGM25x) are exactly `findings`, and two more runs change
+nothing (idempotency, issue 11 class 7).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from llmgw_migrate.codemods import engine
+from llmgw_migrate.findings import registry
+from llmgw_migrate.resources import rules_path
+from tests.code.test_rule_cases import case_context
+
+CASE_DIR = rules_path("rewrites", "connections")
+
+
+def _load() -> list[Any]:
+    out = []
+    for path in sorted(CASE_DIR.glob("*.cases.yaml")):
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        for i, case in enumerate(data["cases"]):
+            out.append(pytest.param(case, id=f"{data['rule']}:{i}:{case['name']}"))
+    return out
+
+
+CASES = _load()
+
+
+def test_the_first_case_is_a_noop() -> None:
+    first = CASES[0].values[0]
+    assert not first.get("findings") and all("after" not in f for f in first["files"].values())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for rel, spec in case["files"].items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(spec["before"], encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ctx = case_context(case.get("ctx"))
+    run = engine.run_code([Path(".")], ctx, jobs=1)
+    engine.apply(run)
+    for rel, spec in case["files"].items():
+        assert (tmp_path / rel).read_text(encoding="utf-8") == spec.get("after", spec["before"]), rel
+    got = sorted(f"{f.code}:{f.file}:{f.line}" for f in run.findings if f.code.startswith("LGM25"))
+    assert got == sorted(case.get("findings", []))
+    assert all(f.code in registry() for f in run.findings)
+    for _ in range(2):
+        again = engine.run_code([Path(".")], ctx, jobs=1)
+        assert not again.changed_files, [o.display for o in again.changed_files]
