@@ -226,7 +226,8 @@ def _placeholder_default(state: RewriteState, field: cst.AnnAssign) -> None:
     if isinstance(value, cst.Call) and state.facts.qualify(value.func).endswith("Field"):
         arg = kwarg(value, "default") or positional(value, 0)
         value = arg.value if arg is not None else None
-    if value is not None and is_placeholder_key(string_value(value)):
+    literal = string_value(value) if value is not None else None
+    if value is not None and literal and is_placeholder_key(literal):  # "" is "required", not a stand-in
         state.finding(
             PLACEHOLDER_KEY_CODE,
             value,
