@@ -34,6 +34,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -292,6 +293,9 @@ def changed_lines(before: list[str], after: list[str]) -> tuple[dict[int, str], 
     return out, hunks
 
 
+_MENTION_RE = re.compile(r"([\w.@+-][\w./@+-]*):(\d+)\b")
+
+
 def locate(lines: list[str], exp: Expect) -> list[int]:
     hits = [i + 1 for i, line in enumerate(lines) if exp.match in line]
     if exp.nth is not None:
@@ -303,6 +307,13 @@ def score_repo(
     repo: Repo, before: dict[str, bytes], after: dict[str, bytes], findings: list[dict[str, Any]], root: Path
 ) -> Score:
     score = Score()
+    # A finding names a line where it points, or in its message (a held connection lists every part as
+    # file:line in one finding, issue 11).
+    mentioned: dict[str, set[int]] = {}
+    for f in findings:
+        if f["code"] != "LGM200":
+            for m in _MENTION_RE.finditer(f.get("message") or ""):
+                mentioned.setdefault(m.group(1).removeprefix("./"), set()).add(int(m.group(2)))
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         if f.get("file") and f["code"] != "LGM200":
@@ -332,6 +343,8 @@ def score_repo(
             near = [f for f in file_findings if f.get("line") in (None, line) or abs(f["line"] - line) <= 1]
             if exp.code:
                 near = [f for f in near if f["code"] == exp.code]
+            elif line in mentioned.get(exp.file, ()):
+                near = near or [{"code": "listed"}]
             if exp.outcome == "rewrite":
                 if new is None:
                     verdict = "missed"

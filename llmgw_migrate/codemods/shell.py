@@ -344,7 +344,8 @@ def proxy_containers(text: str, path: str, index: LineIndex) -> list[Finding]:
         image = next((w for w in words if is_litellm_image(w)), None)
         if runs and image is not None:
             what = f"this `{words[0]} run` of {image}"
-            out.append(at("LGM310", decommission_message(what, []), path, index, span.start))
+            where = text.find(image, span.start, span.end)
+            out.append(at("LGM310", decommission_message(what, []), path, index, max(where, span.start)))
     return out
 
 
