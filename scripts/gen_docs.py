@@ -34,6 +34,7 @@ FAMILIES = {
     "4": ("Embedded gateway", "`llmgw-migrate gateway`: the local LLM Gateway-compatible server."),
     "5": ("Verify", "`llmgw-migrate verify`: replay and comparison of the old and new endpoints."),
     "6": ("Check", "`llmgw-migrate check`: the CI gate."),
+    "7": ("Keys", "`llmgw-migrate keys`: LiteLLM virtual keys, teams and budgets to gateway keys."),
 }
 
 

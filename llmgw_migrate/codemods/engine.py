@@ -27,7 +27,7 @@ from llmgw_migrate.codemods.connections.model import FileFacts
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
-from llmgw_migrate.codemods.registry import Parts, any_token
+from llmgw_migrate.codemods.registry import REPORT_ONLY_HANDLERS, Parts, any_token
 from llmgw_migrate.codemods.secret_mask import mask_message, mask_shown
 from llmgw_migrate.codemods.textio import DecodeError, TextInfo, decode, encode
 from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Severity, make
@@ -211,9 +211,13 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
     """Phase 1 of the connection model for one candidate (never fails the file: facts are advisory)."""
     from llmgw_migrate.codemods.file_rules import matcher
 
+    # A file only a reporting handler takes (Java, Go, ...) is read, never rewritten: its parts hold
+    # their connection like those of a file no handler takes.
+    rewritable = any(n not in REPORT_ONLY_HANDLERS for n in handler_names)
+    lang = connection_facts.lang_of(tuple(handler_names)) if rewritable else "foreign"
     try:
         return connection_facts.collect(
-            display, text, connection_facts.lang_of(tuple(handler_names)), matcher(ctx.from_urls)
+            display, text, lang, matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=rewritable
         )
     except (RecursionError, ValueError, IndexError):
         return None
@@ -231,7 +235,9 @@ def _foreign_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts 
     if data is None or not any(a in data for a in connection_facts.ANCHORS):
         return None
     text = data.decode("utf-8", errors="replace")
-    return connection_facts.collect(display, text, "foreign", matcher(ctx.from_urls), rewritable=False)
+    return connection_facts.collect(
+        display, text, "foreign", matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=False
+    )
 
 
 # --- driver -----------------------------------------------------------------------------------------
@@ -482,7 +488,16 @@ def _connections(files: list[FileOutcome], foreign: list[FileFacts], ctx: Rewrit
 
     out: list[Finding] = []
     tables = {o.display: o.source for o in files}
-    for f in apply_decisions(files, facts, ctx):
+    try:
+        decided = apply_decisions(files, facts, ctx)
+    except Exception as exc:  # a bug in phase 2: no change can be shown to keep its connection whole
+        for o in files:
+            o.result = None
+            o.__dict__.pop("new_text", None)
+        return [
+            make("LGM292", f"connection model: {type(exc).__name__}: {exc}; nothing was changed", file=".")
+        ]
+    for f in decided:
         table = suppressed_lines(tables.get(f.file or "", ""))
         if not is_suppressed(f.code, f.line, table):
             out.append(f)

@@ -113,6 +113,20 @@ def accepts_shell(p: Parts) -> bool:
     return p[2] in SHELL_SUFFIXES or p[0] in MAKE_NAMES
 
 
+OTHER_LANGUAGE_SUFFIXES = frozenset(
+    {".java", ".kt", ".kts", ".go", ".rs", ".cs", ".rb", ".php", ".swift", ".scala", ".properties"}
+)
+
+
+# Handlers that report but never rewrite: the connection model treats their files as foreign parts.
+REPORT_ONLY_HANDLERS = frozenset({"other_languages"})
+
+
+def accepts_other_language(p: Parts) -> bool:
+    """Languages `code` reports in but does not rewrite (codemods/other_languages.py)."""
+    return p[2] in OTHER_LANGUAGE_SUFFIXES
+
+
 def accepts_dependencies(p: Parts) -> bool:
     name, _, suffix, parent, _ = p
     if suffix in (".txt", ".in", ".pip"):
@@ -314,5 +328,6 @@ SPECS: tuple[HandlerSpec, ...] = (
     HandlerSpec(
         "dependencies", _C + "dependencies", accepts_dependencies, dependency_tokens, frozenset({INIT_PTH})
     ),
+    HandlerSpec("other_languages", _C + "other_languages", accepts_other_language, shared_tokens),
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}

@@ -139,6 +139,9 @@ def convert_config(
                 )
             )
 
+    # 4b. providers the embedded gateway (`gateway`, `verify --after embedded`) cannot serve
+    findings.extend(_embedded_gaps(models, config.path))
+
     # 5. settings, sections, secrets
     findings.extend(section_findings(config))
     secrets = list(iter_secrets(config.root))
@@ -158,6 +161,42 @@ def convert_config(
         findings=findings,
     )
     return _redacted(plan, secrets)
+
+
+def _embedded_gaps(models: list[ModelMapping], source: str) -> list[Finding]:
+    """One LGM160 per provider of the plan that the embedded gateway has no adapter for: the hosted
+    gateway serves those models, but a local `verify --after embedded` answers 400 for them."""
+    gaps: dict[str, list[ModelMapping]] = {}
+    for m in models:
+        if m.provider and m.gateway_model and not m.custom and m.alias_of is None and "*" not in m.name:
+            gaps.setdefault(m.provider, []).append(m)
+    if not gaps:
+        return []
+    # The gateway side knows its adapters; asked lazily, only when the plan has providers to check.
+    from llmgw_migrate.gateway.providers import adapter_for
+
+    out = []
+    for provider, ms in sorted(gaps.items()):
+        missing = [
+            m for m in ms if adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") is None
+        ]
+        if not missing:
+            continue
+        names = ", ".join(f"`{m.name}`" for m in missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        first = missing[0]
+        out.append(
+            make(
+                "LGM160",
+                f"the embedded gateway (`llmgw-migrate gateway`, `verify --after embedded`) cannot serve provider `{provider}` "
+                f"({names}): it answers 400 for them; verify them against the hosted gateway",
+                file=first.file or source,
+                line=first.line or 1,
+                column=1,
+            )
+        )
+    return out
 
 
 def _custom_handlers(config: LiteLLMConfig) -> dict[str, str]:

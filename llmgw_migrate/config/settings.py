@@ -24,6 +24,7 @@ from llmgw_migrate.config.read import (
     type_name,
 )
 from llmgw_migrate.config.resolve.rules import param_categories, settings_rules
+from llmgw_migrate.config.resolve.templates import template_var
 from llmgw_migrate.findings import Finding, Status, make, registry
 
 # Keys whose string values are secrets (unless they are os.environ/ references).
@@ -70,6 +71,8 @@ def _url_secrets(value: str) -> list[str]:
 def is_inline_secret(key: str, value: Any) -> bool:
     """A literal secret: a non-reference string under a secret-ish key, or a URL with a password or key."""
     if not isinstance(value, str) or not value.strip() or env_ref(value) or is_placeholder(value):
+        return False
+    if template_var(value):  # `${VAR}`: a variable a deploy step fills in, not a value
         return False
     if is_secret_key(key):
         return True

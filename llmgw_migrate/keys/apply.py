@@ -52,38 +52,48 @@ class ApplyResult:
         return self.projects_created + self.keys_created + self.rules_created + self.updates
 
 
+def _locate(source: Path, ref: str) -> tuple[int | None, int | None]:
+    """Line and column of a key's entry in the plan file (one key per line as `keys` writes it)."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError:
+        return None, None
+    found = re.search(r'"ref":\s*"' + re.escape(ref) + '"', text)
+    if found is None:
+        return None, None
+    start = text.rfind("\n", 0, found.start()) + 1
+    return text.count("\n", 0, found.start()) + 1, found.start() - start + 1
+
+
+def _problem(key: KeyPlan) -> str | None:
+    for name, value in (("usage_limit", key.usage_limit), ("period_usage_limit", key.period_usage_limit)):
+        if value is not None and not _DECIMAL.match(value):
+            return f'{name} must be a decimal string like "12.5", not {value!r}'
+    trio = (key.period_usage_limit, key.period_usage_duration_value, key.period_usage_duration_unit)
+    if any(v is not None for v in trio) and any(v is None for v in trio):
+        return "period_usage_limit, _duration_value and _duration_unit must all be set or all null"
+    unit, count = key.period_usage_duration_unit, key.period_usage_duration_value
+    if unit is not None:
+        if unit not in MAXIMA:
+            return f"period_usage_duration_unit must be hour, day, week or month, not {unit!r}"
+        if count is None or not 1 <= count <= MAXIMA[unit]:
+            return f"period_usage_duration_value must be 1-{MAXIMA[unit]} for {unit}"
+    if key.status not in ("active", "inactive"):
+        return f"status must be active or inactive, not {key.status!r}"
+    return None
+
+
 def validate(plan: KeysPlan, source: Path) -> None:
-    """Catch what the gateway would refuse (or, on one create path, not check) before any call."""
-    for key in plan.keys:
-        where = f"key {key.ref}"
-        for name, value in (("usage_limit", key.usage_limit), ("period_usage_limit", key.period_usage_limit)):
-            if value is not None and not _DECIMAL.match(value):
-                raise UserError(
-                    f'{where}: {name} must be a decimal string like "12.5", not {value!r}', source
-                )
-        trio = (key.period_usage_limit, key.period_usage_duration_value, key.period_usage_duration_unit)
-        if any(v is not None for v in trio) and any(v is None for v in trio):
-            raise UserError(
-                f"{where}: period_usage_limit, _duration_value and _duration_unit must all be set or all null",
-                source,
-            )
-        unit, count = key.period_usage_duration_unit, key.period_usage_duration_value
-        if unit is not None:
-            if unit not in MAXIMA:
-                raise UserError(
-                    f"{where}: period_usage_duration_unit must be hour, day, week or month, not {unit!r}",
-                    source,
-                )
-            if count is None or not 1 <= count <= MAXIMA[unit]:
-                raise UserError(
-                    f"{where}: period_usage_duration_value must be 1-{MAXIMA[unit]} for {unit}", source
-                )
-        if key.status not in ("active", "inactive"):
-            raise UserError(f"{where}: status must be active or inactive, not {key.status!r}", source)
+    """Catch what the gateway would refuse (or, on one create path, not check) before any call; the
+    error points at the key's line in the plan file."""
     refs = {p.ref for p in plan.projects}
     for key in plan.keys:
-        if key.project not in refs:
-            raise UserError(f"key {key.ref}: project {key.project!r} is not in the plan's projects", source)
+        problem = _problem(key)
+        if problem is None and key.project not in refs:
+            problem = f"project {key.project!r} is not in the plan's projects"
+        if problem is not None:
+            line, column = _locate(source, key.ref)
+            raise UserError(f"key {key.ref}: {problem}", source, line, column)
 
 
 class MasterClient:

@@ -340,7 +340,7 @@ def render_text(report: VerifyReport, *, width: int = 120, color: bool = False, 
         table.add_column("after")
         for r in bad[:max_rows]:
             if r.status == "error":
-                table.add_row(r.id, "error", "-", "-", _one_line(r.error or "", 70))
+                table.add_row(r.id, "error", "-", "-", _one_line(r.error or "", 240))
                 continue
             for i, d in enumerate(r.differences[:5]):
                 table.add_row(

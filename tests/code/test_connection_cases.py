@@ -56,3 +56,21 @@ def test_case(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPa
     for _ in range(2):
         again = engine.run_code([Path(".")], ctx, jobs=1)
         assert not again.changed_files, [o.display for o in again.changed_files]
+
+
+def test_a_failing_connection_phase_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in phase 2 is reported (LGM292) and no rewrite is kept: none can be shown to be whole."""
+    from llmgw_migrate.codemods.connections import apply as phase2
+
+    (tmp_path / "app.py").write_text(
+        'from openai import OpenAI\nclient = OpenAI(base_url="http://litellm:4000")\n', encoding="utf-8"
+    )
+
+    def broken(*args: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(phase2, "apply_decisions", broken)
+    monkeypatch.chdir(tmp_path)
+    run = engine.run_code([Path(".")], case_context(None), jobs=1)
+    assert not run.changed_files
+    assert [f.code for f in run.findings if f.code == "LGM292"] == ["LGM292"]

@@ -110,7 +110,13 @@ def test_vertex_openai_endpoint_is_the_vertex_openai_provider(tmp_path: Path) ->
         tmp_path,
         "{model_name: ds, litellm_params: {model: openai/deepseek-ai/deepseek-v3.2-maas, api_base: 'https://us-central1-aiplatform.googleapis.com/v1/projects/proj-1/locations/us-central1/endpoints/openapi'}}",
     )
-    assert m.provider == "vertex-openai" and m.catalog_id == "deepseek-v3.2" and not m.custom
+    assert m.catalog_id == "deepseek-v3.2" and not m.custom
+    if "LGM144" in codes(plan):
+        # vertex-openai's mapping is deactivated: the plan shows the provider that will serve (issue 15)
+        assert m.provider not in (None, "vertex-openai")
+        assert [k.provider for k in plan.provider_keys] == [m.provider]
+        return
+    assert m.provider == "vertex-openai"
     [key] = plan.provider_keys or [None]
     if key is not None:  # servable: the key carries the endpoint's project and region
         assert key.options["google_vertex_project_id"] == "proj-1"
@@ -172,3 +178,24 @@ def test_default_base_url_ending_in_an_api_root_gets_the_path_warning(tmp_path: 
     )
     [f] = [f for f in plan.findings if f.code == "LGM129"]
     assert "/inference/v1/chat/completions" in f.message
+
+
+def test_templated_base_url_keeps_a_known_model_but_names_no_server(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: az, litellm_params: {model: azure/gpt-4o, api_base: '${AZURE_API_BASE}', api_key: '${AZURE_API_KEY}'}}
+          - {model_name: o, litellm_params: {model: openai/qwen, api_base: '${B:-http://vllm:8000/v1}'}}
+        """,
+        as_of=AS_OF,
+    )
+    az, o = model(plan, "az"), model(plan, "o")
+    assert (az.gateway_model, az.status) == ("azure/gpt-4o", Status.manual)  # the resource is still unknown
+    assert (o.gateway_model, o.status) == (None, Status.manual)  # the server is the template
+    assert "defaults to `http://vllm:8000/v1`" in " ".join(
+        f.message for f in plan.findings if f.code == "LGM153"
+    )
+    assert "LGM101" not in codes(plan)  # `${AZURE_API_KEY}` is a variable, not an inline secret
+    [key] = plan.provider_keys
+    assert key.env_var == "AZURE_API_KEY" and key.base_url is None

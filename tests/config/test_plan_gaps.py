@@ -58,7 +58,6 @@ def test_key_shared_with_a_servable_model_lists_only_that_model(tmp_path: Path) 
             "",
             "LGM108",
         ),  # unknown deployment
-        ("{model: deepseek/deepseek-chat}", "", "LGM144"),  # served by other providers only
         ("{model: mistral/mistral-large-latest}", "{mode: embedding}", "LGM135"),  # mode not served
         (
             "{model: openai/bge, api_base: 'http://emb.acme.dev/v1'}",
@@ -74,6 +73,28 @@ def test_unservable_model_adds_no_provider_key(tmp_path: Path, params: str, info
     plan = plan_of(tmp_path, text)
     assert code in codes(plan)
     assert plan.provider_keys == []
+
+
+def test_a_deactivated_mapping_shows_the_provider_that_will_serve_and_its_key(tmp_path: Path) -> None:
+    # issue 15: anthropic/claude-opus-4-1-20250805 became a bare id whose only live provider is
+    # aws-bedrock; the table said anthropic and no aws-bedrock key was listed.
+    text = (
+        "model_list:\n  - model_name: opus\n"
+        "    litellm_params: {model: anthropic/claude-opus-4-1-20250805, api_key: os.environ/ANTHROPIC_API_KEY}\n"
+    )
+    plan = plan_of(tmp_path, text)
+    (m,) = plan.models
+    assert (m.gateway_model, m.provider) == ("claude-opus-4-1-20250805", "aws-bedrock")
+    assert [(k.provider, k.models, k.env_var) for k in plan.provider_keys] == [
+        ("aws-bedrock", ["opus"], None)
+    ]
+    by_code = {f.code: f.message for f in plan.findings}
+    assert "add the aws-bedrock provider key" in by_code["LGM144"]
+    assert "scheduled deactivation on 2027-01-08 (every provider)" in by_code["LGM145"]
+    assert "cannot serve provider `aws-bedrock` (`opus`)" in by_code["LGM160"]
+    from llmgw_migrate.config.env_file import render_env
+
+    assert "LLM_AWS_BEDROCK_API_KEY" in render_env(plan)
 
 
 def test_a_retired_model_keeps_its_provider_key(tmp_path: Path) -> None:

@@ -176,14 +176,20 @@ def test_bad_master_key(tmp_path: Path, master: str, plan_kind: str, needle: str
 
 def test_bad_plans_and_usage(tmp_path: Path) -> None:
     plan_path = _plan_file(tmp_path)
-    data = json.loads(plan_path.read_text())
-    data["keys"][0]["period_usage_duration_unit"] = "day"
-    data["keys"][0]["period_usage_duration_value"] = 400
-    data["keys"][0]["period_usage_limit"] = "5"
+    from llmgw_migrate.keys.plan_model import load_keys_plan
+
+    plan = load_keys_plan(plan_path)
+    plan.keys[0].period_usage_limit, plan.keys[0].period_usage_duration_value = "5", 400
+    plan.keys[0].period_usage_duration_unit = "day"
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(data))
+    bad.write_text(plan.to_json())
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if plan.keys[0].ref in text)
     proc = run_cli("keys", "apply", "--plan", str(bad), "--master-url", "http://127.0.0.1:9", env=_env())
-    assert proc.returncode == 2 and "bad.json:1:1:" in proc.stderr and "1-365 for day" in proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        f"bad.json:{line}:4: key {plan.keys[0].ref}: period_usage_duration_value must be 1-365 for day"
+        in proc.stderr
+    )
     (tmp_path / "broken.json").write_text("{\n  nope")
     proc = run_cli(
         "keys", "apply", "--plan", str(tmp_path / "broken.json"), "--master-url", "http://x", env=_env()

@@ -311,7 +311,9 @@ def _verify(
                 continue
             if p.kind == "env" and p.name in renamed and lang in ("python", "javascript"):
                 left.append(p)  # (data files' handlers keep a name on purpose: a Secret's key)
-            elif p.kind == "url" and p.role not in ("admin", "probe"):
+            elif p.kind == "url" and p.role not in ("admin", "probe") and (p.where == STRING or o.changed):
+                # (A data file's handler that changed nothing there left its URLs on purpose: a
+                # baseline or report that quotes them, a proxy's own deployment; it reports them.)
                 # A weak local address (no LiteLLM name beside it) is the proxy's when it is a bare
                 # origin or an LLM API base, and the same address moved elsewhere in the connection or
                 # it sits on LiteLLM's port beside a LiteLLM variable; `http://localhost:4000/api` is

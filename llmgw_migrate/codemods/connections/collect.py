@@ -61,6 +61,7 @@ def relevant_env() -> frozenset[str]:
     return frozenset([*env_renames(), *master_key_vars()])
 
 
+@functools.cache
 def base_name(name: str) -> str:
     from llmgw_migrate.codemods.file_rules import split_prefix
 
@@ -214,6 +215,14 @@ def _aliases(facts: FileFacts, text: str) -> None:
 _SHARED_RE = re.compile(r"[A-Z][A-Z0-9_]{3,}|.*(?:litellm|LiteLLM|LITELLM).*")
 
 
+_ROUTE_PATTERNS = (
+    (_TEMPLATE_RE, ("}/",)),
+    (_CONCAT_RE, ('+ "/', "+ '/", "+ `/", '+"/', "+'/")),
+    (_JOIN_RE, ("urljoin(",)),
+    (_SHELL_RE, ("$",)),
+)
+
+
 def shareable(name: str) -> bool:
     """A name distinctive enough to tie files together (`PROXY_BASE`, `litellm_url`; not `base`)."""
     return _SHARED_RE.fullmatch(name) is not None
@@ -223,7 +232,9 @@ def _routes(facts: FileFacts, text: str, lines: _Lines, where: Callable[[int], s
     """Routes appended to a part or an alias here; appends to a shareable name defined in another file
     wait in `appends` for decide.py."""
     subjects = facts.aliases | {p.name for p in facts.parts if p.kind == "env"}
-    for rx in (_TEMPLATE_RE, _CONCAT_RE, _JOIN_RE, _SHELL_RE):
+    for rx, needs in _ROUTE_PATTERNS:
+        if not any(n in text for n in needs):
+            continue  # (a substring search is far cheaper than the pattern over the whole file)
         for m in rx.finditer(text):
             idents = _IDENT_RE.findall(m.group(1))
             if not idents or (idents[-1] not in subjects and not shareable(idents[-1])):

@@ -11,6 +11,7 @@ from llmgw_migrate.config.read import env_ref, is_placeholder
 from llmgw_migrate.config.resolve.rules import ProviderRule
 from llmgw_migrate.config.resolve.state import ResolverState
 from llmgw_migrate.config.resolve.target import KeySpec, Target
+from llmgw_migrate.config.resolve.templates import template_var
 from llmgw_migrate.config.resolve.urls import host_matches, host_of, normalize_base_url
 
 
@@ -26,7 +27,7 @@ class ProviderKeys(ResolverState):
     ) -> KeySpec:
         api_key = params.get("api_key")
         key = KeySpec(provider=provider, name=name, base_url=base_url)
-        ref = env_ref(api_key)
+        ref = env_ref(api_key) or template_var(api_key)  # `${VAR}` is filled from VAR before LiteLLM runs
         if ref:
             key.env_var = ref
         elif is_placeholder(api_key):

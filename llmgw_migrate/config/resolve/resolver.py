@@ -33,6 +33,10 @@ from llmgw_migrate.findings import Status
 _DEPLOYMENT_HOSTS = ("openai", "aiohttp_openai", "azure", "azure_ai")
 
 
+_BASE_FIELDS = ("api_base", "base_url")
+_OPENAI_PREFIXES = ("openai", "aiohttp_openai")
+
+
 class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
     """Resolves deployments; keeps the custom-provider names consistent across one config."""
 
@@ -76,8 +80,8 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             t.status = Status.manual
             return t
         templated = self._templated(t, params)
-        if templated is not None:
-            return templated
+        if templated == "model":
+            return t
         clp = params.get("custom_llm_provider")
         if (
             isinstance(clp, str)
@@ -96,6 +100,12 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             )
             return t
         prefix, rest = self._split(model)
+        if templated == "base":
+            for name in _BASE_FIELDS:  # an unknown server: no provider named after `${AZURE_API_BASE}`
+                if shell_templates(params.get(name)):
+                    params.pop(name)
+            if prefix is None or prefix in _OPENAI_PREFIXES or self.rules.providers[prefix].kind == "custom":
+                return t  # the template is the server: nothing is known until it is filled in
         if prefix is None:
             head = model.split("/", 1)[0] if "/" in model else None
             if head is not None and head in self.custom_handlers:
@@ -109,15 +119,36 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
                 t.status = Status.unsupported
                 return t
             api_base = params.get("api_base") or params.get("base_url")
+            if isinstance(api_base, str) and api_base.strip():
+                # LiteLLM routes a model without a provider prefix by a known api_base, model name as written
+                native = self._native_provider(t, model, api_base)
+                if native is not None:
+                    return self._mapped(t, native, model, params)
+                if head is None and self._host_rule(api_base) is not None:
+                    # a bare name at a provider's known API: LiteLLM sends it there as written
+                    t.finding(
+                        "LGM102",
+                        f"`{model}` has no provider prefix; LiteLLM sends it as written to the OpenAI-compatible API at api_base, "
+                        "where the catalog does not list it: treated as a custom provider",
+                        loc,
+                        status=Status.approximate,
+                    )
+                    t.approximate()
+                    return self._custom(t, ProviderRule(prefix="openai", kind="custom"), model, params)
             if head is not None and isinstance(api_base, str) and api_base.strip():
+                # `siliconflow/<m>` at api.siliconflow.cn names the server; `mistralai/<m>` elsewhere is an
+                # organization that is part of the model name
+                named = head.lower() in (host_of(api_base) or "")
                 t.finding(
                     "LGM102",
-                    f"`{head}` in `{model}` is not a LiteLLM provider prefix; treated as an OpenAI-compatible server at api_base",
+                    f"`{head}` in `{model}` is not a LiteLLM provider prefix; treated as an OpenAI-compatible server at api_base"
+                    + ("" if named else f", model name `{model}` as written"),
                     loc,
                     status=Status.approximate,
                 )
+                t.approximate()
                 rule = ProviderRule(prefix=head, kind="custom", env=None)
-                return self._custom(t, rule, model.split("/", 1)[1], params)
+                return self._custom(t, rule, model.split("/", 1)[1] if named else model, params)
             what = (
                 f"`{head}` is not a LiteLLM provider prefix"
                 if head
@@ -164,6 +195,8 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
                 if ref is None or self._lookup(rule, rest, dep) is None:
                     return self._custom(t, rule, rest, params)
         self._mapped(t, rule, rest, params)
+        if templated == "base" and t.status != Status.unsupported:
+            t.status = Status.manual  # the model is known; its resource (base URL) is not yet
         if prefix == "gemini" and isinstance(api_base, str) and is_vertex_host(api_base):
             t.finding(
                 "LGM155",
@@ -174,8 +207,9 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             t.status = Status.manual
         return t
 
-    def _templated(self, t: Target, params: dict[str, Any]) -> Target | None:
-        """LGM153 when the model or base URL is a `${VAR:-default}` shell template (LiteLLM reads it literally)."""
+    def _templated(self, t: Target, params: dict[str, Any]) -> str | None:
+        """LGM153 when the model or base URL is a `${VAR:-default}` shell template (LiteLLM reads it
+        literally): "model" when the model is one (nothing more can be resolved), "base" for the base URL."""
         dep = t.deployment
         parts = []
         loc = dep.model_loc
@@ -194,7 +228,7 @@ class Resolver(Prefixes, CatalogLookup, CustomProviders, Retirements):
             loc,
         )
         t.status = Status.manual
-        return t
+        return "model" if shell_templates(dep.model) else "base"
 
     def _vertex_openai(
         self, t: Target, rest: str, params: dict[str, Any], endpoint: tuple[str | None, str | None]

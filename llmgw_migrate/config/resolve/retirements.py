@@ -8,7 +8,7 @@ import datetime as dt
 
 from llmgw_migrate.config.catalog import CatalogModel
 from llmgw_migrate.config.resolve.state import ResolverState
-from llmgw_migrate.config.resolve.target import Target
+from llmgw_migrate.config.resolve.target import KeySpec, Target
 from llmgw_migrate.findings import Status
 
 
@@ -36,15 +36,35 @@ class Retirements(ResolverState):
             t.status = Status.manual  # its key stays: the successor is usually on the same provider
             return
         if mapping and mapping.deactivated(today):
+            live = model.live_mappings(today)
+            serving = live[0] if live else None  # the gateway's first choice (catalog order), as it routes
             t.finding(
                 "LGM144",
                 f"the {gp} mapping of `{model.id}` was deactivated on {mapping.deactivated_at and mapping.deactivated_at[:10]}; "
-                f"the gateway drops the pin and serves it from: {', '.join(p.provider for p in model.live_mappings(today))}",
+                f"the gateway drops the pin and serves it from: {', '.join(p.provider for p in live)}"
+                + (f"; add the {serving.provider} provider key (the plan lists it)" if serving else ""),
                 loc,
             )
             t.gateway_model = model.id
             t.status = Status.manual
-            t.unservable = True  # served by other providers, not through this one's key
+            if serving is None:
+                t.unservable = True
+            else:
+                # The provider shown is the one that will serve, and the key it needs is listed; the
+                # config held none for it (LiteLLM reached the model through the deactivated mapping).
+                t.provider = serving.provider
+                t.mapping = serving
+                t.key = KeySpec(provider=serving.provider)
+            if model.deactivated_at:
+                succ = self.successor(model, serving.provider if serving else None) or self.successor(
+                    model, None
+                )
+                t.finding(
+                    "LGM145",
+                    f"`{model.id}` has a scheduled deactivation on {model.deactivated_at[:10]} (every provider)"
+                    + (f"; successor: `{succ}`" if succ else ""),
+                    loc,
+                )
             return
         dep_at = (mapping.deprecated_at if mapping else None) or model.deprecated_at
         deact_at = (mapping.deactivated_at if mapping else None) or model.deactivated_at

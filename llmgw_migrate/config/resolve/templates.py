@@ -20,3 +20,14 @@ def describe(found: list[tuple[str, str | None]]) -> str:
         f"${{{var}}} defaults to `{default}`" if default is not None else f"${{{var}}} has no default"
         for var, default in found
     )
+
+
+_WHOLE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def template_var(value: Any) -> str | None:
+    """VAR when the whole value is `${VAR}` (a variable the deploy step fills in, no default), else None."""
+    if not isinstance(value, str):
+        return None
+    m = _WHOLE.match(value.strip())
+    return m.group(1) if m else None
