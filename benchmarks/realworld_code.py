@@ -34,6 +34,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,10 +50,12 @@ ROOT = HERE.parent
 MANIFEST = HERE / "realworld" / "code_manifest.yaml"
 DEFAULT_CACHE = Path("/work/cache/realworld")
 DEFAULT_MIRRORS = Path("/work/.mirror")
-# The repositories' own tests run with this interpreter (a venv with openai, litellm, httpx, pydantic and
-# pytest); override with --test-python.
-DEFAULT_TEST_PYTHON = (
-    Path(os.environ.get("LLMGW_LITELLM_VENV", "/work/cache/litellm-venv")) / "bin" / "python"
+# The repositories' own tests run with CACHE/testvenv's interpreter (see --fetch-help); --test-python
+# overrides it.
+TEST_DEPS = (
+    "pytest pytest-asyncio fastapi httpx pydantic pydantic-settings python-dotenv sqlalchemy aiosqlite "
+    "greenlet 'psycopg[binary]' requests openai python-multipart alembic redis PyPDF2 python-docx pandas "
+    "openpyxl boto3"
 )
 OUTCOMES = ("rewrite", "finding", "either", "unchanged", "silent")
 
@@ -63,7 +66,9 @@ The corpus trees are not in the repository. To get them:
      elsewhere: `git clone --mirror https://github.com/<owner>/<name> MIRRORS/<owner>+<name>/repo`);
   2. run this script: it checks each tree out at the manifest commit into CACHE/trees/<owner>+<name>/
      (files a snapshot lacks, such as large binaries, are skipped).
-MIRRORS defaults to /work/.mirror (--mirrors), CACHE to /work/cache/realworld."""
+MIRRORS defaults to /work/.mirror (--mirrors), CACHE to /work/cache/realworld.
+The repositories' own tests (--tests; the manifest's `tests` commands) run offline in a virtualenv:
+  python3 -m venv CACHE/testvenv && CACHE/testvenv/bin/pip install {deps}"""
 
 
 # ---------------------------------------------------------------------------------------------- manifest
@@ -288,6 +293,9 @@ def changed_lines(before: list[str], after: list[str]) -> tuple[dict[int, str], 
     return out, hunks
 
 
+_MENTION_RE = re.compile(r"([\w.@+-][\w./@+-]*):(\d+)\b")
+
+
 def locate(lines: list[str], exp: Expect) -> list[int]:
     hits = [i + 1 for i, line in enumerate(lines) if exp.match in line]
     if exp.nth is not None:
@@ -299,6 +307,13 @@ def score_repo(
     repo: Repo, before: dict[str, bytes], after: dict[str, bytes], findings: list[dict[str, Any]], root: Path
 ) -> Score:
     score = Score()
+    # A finding names a line where it points, or in its message (a held connection lists every part as
+    # file:line in one finding, issue 11).
+    mentioned: dict[str, set[int]] = {}
+    for f in findings:
+        if f["code"] != "LGM200":
+            for m in _MENTION_RE.finditer(f.get("message") or ""):
+                mentioned.setdefault(m.group(1).removeprefix("./"), set()).add(int(m.group(2)))
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         if f.get("file") and f["code"] != "LGM200":
@@ -328,6 +343,8 @@ def score_repo(
             near = [f for f in file_findings if f.get("line") in (None, line) or abs(f["line"] - line) <= 1]
             if exp.code:
                 near = [f for f in near if f["code"] == exp.code]
+            elif line in mentioned.get(exp.file, ()):
+                near = near or [{"code": "listed"}]
             if exp.outcome == "rewrite":
                 if new is None:
                     verdict = "missed"
@@ -422,15 +439,20 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--repo", action="append", default=[], help="only repositories whose name holds this")
     ap.add_argument("--runs", type=int, default=3, help="--write runs per tree (2..N must change nothing)")
     ap.add_argument("--tests", action="store_true", help="run each repository's own offline tests")
-    ap.add_argument("--test-python", default=str(DEFAULT_TEST_PYTHON))
+    ap.add_argument("--test-python", default=None, help="interpreter for the repos' tests (CACHE/testvenv)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with llmgw_migrate installed")
     ap.add_argument("--details", action="store_true", help="list every wrong case")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--fetch-help", action="store_true", help="how to get the corpus snapshots")
     args = ap.parse_args(list(argv) if argv is not None else None)
     if args.fetch_help:
-        print(FETCH_HELP)
+        print(FETCH_HELP.format(deps=TEST_DEPS))
         return 0
+    if args.test_python is None:
+        args.test_python = str(args.cache / "testvenv" / "bin" / "python")
+    if args.tests and not Path(args.test_python).exists():
+        print(f"no test interpreter at {args.test_python} (see --fetch-help)", file=sys.stderr)
+        return 2
     repos = [r for r in load_manifest(args.manifest) if not args.repo or any(s in r.repo for s in args.repo)]
     trees, work = args.cache / "trees", args.cache / "work"
     trees.mkdir(parents=True, exist_ok=True)
@@ -438,6 +460,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     total = Score()
     rows: list[dict[str, Any]] = []
     not_idempotent = 0
+    tested = regressed = 0
     missing = []
     started = time.perf_counter()
     print(f"{'repository':52} {'cat':5} {'right':>5} {'false':>5} {'part':>5} {'miss':>5}  idem  tests")
@@ -451,6 +474,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         shutil.rmtree(work / repo.slug, ignore_errors=True)
         total.add(score)
         not_idempotent += not idempotent
+        if test_note:
+            tested += 1
+            regressed += any("tests regressed" in n for n in score.notes)
         cat = "proxy" if repo.category == "proxy" else "other"
         print(
             f"{repo.repo[:52]:52} {cat:5} {score.right:5} {score.false:5} {score.partial:5} {score.missed:5}"
@@ -482,6 +508,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"precision {total.precision:.1%}  recall {total.recall:.1%}  "
         f"idempotent {done - not_idempotent}/{done}"
     )
+    if tested:
+        print(f"own tests: {tested} repositories run, {regressed} with fewer passing tests after --write")
     for m in missing:
         print(f"skipped (no snapshot): {m}", file=sys.stderr)
     if missing:

@@ -216,7 +216,9 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
     rewritable = any(n not in REPORT_ONLY_HANDLERS for n in handler_names)
     lang = connection_facts.lang_of(tuple(handler_names)) if rewritable else "foreign"
     try:
-        return connection_facts.collect(display, text, lang, matcher(ctx.from_urls), rewritable=rewritable)
+        return connection_facts.collect(
+            display, text, lang, matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=rewritable
+        )
     except (RecursionError, ValueError, IndexError):
         return None
 
@@ -233,7 +235,9 @@ def _foreign_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts 
     if data is None or not any(a in data for a in connection_facts.ANCHORS):
         return None
     text = data.decode("utf-8", errors="replace")
-    return connection_facts.collect(display, text, "foreign", matcher(ctx.from_urls), rewritable=False)
+    return connection_facts.collect(
+        display, text, "foreign", matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=False
+    )
 
 
 # --- driver -----------------------------------------------------------------------------------------

@@ -324,6 +324,31 @@ def _strip_make_comment(cmd: str, start: int, end: int) -> int:
     return end
 
 
+_RUNNERS = ("docker", "podman", "nerdctl")
+
+
+def proxy_containers(text: str, path: str, index: LineIndex) -> list[Finding]:
+    """`docker run ... ghcr.io/berriai/litellm:main-stable`: the script starts the proxy (LGM310)."""
+    from llmgw_migrate.codemods.docker import decommission_message, is_litellm_image
+
+    out: list[Finding] = []
+    if "litellm" not in text:
+        return out
+    for span in logical_commands(text):
+        words = [w.strip("'\"\\") for w in text[span.start : span.end].split()]
+        runs = any(
+            "run" in words[i + 1 : i + 3] or "create" in words[i + 1 : i + 3]
+            for i, w in enumerate(words)
+            if w in _RUNNERS
+        )
+        image = next((w for w in words if is_litellm_image(w)), None)
+        if runs and image is not None:
+            what = f"this `{words[0]} run` of {image}"
+            where = text.find(image, span.start, span.end)
+            out.append(at("LGM310", decommission_message(what, []), path, index, max(where, span.start)))
+    return out
+
+
 class ShellHandler:
     name = "shell"
 
@@ -342,6 +367,7 @@ class ShellHandler:
         p = PurePath(path)
         make = p.name in _MAKE_NAMES or p.suffix.lower() == ".mk"
         res = rewrite_commands(text, ctx, path, index, make=make)
+        res.findings += proxy_containers(text, path, index)
         return placeholder_keys.add_findings(finish(text, res.edits, res.findings, index=index), path, ctx)
 
 

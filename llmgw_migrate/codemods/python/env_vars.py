@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from llmgw_migrate.codemods.python.clients import add_kwarg
+from llmgw_migrate.codemods.python.clients import PLACEHOLDER_KEY_CODE, add_kwarg, is_placeholder_key
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, positional, string_value
 from llmgw_migrate.codemods.python.state import RewriteState, string_node
 from llmgw_migrate.rules_data import env_renames
@@ -200,6 +200,8 @@ def on_class(state: RewriteState, node: cst.ClassDef) -> None:
             if env_name not in renames:
                 continue
             value = small.value
+            if renames[env_name] == state.ctx.key_env:
+                _placeholder_default(state, small)
             if isinstance(value, cst.Call) and any(
                 a.keyword is not None and a.keyword.value in ("alias", "validation_alias", "env")
                 for a in value.args
@@ -215,6 +217,24 @@ def on_class(state: RewriteState, node: cst.ClassDef) -> None:
                 fix=f'Add validation_alias=AliasChoices("{renames[env_name]}", "{small.target.value}")'
                 " to the field.",
             )
+
+
+def _placeholder_default(state: RewriteState, field: cst.AnnAssign) -> None:
+    """`LITELLM_API_KEY: str = "litellm"`: unset, the gateway key variable leaves a stand-in the gateway
+    refuses (issue 11, class 4)."""
+    value = field.value
+    if isinstance(value, cst.Call) and state.facts.qualify(value.func).endswith("Field"):
+        arg = kwarg(value, "default") or positional(value, 0)
+        value = arg.value if arg is not None else None
+    literal = string_value(value) if value is not None else None
+    if value is not None and literal and is_placeholder_key(literal):  # "" is "required", not a stand-in
+        state.finding(
+            PLACEHOLDER_KEY_CODE,
+            value,
+            "this settings key defaults to a placeholder: with the gateway key variable unset, the gateway "
+            "gets it and answers 401",
+            fix=f"Drop the default so a missing {state.ctx.key_env} fails at start-up.",
+        )
 
 
 def _alias_field(state: RewriteState, field: cst.AnnAssign, new_env: str) -> bool:
