@@ -17,6 +17,7 @@ from typing import Any
 from llmgw_migrate.config.catalog import Catalog, load_catalog
 from llmgw_migrate.config.finding_groups import group_findings
 from llmgw_migrate.config.gc_pause import paused_gc
+from llmgw_migrate.config.group_fold import fold_into_groups
 from llmgw_migrate.config.plan import FallbackChain, ModelMapping, Plan, ProviderKey
 from llmgw_migrate.config.plan import Target as PlanTarget
 from llmgw_migrate.config.read import (
@@ -98,9 +99,13 @@ def convert_config(
 
     models: list[ModelMapping] = []
     by_name: dict[str, ModelMapping] = {}
+    lb_groups: dict[str, tuple[int, str]] = {}  # model_name -> (its LGM121 in findings, LiteLLM model)
     for name, targets in groups.items():
         mapping, extra = _group_mapping(name, targets, resolver)
-        findings.extend(extra)
+        for f in extra:
+            if f.code == "LGM121" and name not in lb_groups:
+                lb_groups[name] = (len(findings), targets[0].deployment.model)
+            findings.append(f)
         models.append(mapping)
         by_name[name] = mapping
 
@@ -123,8 +128,10 @@ def convert_config(
     providers_with_several: dict[tuple[str, str | None], list[ProviderKey]] = {}
     for k in keys:
         providers_with_several.setdefault((k.provider, k.name), []).append(k)
+    key_models: dict[int, list[str]] = {}  # LGM147 in findings -> the models its keys serve
     for (prov, key_name), ks in providers_with_several.items():
         if len(ks) > 1:
+            key_models[len(findings)] = list(dict.fromkeys(m for k in ks for m in k.models))
             label = key_name or prov
             where = by_name.get(ks[1].models[0]) if ks[1].models else None
             findings.append(
@@ -137,6 +144,9 @@ def convert_config(
                     column=1,
                 )
             )
+
+    # a load-balanced group's several keys and timeouts are facts of its one LGM121
+    findings, per_deployment = fold_into_groups(findings, per_deployment, lb_groups, key_models)
 
     # 4b. providers the embedded gateway (`gateway`, `verify --after embedded`) cannot serve
     findings.extend(_embedded_gaps(models, config.path))

@@ -306,7 +306,10 @@ class TestGroups:
         )
         m = model(plan, "g")
         assert (m.deployments, m.gateway_model, m.status) == (2, "openai/gpt-4o", Status.approximate)
-        assert "LGM121" in codes(plan) and "LGM147" in codes(plan)
+        # the group's two keys are a fact of its LGM121, not a finding of their own
+        assert "LGM121" in codes(plan) and "LGM147" not in codes(plan)
+        [lb] = [f for f in plan.findings if f.code == "LGM121"]
+        assert "2 different keys or settings for provider `openai`" in lb.message
         assert len(plan.provider_keys) == 2
 
     def test_mixed_providers_same_catalog_model_gives_bare_id(self, tmp_path: Path) -> None:
