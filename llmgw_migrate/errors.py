@@ -28,3 +28,16 @@ class UserError(Exception):
         if self.line is None:
             return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.column or 1}: {self.message}"
+
+
+def read_input_text(path: Path, what: str, *, not_found: str | None = None) -> str:
+    """Read a file the user named (`what`: "plan", "baseline", ...); every failure is a one-line UserError
+    about the file as a whole."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(not_found or f"{what} not found", path) from None
+    except IsADirectoryError:
+        raise UserError(f"{what} path is a directory, not a file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {what}: {exc}", path) from None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_text_atomic
-from llmgw_migrate.errors import UserError
+from llmgw_migrate.errors import UserError, read_input_text
 from llmgw_migrate.findings import Finding
 
 BASELINE_VERSION = 1
@@ -121,14 +121,9 @@ class BaselineMatch:
 
 def load_baseline(path: Path) -> Baseline:
     """Read a baseline file; every problem is a one-line UserError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("baseline file not found (create it with --update-baseline)", path) from None
-    except IsADirectoryError:
-        raise UserError("baseline path is a directory, not a file", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read baseline: {exc}", path) from None
+    text = read_input_text(
+        path, "baseline", not_found="baseline file not found (create it with --update-baseline)"
+    )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

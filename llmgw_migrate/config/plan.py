@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from llmgw_migrate.errors import UserError
+from llmgw_migrate.errors import UserError, read_input_text
 from llmgw_migrate.findings import Finding, Status
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -93,14 +93,7 @@ def plan_json_schema() -> dict[str, Any]:
 def load_plan(path: str | Path) -> Plan:
     """Read a plan.json, turning every problem into a one-line UserError."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("plan file not found", p) from None
-    except IsADirectoryError:
-        raise UserError("plan path is a directory, not a file", p) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read plan: {exc}", p) from None
+    text = read_input_text(p, "plan", not_found="plan file not found")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from llmgw_migrate.errors import UserError
+from llmgw_migrate.errors import UserError, read_input_text
 from llmgw_migrate.findings import Finding
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -194,14 +194,7 @@ def load_keys_plan(path: str | Path) -> KeysPlan:
     from pydantic import TypeAdapter, ValidationError
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("keys plan not found", p) from None
-    except IsADirectoryError:
-        raise UserError("keys plan path is a directory, not a file", p) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read keys plan: {exc}", p) from None
+    text = read_input_text(p, "keys plan")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
