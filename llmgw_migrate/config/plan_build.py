@@ -394,19 +394,7 @@ def _aliases(
         seen.add(alias)
         if not isinstance(target, str) or not target.strip():
             findings.append(_f("LGM149", f"alias `{alias}` in {source} has no target model name", loc))
-            models.append(
-                ModelMapping(
-                    name=alias,
-                    gateway_model=None,
-                    provider=None,
-                    litellm_model="",
-                    status=Status.manual,
-                    alias_of=None,
-                    hidden=hidden,
-                    file=loc.file,
-                    line=loc.line,
-                )
-            )
+            models.append(_unserved_alias(alias, None, hidden, loc))
             continue
         base = by_name.get(target)
         if base is None:
@@ -419,19 +407,7 @@ def _aliases(
                     loc,
                 )
             )
-            models.append(
-                ModelMapping(
-                    name=alias,
-                    gateway_model=None,
-                    provider=None,
-                    litellm_model="",
-                    status=Status.manual,
-                    alias_of=target,
-                    hidden=hidden,
-                    file=loc.file,
-                    line=loc.line,
-                )
-            )
+            models.append(_unserved_alias(alias, target, hidden, loc))
             continue
         findings.append(
             _f(
@@ -454,6 +430,21 @@ def _aliases(
             )
         )
     return models, findings
+
+
+def _unserved_alias(alias: str, target: str | None, hidden: bool, loc: Loc) -> ModelMapping:
+    """An alias no model serves: listed in the map, unmapped, so clients that send it are found."""
+    return ModelMapping(
+        name=alias,
+        gateway_model=None,
+        provider=None,
+        litellm_model="",
+        status=Status.manual,
+        alias_of=target,
+        hidden=hidden,
+        file=loc.file,
+        line=loc.line,
+    )
 
 
 def _via_wildcard(name: str, wildcards: list[tuple[str, Target]], resolver: Resolver) -> ModelMapping | None:
