@@ -318,7 +318,7 @@ _C = "llmgw_migrate.codemods."
 SPECS: tuple[HandlerSpec, ...] = (
     HandlerSpec("python", _C + "python.handler", accepts_python, python_tokens, narrow=python_matcher),
     HandlerSpec("notebook", _C + "notebooks", accepts_notebook, notebook_tokens, needs=("python",)),
-    HandlerSpec("javascript", _C + "javascript", accepts_javascript, javascript_tokens),
+    HandlerSpec("javascript", _C + "javascript.handler", accepts_javascript, javascript_tokens),
     HandlerSpec("dotenv", _C + "dotenv", accepts_dotenv, env_tokens),
     HandlerSpec("yaml", _C + "yaml_files", accepts_yaml, yaml_tokens, finishes=True),
     HandlerSpec("json", _C + "json_files", accepts_json, shared_tokens),

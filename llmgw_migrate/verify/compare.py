@@ -12,512 +12,81 @@ a before/after difference at a path where the before side already disagrees with
 
 from __future__ import annotations
 
-import base64
-import difflib
-import functools
 import json
-import math
-import re
-import struct
-from dataclasses import dataclass, field
 from typing import Any
 
 from llmgw_migrate.config.catalog import Catalog, name_variants
-from llmgw_migrate.resources import rules_path
-from llmgw_migrate.verify.replay import Exchange, StreamCapture
+from llmgw_migrate.verify.outcomes import (
+    DIFFER,
+    ERROR,
+    MAX_VALUE_CHARS,
+    MISSING,
+    PASS,
+    CompareOptions,
+    Comparison,
+    Difference,
+    error_message,
+    failure_message,
+    shorten,
+)
+from llmgw_migrate.verify.parity_rules import (
+    DEPLOYMENT_CHECKS,
+    ERROR_CASE_KINDS,
+    ParityRules,
+    StatusEquivalent,
+    load_parity_rules,
+)
+from llmgw_migrate.verify.replay import Exchange
+from llmgw_migrate.verify.response_shapes import (
+    chat_problems,
+    embeddings_problems,
+    error_envelope_problems,
+    join_path,
+    messages_problems,
+    schema_violations,
+)
+from llmgw_migrate.verify.streams import StreamSummary, fold_anthropic_stream, fold_stream
 from llmgw_migrate.verify.suite import MESSAGES, Case
+from llmgw_migrate.verify.values import (
+    TOKEN_KEYS,
+    as_vector,
+    both_numbers,
+    cosine,
+    get_path,
+    is_empty,
+    path_related,
+    text_similarity,
+    tool_call_args,
+    tool_call_name,
+)
 
-PASS, DIFFER, ERROR = "pass", "differ", "error"
-_TOKEN_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens")
-_MISSING: Any = object()
-MAX_VALUE_CHARS = 300
-
-
-# rules ------------------------------------------------------------------------------------------------
-def _pattern(path: str) -> re.Pattern[str]:
-    rx = re.escape(path).replace(r"\[\*\]", r"\[\d+\]")
-    return re.compile(rx + r"(?:$|[.\[])")
-
-
-@dataclass
-class StatusEquivalent:
-    id: str
-    before: int
-    after: int
-    before_error_type: str | None = None
-    # Case kinds the equivalence may excuse (e.g. only the unknown-model case): a status pair that means
-    # "both refused" for a deliberate error case means "nothing works" for a plain chat.
-    kinds: tuple[str, ...] = ()
-
-
-@dataclass
-class ParityRules:
-    volatile: list[re.Pattern[str]] = field(default_factory=list)
-    known: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)  # (rule id, path pattern)
-    status_equivalents: list[StatusEquivalent] = field(default_factory=list)
-    dropped_affect: list[re.Pattern[str]] = field(default_factory=list)
-    dropped_params: dict[str, str] = field(default_factory=dict)
-    usage_relative: float = 0.10
-    usage_absolute: int = 2
-    similarity: float = 0.80
-    embedding_cosine: float = 0.9999
-
-    def volatile_path(self, path: str) -> bool:
-        return any(p.match(path) for p in self.volatile)
-
-    def known_rule(self, path: str) -> str | None:
-        for rule_id, p in self.known:
-            if p.match(path):
-                return rule_id
-        return None
+# The names callers import from here (the ladder's parts live in the modules above).
+__all__ = [
+    "DEPLOYMENT_CHECKS",
+    "DIFFER",
+    "ERROR",
+    "ERROR_CASE_KINDS",
+    "MAX_VALUE_CHARS",
+    "PASS",
+    "CompareOptions",
+    "Comparer",
+    "Comparison",
+    "Difference",
+    "ParityRules",
+    "StatusEquivalent",
+    "StreamSummary",
+    "chat_problems",
+    "embeddings_problems",
+    "error_envelope_problems",
+    "error_message",
+    "fold_anthropic_stream",
+    "fold_stream",
+    "load_parity_rules",
+    "messages_problems",
+    "schema_violations",
+]
 
 
-@functools.cache
-def load_parity_rules() -> ParityRules:
-    """rules/parity.yaml (+ the dropped-parameter list of rules/rewrites/dropped_params.yaml)."""
-    from ruamel.yaml import YAML
-
-    from llmgw_migrate.rules_data import dropped_params
-
-    data = YAML(typ="safe").load(rules_path("parity.yaml").read_text(encoding="utf-8"))
-    tol = data.get("tolerances") or {}
-    return ParityRules(
-        volatile=[_pattern(v["path"]) for v in data.get("volatile") or ()],
-        known=[(k["id"], _pattern(p)) for k in data.get("known") or () for p in k.get("paths") or ()],
-        status_equivalents=[
-            StatusEquivalent(
-                id=s["id"],
-                before=int(s["before"]),
-                after=int(s["after"]),
-                before_error_type=s.get("before_error_type"),
-                kinds=tuple(s.get("kinds") or ()),
-            )
-            for s in data.get("status_equivalents") or ()
-        ],
-        dropped_affect=[_pattern(p) for p in data.get("dropped_params_affect") or ()],
-        dropped_params=dropped_params(),
-        usage_relative=float(tol.get("usage_relative", 0.10)),
-        usage_absolute=int(tol.get("usage_absolute", 2)),
-        similarity=float(tol.get("similarity", 0.80)),
-        embedding_cosine=float(tol.get("embedding_cosine", 0.9999)),
-    )
-
-
-# results ----------------------------------------------------------------------------------------------
-@dataclass
-class Difference:
-    path: str
-    before: Any
-    after: Any
-    check: str  # ladder step: status | envelope | schema | stream | model | finish_reason | tool_calls | ...
-    rule: str | None = None  # parity rule id, for known differences
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {"path": self.path, "before": self.before, "after": self.after, "check": self.check}
-        if self.rule:
-            out["rule"] = self.rule
-        return out
-
-
-@dataclass
-class Comparison:
-    status: str
-    differences: list[Difference] = field(default_factory=list)
-    known: list[Difference] = field(default_factory=list)
-    noise: list[Difference] = field(default_factory=list)
-    error: str | None = None
-
-
-@dataclass
-class CompareOptions:
-    similarity: float | None = None  # None: rules' default
-    usage_relative: float | None = None
-    usage_absolute: int | None = None
-
-
-def _short(value: Any) -> Any:
-    """Keep report values small: long strings and big structures are cut."""
-    if value is _MISSING:
-        return None
-    if isinstance(value, str):
-        return value if len(value) <= MAX_VALUE_CHARS else value[:MAX_VALUE_CHARS] + "..."
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        if len(text) > MAX_VALUE_CHARS:
-            return text[:MAX_VALUE_CHARS] + "..."
-    return value
-
-
-# schema checks ----------------------------------------------------------------------------------------
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def error_envelope_problems(body: Any) -> list[tuple[str, str]]:
-    if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
-        return [("error", "no {'error': {...}} envelope")]
-    if not isinstance(body["error"].get("message"), str):
-        return [("error.message", "missing or not a string")]
-    return []
-
-
-def chat_problems(body: Any) -> list[tuple[str, str]]:
-    """Where a non-streamed chat.completion breaks the OpenAI schema."""
-    if not isinstance(body, dict):
-        return [("", "not a JSON object")]
-    out: list[tuple[str, str]] = []
-    if body.get("object") != "chat.completion":
-        out.append(("object", f"expected 'chat.completion', got {body.get('object')!r}"))
-    if not isinstance(body.get("model"), str):
-        out.append(("model", "missing or not a string"))
-    choices = body.get("choices")
-    if not isinstance(choices, list) or not choices:
-        return [*out, ("choices", "missing or empty")]
-    for i, ch in enumerate(choices):
-        p = f"choices[{i}]"
-        if not isinstance(ch, dict):
-            out.append((p, "not an object"))
-            continue
-        msg = ch.get("message")
-        if not isinstance(msg, dict):
-            out.append((f"{p}.message", "missing or not an object"))
-            continue
-        if msg.get("role") != "assistant":
-            out.append((f"{p}.message.role", f"expected 'assistant', got {msg.get('role')!r}"))
-        if msg.get("content") is not None and not isinstance(msg.get("content"), str):
-            out.append((f"{p}.message.content", "not a string or null"))
-        if not isinstance(ch.get("finish_reason"), str):
-            out.append((f"{p}.finish_reason", "missing"))
-        for j, tc in enumerate(msg.get("tool_calls") or ()):
-            fn = tc.get("function") if isinstance(tc, dict) else None
-            if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-                out.append((f"{p}.message.tool_calls[{j}].function.name", "missing"))
-            elif not isinstance(fn.get("arguments"), str):
-                out.append((f"{p}.message.tool_calls[{j}].function.arguments", "not a JSON string"))
-    out.extend(_usage_problems(body.get("usage"), chat=True))
-    return out
-
-
-def _usage_problems(usage: Any, chat: bool) -> list[tuple[str, str]]:
-    if usage is None:
-        return []
-    if not isinstance(usage, dict):
-        return [("usage", "not an object")]
-    keys = (
-        ("prompt_tokens", "completion_tokens", "total_tokens") if chat else ("prompt_tokens", "total_tokens")
-    )
-    return [(f"usage.{k}", "missing or not an integer") for k in keys if not _is_int(usage.get(k))]
-
-
-def embeddings_problems(body: Any) -> list[tuple[str, str]]:
-    if not isinstance(body, dict):
-        return [("", "not a JSON object")]
-    out: list[tuple[str, str]] = []
-    if body.get("object") != "list":
-        out.append(("object", f"expected 'list', got {body.get('object')!r}"))
-    data = body.get("data")
-    if not isinstance(data, list) or not data:
-        return [*out, ("data", "missing or empty")]
-    for i, item in enumerate(data):
-        emb = item.get("embedding") if isinstance(item, dict) else None
-        if not (
-            isinstance(emb, str) or (isinstance(emb, list) and all(isinstance(x, (int, float)) for x in emb))
-        ):
-            out.append((f"data[{i}].embedding", "not a list of numbers or base64 string"))
-    out.extend(_usage_problems(body.get("usage"), chat=False))
-    return out
-
-
-@dataclass
-class StreamSummary:
-    """A stream folded into the shape of a chat.completion, plus its protocol problems."""
-
-    body: dict[str, Any]
-    problems: list[tuple[str, str]]
-
-
-def fold_stream(cap: StreamCapture) -> StreamSummary:
-    problems: list[tuple[str, str]] = [("stream.framing", e) for e in cap.framing_errors[:3]]
-    if not cap.done:
-        problems.append(("stream.done", "no data: [DONE] at the end"))
-    choices: dict[int, dict[str, Any]] = {}
-    roles: dict[int, int] = {}
-    body: dict[str, Any] = {"object": "chat.completion"}
-    for k, chunk in enumerate(cap.chunks()):
-        if not isinstance(chunk, dict):
-            problems.append((f"stream.chunks[{k}]", "not a JSON object"))
-            continue
-        if "__invalid_json__" in chunk:
-            problems.append((f"stream.chunks[{k}]", "data is not JSON"))
-            continue
-        if "error" in chunk:
-            problems.append(("stream.error", _short(json.dumps(chunk["error"], default=str))))
-            continue
-        if chunk.get("object") != "chat.completion.chunk":
-            problems.append(
-                (
-                    f"stream.chunks[{k}].object",
-                    f"expected 'chat.completion.chunk', got {chunk.get('object')!r}",
-                )
-            )
-        for key in ("id", "created", "model", "system_fingerprint"):
-            if key in chunk and key not in body:
-                body[key] = chunk[key]
-        if isinstance(chunk.get("usage"), dict):
-            body["usage"] = chunk["usage"]
-        for ch in chunk.get("choices") or ():
-            if not isinstance(ch, dict):
-                continue
-            idx = ch.get("index", 0) if _is_int(ch.get("index", 0)) else 0
-            agg = choices.setdefault(idx, {"index": idx, "message": {"role": None, "content": None}})
-            delta = ch.get("delta") or {}
-            if not isinstance(delta, dict):
-                problems.append((f"stream.choices[{idx}].delta", "not an object"))
-                continue
-            if delta.get("role"):
-                roles[idx] = roles.get(idx, 0) + 1
-                agg["message"]["role"] = delta["role"]
-            if isinstance(delta.get("content"), str):
-                agg["message"]["content"] = (agg["message"]["content"] or "") + delta["content"]
-            for tc in delta.get("tool_calls") or ():
-                if not isinstance(tc, dict):
-                    continue
-                calls = agg["message"].setdefault("tool_calls", [])
-                raw_index = tc.get("index")
-                ti: int = raw_index if isinstance(raw_index, int) and not isinstance(raw_index, bool) else -1
-                if ti < 0:
-                    # No index: a new call when it carries an id, else more of the last one.
-                    ti = len(calls) if tc.get("id") is not None or not calls else len(calls) - 1
-                while len(calls) <= ti:
-                    calls.append({"id": None, "type": "function", "function": {"name": "", "arguments": ""}})
-                call = calls[ti]
-                if tc.get("id"):
-                    call["id"] = tc["id"]
-                fn = tc.get("function") or {}
-                if fn.get("name"):
-                    call["function"]["name"] += fn["name"]
-                if isinstance(fn.get("arguments"), str):
-                    call["function"]["arguments"] += fn["arguments"]
-            if ch.get("finish_reason"):
-                agg["finish_reason"] = ch["finish_reason"]
-    body["choices"] = [choices[i] for i in sorted(choices)]
-    if not choices:
-        problems.append(("stream.choices", "no choice deltas"))
-    for idx, agg in choices.items():
-        n = roles.get(idx, 0)
-        if n != 1:
-            problems.append((f"stream.choices[{idx}].role_deltas", f"{n} role deltas (expected exactly 1)"))
-        if not agg.get("finish_reason"):
-            problems.append((f"stream.choices[{idx}].finish_reason", "no chunk carries finish_reason"))
-    return StreamSummary(body, problems)
-
-
-# Anthropic /v1/messages ---------------------------------------------------------------------------------
-def messages_problems(body: Any) -> list[tuple[str, str]]:
-    """Where an Anthropic `message` answer breaks its schema."""
-    if not isinstance(body, dict):
-        return [("", "not a JSON object")]
-    out: list[tuple[str, str]] = []
-    if body.get("type") != "message":
-        out.append(("type", f"expected 'message', got {body.get('type')!r}"))
-    if body.get("role") != "assistant":
-        out.append(("role", f"expected 'assistant', got {body.get('role')!r}"))
-    if not isinstance(body.get("model"), str):
-        out.append(("model", "missing or not a string"))
-    content = body.get("content")
-    if not isinstance(content, list):
-        return [*out, ("content", "missing or not a list of blocks")]
-    for i, block in enumerate(content):
-        p = f"content[{i}]"
-        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-            out.append((p, "not a typed content block"))
-        elif block["type"] == "text" and not isinstance(block.get("text"), str):
-            out.append((f"{p}.text", "missing or not a string"))
-        elif block["type"] == "tool_use":
-            if not isinstance(block.get("name"), str):
-                out.append((f"{p}.name", "missing"))
-            if not isinstance(block.get("input"), dict):
-                out.append((f"{p}.input", "missing or not an object"))
-    if not isinstance(body.get("stop_reason"), str):
-        out.append(("stop_reason", "missing"))
-    usage = body.get("usage")
-    if usage is not None:
-        if not isinstance(usage, dict):
-            out.append(("usage", "not an object"))
-        else:
-            out.extend(
-                (f"usage.{k}", "missing or not an integer")
-                for k in ("input_tokens", "output_tokens")
-                if not _is_int(usage.get(k))
-            )
-    return out
-
-
-def fold_anthropic_stream(cap: StreamCapture) -> StreamSummary:
-    """An Anthropic event stream (message_start ... message_stop) folded into the `message` it builds."""
-    problems: list[tuple[str, str]] = [("stream.framing", e) for e in cap.framing_errors[:3]]
-    events = [e for e in cap.chunks() if isinstance(e, dict)]
-    body: dict[str, Any] = {}
-    blocks: dict[int, dict[str, Any]] = {}
-    partial: dict[int, str] = {}
-    kinds = [str(e.get("type")) for e in events if e.get("type") != "ping"]
-    if not kinds or kinds[0] != "message_start":
-        problems.append(("stream.message_start", "the stream does not open with message_start"))
-    if "message_stop" not in kinds:
-        problems.append(("stream.message_stop", "no message_stop event"))
-    elif kinds[-1] != "message_stop":
-        problems.append(("stream.message_stop", "events after message_stop"))
-    for ev in events:
-        kind = ev.get("type")
-        if kind == "error" or ("error" in ev and kind is None):
-            problems.append(("stream.error", _short(json.dumps(ev.get("error"), default=str))))
-        elif kind == "message_start" and isinstance(ev.get("message"), dict):
-            body = {k: v for k, v in ev["message"].items() if k != "content"}
-            body["usage"] = dict(body.get("usage") or {})
-        elif kind == "content_block_start" and _is_int(ev.get("index")):
-            block = dict(ev.get("content_block") or {})
-            if block.get("type") == "tool_use":
-                block["input"] = {}
-                partial[ev["index"]] = ""
-            blocks[ev["index"]] = block
-        elif kind == "content_block_delta" and _is_int(ev.get("index")):
-            idx, delta = ev["index"], ev.get("delta") or {}
-            target = blocks.get(idx)
-            if target is None:
-                problems.append((f"stream.content[{idx}]", "delta before content_block_start"))
-                continue
-            block = target
-            if delta.get("type") == "text_delta":
-                block["text"] = str(block.get("text") or "") + str(delta.get("text") or "")
-            elif delta.get("type") == "input_json_delta":
-                partial[idx] = partial.get(idx, "") + str(delta.get("partial_json") or "")
-            elif delta.get("type") == "thinking_delta":
-                block["thinking"] = str(block.get("thinking") or "") + str(delta.get("thinking") or "")
-        elif kind == "message_delta":
-            delta = ev.get("delta") or {}
-            for key in ("stop_reason", "stop_sequence"):
-                if key in delta:
-                    body[key] = delta[key]
-            if isinstance(ev.get("usage"), dict):
-                body.setdefault("usage", {}).update(ev["usage"])
-    for idx, text in partial.items():
-        if text:
-            try:
-                blocks[idx]["input"] = json.loads(text)
-            except json.JSONDecodeError:
-                problems.append((f"stream.content[{idx}].input", f"tool input is not JSON: {_short(text)}"))
-    body["content"] = [blocks[i] for i in sorted(blocks)]
-    if not body.get("stop_reason"):
-        problems.append(("stream.stop_reason", "no message_delta carries stop_reason"))
-    return StreamSummary(body, problems)
-
-
-# JSON schema (the subset tool parameters use) ---------------------------------------------------------
-def schema_violations(value: Any, schema: Any, path: str = "") -> list[tuple[str, str]]:
-    """Where `value` breaks `schema`: type, enum, const, required, properties, additionalProperties,
-    items, minimum/maximum, minLength/maxLength, anyOf/oneOf."""
-    if not isinstance(schema, dict):
-        return []
-    out: list[tuple[str, str]] = []
-    for key in ("anyOf", "oneOf"):
-        subs = schema.get(key)
-        if isinstance(subs, list) and subs and not any(not schema_violations(value, s, path) for s in subs):
-            out.append((path, f"matches none of {key}"))
-    t = schema.get("type")
-    types = t if isinstance(t, list) else [t] if t else []
-    checks = {
-        "object": lambda v: isinstance(v, dict),
-        "array": lambda v: isinstance(v, list),
-        "string": lambda v: isinstance(v, str),
-        "integer": _is_int,
-        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "boolean": lambda v: isinstance(v, bool),
-        "null": lambda v: v is None,
-    }
-    if types and not any(checks.get(str(x), lambda v: True)(value) for x in types):
-        return [*out, (path, f"expected {'|'.join(map(str, types))}, got {type(value).__name__}")]
-    if "enum" in schema and value not in schema["enum"]:
-        out.append((path, f"{_short(value)!r} is not one of {schema['enum']}"))
-    if "const" in schema and value != schema["const"]:
-        out.append((path, f"expected {schema['const']!r}"))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            out.append((path, f"{value} < minimum {schema['minimum']}"))
-        if "maximum" in schema and value > schema["maximum"]:
-            out.append((path, f"{value} > maximum {schema['maximum']}"))
-    if isinstance(value, str):
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            out.append((path, f"shorter than {schema['minLength']}"))
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            out.append((path, f"longer than {schema['maxLength']}"))
-    if isinstance(value, dict):
-        props = schema.get("properties") or {}
-        for req in schema.get("required") or ():
-            if req not in value:
-                out.append((_join(path, req), "required property missing"))
-        for k, v in value.items():
-            if k in props:
-                out.extend(schema_violations(v, props[k], _join(path, k)))
-            elif schema.get("additionalProperties") is False:
-                out.append((_join(path, k), "property not allowed by the schema"))
-            elif isinstance(schema.get("additionalProperties"), dict):
-                out.extend(schema_violations(v, schema["additionalProperties"], _join(path, k)))
-    if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for i, item in enumerate(value):
-            out.extend(schema_violations(item, schema["items"], f"{path}[{i}]"))
-    return out
-
-
-def _join(path: str, key: Any) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else str(key)
-
-
-# error messages -----------------------------------------------------------------------------------------
-# Cases built to fail on both sides (error parity); every other case is an ordinary request that must work.
-ERROR_CASE_KINDS = frozenset({"unknown-model", "bad-key"})
-# Ladder steps whose answer depends on which deployment of a load-balanced group served the request.
-DEPLOYMENT_CHECKS = frozenset({"model", "content", "usage", "tool_arguments", "json_mode", "embeddings"})
-
-
-def error_message(ex: Exchange, width: int = 200) -> str | None:
-    """The reason a side gave for a failed request: transport error, error.message, or the raw text."""
-    if ex.error:
-        return ex.error
-    if ex.ok:
-        return None
-    body = ex.body
-    msg: Any = None
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict):
-            msg = err.get("message")
-        elif isinstance(err, str):
-            msg = err
-        msg = msg or body.get("detail") or body.get("message")
-    if not msg and ex.stream is not None:
-        for chunk in ex.stream.chunks():
-            if isinstance(chunk, dict) and isinstance(chunk.get("error"), dict):
-                msg = chunk["error"].get("message")
-                break
-    if not msg:
-        msg = ex.text
-    if not isinstance(msg, str):
-        msg = json.dumps(msg, default=str)
-    text = " ".join(msg.split())
-    if not text:
-        return None
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _failure(name: str, ex: Exchange) -> str:
-    msg = error_message(ex)
-    status = ex.status if ex.status is not None else "no answer"
-    return f"{name} {status}" + (f": {msg}" if msg else "")
-
-
-# the ladder -------------------------------------------------------------------------------------------
 class Comparer:
     def __init__(
         self,
@@ -548,7 +117,7 @@ class Comparer:
             return Comparison(ERROR, error="; ".join(parts))
         if case.kind not in ERROR_CASE_KINDS and not before.ok and not after.ok:
             # An ordinary request refused by both sides proves nothing: equal statuses are not parity.
-            why = "; ".join(_failure(n, ex) for n, ex in (("before", before), ("after", after)))
+            why = "; ".join(failure_message(n, ex) for n, ex in (("before", before), ("after", after)))
             return Comparison(ERROR, error=f"the request failed on both sides: {why}")
         diffs = self._diff(case, before, after)
         samples = [n for n in noise or () if not n.error]
@@ -575,16 +144,16 @@ class Comparer:
                         continue
                     noisy_paths.add(d.path)
                     if d.check == "content" and isinstance(d.after, str) and isinstance(d.before, str):
-                        ratio = _similarity(d.before, d.after)
+                        ratio = text_similarity(d.before, d.after)
                         floors[d.path] = min(floors.get(d.path, 1.0), ratio)
             kept = []
             for d in real:
-                if _path_related(d.path, noisy_paths):
+                if path_related(d.path, noisy_paths):
                     floor = floors.get(d.path)
                     # Content differs between the before side's own answers: the after side passes when it
                     # is at least as close to the before answer as the before side is to itself.
                     if floor is not None and d.check == "content" and isinstance(d.after, str):
-                        ratio = _similarity(str(d.before), d.after)
+                        ratio = text_similarity(str(d.before), d.after)
                         if ratio + 1e-9 < floor:
                             kept.append(d)
                             continue
@@ -658,7 +227,7 @@ class Comparer:
         self, case: Case, before: Any, after: Any, bex: Exchange, aex: Exchange
     ) -> list[Difference]:
         if after is None and aex.text:
-            return [Difference("", "JSON body", f"not JSON: {_short(aex.text)}", "schema")]
+            return [Difference("", "JSON body", f"not JSON: {shorten(aex.text)}", "schema")]
         check = (
             embeddings_problems
             if case.endpoint.endswith("embeddings")
@@ -821,8 +390,8 @@ class Comparer:
                         if q not in before_bad:
                             out.append(
                                 Difference(
-                                    _join(f"{p}.input", q) if q else f"{p}.input",
-                                    _short(_get(args_b, q) if q else args_b),
+                                    join_path(f"{p}.input", q) if q else f"{p}.input",
+                                    shorten(get_path(args_b, q) if q else args_b),
                                     f"schema: {problem}",
                                     "tool_schema",
                                 )
@@ -843,40 +412,43 @@ class Comparer:
             return []
         out: list[Difference] = []
         if len(before) != len(after):
-            names_b = [_call_name(c) for c in before]
-            names_a = [_call_name(c) for c in after]
+            names_b = [tool_call_name(c) for c in before]
+            names_a = [tool_call_name(c) for c in after]
             return [Difference(path, names_b, names_a, "tool_calls")]
         for j, (b, a) in enumerate(zip(before, after, strict=False)):
             p = f"{path}[{j}]"
-            nb, na = _call_name(b), _call_name(a)
+            nb, na = tool_call_name(b), tool_call_name(a)
             if nb != na:
                 out.append(Difference(f"{p}.function.name", nb, na, "tool_calls"))
                 continue
-            raw_b, raw_a = _call_args(b), _call_args(a)
+            raw_b, raw_a = tool_call_args(b), tool_call_args(a)
             ap = f"{p}.function.arguments"
             try:
                 args_b = json.loads(raw_b) if raw_b else {}
             except (json.JSONDecodeError, TypeError):
-                args_b = _MISSING
+                args_b = MISSING
             try:
                 args_a = json.loads(raw_a) if raw_a else {}
             except (json.JSONDecodeError, TypeError):
-                out.append(Difference(ap, _short(raw_b), f"not valid JSON: {_short(raw_a)}", "tool_calls"))
+                out.append(Difference(ap, shorten(raw_b), f"not valid JSON: {shorten(raw_a)}", "tool_calls"))
                 continue
             schema = tools.get(na or "")
             if schema:
                 before_bad = (
-                    {q for q, _ in schema_violations(args_b, schema)} if args_b is not _MISSING else set()
+                    {q for q, _ in schema_violations(args_b, schema)} if args_b is not MISSING else set()
                 )
                 for q, problem in schema_violations(args_a, schema):
                     if q not in before_bad:
-                        bval = _get(args_b, q) if args_b is not _MISSING else _MISSING
+                        bval = get_path(args_b, q) if args_b is not MISSING else MISSING
                         out.append(
                             Difference(
-                                _join(ap, q) if q else ap, _short(bval), f"schema: {problem}", "tool_schema"
+                                join_path(ap, q) if q else ap,
+                                shorten(bval),
+                                f"schema: {problem}",
+                                "tool_schema",
                             )
                         )
-            if args_b is not _MISSING:
+            if args_b is not MISSING:
                 out.extend(
                     Difference(d.path, d.before, d.after, "tool_arguments")
                     for d in self._generic(ap, args_b, args_a, additions=True)
@@ -894,19 +466,19 @@ class Comparer:
         if not before and not after:
             return []  # "" vs null: both empty
         if before is None or after is None:
-            return [Difference(path, _short(before), _short(after), "content")]
+            return [Difference(path, shorten(before), shorten(after), "content")]
         if json_mode:
             try:
                 jb = json.loads(before)
             except (json.JSONDecodeError, TypeError):
-                jb = _MISSING
+                jb = MISSING
             try:
                 ja = json.loads(after)
             except (json.JSONDecodeError, TypeError):
-                if jb is not _MISSING:
-                    return [Difference(path, _short(before), f"not JSON: {_short(after)}", "json_mode")]
-                ja = _MISSING
-            if jb is not _MISSING and ja is not _MISSING:
+                if jb is not MISSING:
+                    return [Difference(path, shorten(before), f"not JSON: {shorten(after)}", "json_mode")]
+                ja = MISSING
+            if jb is not MISSING and ja is not MISSING:
                 if exact:
                     return [
                         Difference(d.path, d.before, d.after, "content")
@@ -914,20 +486,20 @@ class Comparer:
                     ]
                 return (
                     []
-                    if _similarity(json.dumps(jb), json.dumps(ja)) >= self.similarity
-                    else [Difference(path, _short(before), _short(after), "content")]
+                    if text_similarity(json.dumps(jb), json.dumps(ja)) >= self.similarity
+                    else [Difference(path, shorten(before), shorten(after), "content")]
                 )
         if exact:
-            return [Difference(path, _short(before), _short(after), "content")]
-        if _similarity(str(before), str(after)) >= self.similarity:
+            return [Difference(path, shorten(before), shorten(after), "content")]
+        if text_similarity(str(before), str(after)) >= self.similarity:
             return []
-        return [Difference(path, _short(before), _short(after), "content")]
+        return [Difference(path, shorten(before), shorten(after), "content")]
 
     def _diff_usage(self, before: Any, after: Any) -> list[Difference]:
         if not isinstance(before, dict):
             return []
         if not isinstance(after, dict):
-            return [Difference("usage", _short(before), None, "usage")]
+            return [Difference("usage", shorten(before), None, "usage")]
         out: list[Difference] = []
         for key in ("prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens"):
             b, a = before.get(key), after.get(key)
@@ -939,8 +511,8 @@ class Comparer:
                 out.append(Difference(f"usage.{key}", b, a, "usage"))
             elif abs(b - a) > max(self.usage_abs, self.usage_rel * max(b, a)):
                 out.append(Difference(f"usage.{key}", b, a, "usage"))
-        rest_b = {k: v for k, v in before.items() if k not in _TOKEN_KEYS and v != 0}
-        rest_a = {k: v for k, v in after.items() if k not in _TOKEN_KEYS}
+        rest_b = {k: v for k, v in before.items() if k not in TOKEN_KEYS and v != 0}
+        rest_a = {k: v for k, v in after.items() if k not in TOKEN_KEYS}
         out.extend(self._generic("usage", rest_b, rest_a))
         return out
 
@@ -951,15 +523,15 @@ class Comparer:
             return [Difference("data", f"{len(before)} vectors", f"{len(after)} vectors", "embeddings")]
         out: list[Difference] = []
         for i, (b, a) in enumerate(zip(before, after, strict=False)):
-            vb = _vector(b.get("embedding") if isinstance(b, dict) else None)
-            va = _vector(a.get("embedding") if isinstance(a, dict) else None)
+            vb = as_vector(b.get("embedding") if isinstance(b, dict) else None)
+            va = as_vector(a.get("embedding") if isinstance(a, dict) else None)
             p = f"data[{i}].embedding"
             if vb is None or va is None:
                 continue
             if len(vb) != len(va):
                 out.append(Difference(p, f"{len(vb)} dimensions", f"{len(va)} dimensions", "embeddings"))
                 continue
-            cos = _cosine(vb, va)
+            cos = cosine(vb, va)
             if cos < self.rules.embedding_cosine:
                 out.append(Difference(p, "cosine 1.0", f"cosine {cos:.4f}", "embeddings"))
         return out
@@ -972,95 +544,26 @@ class Comparer:
             return out
         if isinstance(before, dict) and isinstance(after, dict):
             for k, v in before.items():
-                sub = _join(path, k)
-                if _empty(v) and _empty(after.get(k)):
+                sub = join_path(path, k)
+                if is_empty(v) and is_empty(after.get(k)):
                     continue  # null, {}, [] and "" all read as "nothing here"
                 if self.rules.volatile_path(sub):
                     continue
                 if k not in after or (after[k] is None and v is not None):
-                    out.append(Difference(sub, _short(v), None, "missing" if k not in after else "value"))
+                    out.append(Difference(sub, shorten(v), None, "missing" if k not in after else "value"))
                     continue
                 out.extend(self._generic(sub, v, after[k], additions))
             if additions:
                 for k, v in after.items():
                     if k not in before and v is not None:
-                        out.append(Difference(_join(path, k), None, _short(v), "value"))
+                        out.append(Difference(join_path(path, k), None, shorten(v), "value"))
             return out
         if isinstance(before, list) and isinstance(after, list):
             if len(before) != len(after):
-                return [Difference(path, _short(before), _short(after), "value")]
+                return [Difference(path, shorten(before), shorten(after), "value")]
             for i, (b, a) in enumerate(zip(before, after, strict=False)):
                 out.extend(self._generic(f"{path}[{i}]", b, a, additions))
             return out
-        if before != after or (type(before) is not type(after) and not _both_numbers(before, after)):
-            out.append(Difference(path, _short(before), _short(after), "value"))
+        if before != after or (type(before) is not type(after) and not both_numbers(before, after)):
+            out.append(Difference(path, shorten(before), shorten(after), "value"))
         return out
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (dict, list, str)) and not value)
-
-
-def _both_numbers(a: Any, b: Any) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
-
-
-def _call_name(call: Any) -> str | None:
-    fn = call.get("function") if isinstance(call, dict) else None
-    return fn.get("name") if isinstance(fn, dict) else None
-
-
-def _call_args(call: Any) -> Any:
-    fn = call.get("function") if isinstance(call, dict) else None
-    return fn.get("arguments") if isinstance(fn, dict) else None
-
-
-def _get(value: Any, path: str) -> Any:
-    cur = value
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            return _MISSING
-    return cur
-
-
-def _path_related(path: str, noisy: set[str]) -> bool:
-    for n in noisy:
-        if path == n or path.startswith(n + ".") or path.startswith(n + "[") or n.startswith(path + "."):
-            return True
-        if n.startswith(path + "["):
-            return True
-    return False
-
-
-def _similarity(a: str, b: str) -> float:
-    """0..1; characters for short texts, words for long ones (SequenceMatcher is quadratic)."""
-    if a == b:
-        return 1.0
-    if len(a) + len(b) <= 4000:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
-
-
-def _vector(raw: Any) -> list[float] | None:
-    if isinstance(raw, list):
-        return [float(x) for x in raw]
-    if isinstance(raw, str):
-        try:
-            data = base64.b64decode(raw)
-        except ValueError:
-            return None
-        return list(struct.unpack(f"<{len(data) // 4}f", data[: len(data) // 4 * 4]))
-    return None
-
-
-def _cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    na = math.sqrt(sum(x * x for x in a))
-    nb = math.sqrt(sum(y * y for y in b))
-    if na == 0 or nb == 0:
-        return 1.0 if na == nb else 0.0
-    return dot / (na * nb)

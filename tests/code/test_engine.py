@@ -395,7 +395,7 @@ def test_prefilter_imports_no_handler_module_without_candidates(tmp_path: Path) 
         "r = engine.run_code([Path(sys.argv[1])], RewriteContext(), jobs=1);"
         "print(r.stats.candidates, sorted(m for m in ('libcst', 'ruamel.yaml', 'tree_sitter',"
         " 'llmgw_migrate.codemods.python.handler', 'llmgw_migrate.codemods.yaml_files',"
-        " 'llmgw_migrate.codemods.javascript') if m in sys.modules))"
+        " 'llmgw_migrate.codemods.javascript.handler') if m in sys.modules))"
     )
     plain = subprocess.run(
         [sys.executable, "-c", probe, "plain"], cwd=tmp_path, capture_output=True, text=True

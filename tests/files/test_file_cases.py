@@ -82,9 +82,9 @@ def assert_parses(path: str, text: str) -> None:
     elif suffix == ".toml" or p.name == "Pipfile":
         tomlkit.parse(text)
     elif suffix in (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs"):
-        from llmgw_migrate.codemods.javascript import _SUFFIX_LANG, _parser
+        from llmgw_migrate.codemods.javascript.syntax import SUFFIX_LANG, parser
 
-        assert not _parser(_SUFFIX_LANG[suffix]).parse(text.encode()).root_node.has_error
+        assert not parser(SUFFIX_LANG[suffix]).parse(text.encode()).root_node.has_error
 
 
 def _load_cases() -> list[Any]:

@@ -18,7 +18,6 @@ from ruamel.yaml import YAML
 from llmgw_migrate.codemods import (
     docker,
     dotenv,
-    javascript,
     json_files,
     notebooks,
     shell,
@@ -26,7 +25,8 @@ from llmgw_migrate.codemods import (
     yaml_files,
 )
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError
-from llmgw_migrate.codemods.javascript import _parser
+from llmgw_migrate.codemods.javascript import handler as javascript
+from llmgw_migrate.codemods.javascript.syntax import SUFFIX_LANG, parser
 
 CTX = RewriteContext(
     model_map={"smart": "openai/gpt-4o", "fast": "groq/llama-3.1-8b-instant"},
@@ -182,10 +182,10 @@ JS_SNIPPETS = st.sampled_from(
 def test_javascript(snippets: list[tuple[str, str, str]], suffix: str) -> None:
     text = "\n".join(s.replace("{url}", u).replace("{key}", k) for s, u, k in snippets) + "\n"
     path = "src/app" + suffix
-    if _parser(javascript._SUFFIX_LANG[suffix]).parse(text.encode()).root_node.has_error:
+    if parser(SUFFIX_LANG[suffix]).parse(text.encode()).root_node.has_error:
         return  # a generated key may be a reserved word in a destructuring pattern
     out = twice(javascript.HANDLER, path, text)
-    assert not _parser(javascript._SUFFIX_LANG[suffix]).parse(out.encode()).root_node.has_error
+    assert not parser(SUFFIX_LANG[suffix]).parse(out.encode()).root_node.has_error
     untouched_if_no_tokens(javascript.HANDLER, path, text)
 
 

@@ -13,7 +13,6 @@ from llmgw_migrate.codemods import (
     docker,
     dotenv,
     file_rules,
-    javascript,
     json_files,
     notebooks,
     shell,
@@ -22,6 +21,7 @@ from llmgw_migrate.codemods import (
 )
 from llmgw_migrate.codemods.base import RewriteContext, RewriteError
 from llmgw_migrate.codemods.handlers import all_handlers
+from llmgw_migrate.codemods.javascript import handler as javascript
 from llmgw_migrate.codemods.json_spans import JsonSpanError, parse
 from llmgw_migrate.codemods.secret_mask import mask_secrets
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, Suppressions, apply_edits

@@ -1,0 +1,2 @@
+"""JavaScript/TypeScript rewrites (tree-sitter): one module per responsibility, run together by
+`handler.HANDLER`."""
