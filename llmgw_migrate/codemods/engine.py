@@ -23,7 +23,7 @@ from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods import port_evidence
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.connections import collect as connection_facts
-from llmgw_migrate.codemods.connections.model import FileFacts
+from llmgw_migrate.codemods.connections.model import COMMENT, FileFacts
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
@@ -240,6 +240,17 @@ def _foreign_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts 
     )
 
 
+def _doc_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts | None:
+    """A Markdown/reST page that tells the user which LiteLLM variables to set: only its variable names
+    count (decide.py holds a connection with no URL that its docs still document)."""
+    ff = _foreign_facts(path_s, display, ctx)
+    if ff is None:
+        return None
+    ff.parts = [dataclasses.replace(p, doc=True) for p in ff.parts if p.kind == "env" and p.where != COMMENT]
+    ff.aliases, ff.appends = set(), []
+    return ff if ff.parts else None
+
+
 # --- driver -----------------------------------------------------------------------------------------
 
 
@@ -386,6 +397,10 @@ def run_code(
             if not accepting:
                 if p[2] in connection_facts.FOREIGN_SUFFIXES:
                     ff = _foreign_facts(path_s, display_path(Path(path_s), cwd), ctx)
+                    if ff is not None:
+                        foreign.append(ff)
+                elif p[2] in connection_facts.DOC_SUFFIXES:
+                    ff = _doc_facts(path_s, display_path(Path(path_s), cwd), ctx)
                     if ff is not None:
                         foreign.append(ff)
                 continue

@@ -3,11 +3,15 @@
 Port 8000 is the default of vLLM, uvicorn, gunicorn, FastChat, SGLang, LangServe apps, `manage.py
 runserver` and `python -m http.server`; LiteLLM's proxy listens there only when started so (`litellm
 --port 8000`, or the pre-1.0 CLI). A local :8000 URL is the proxy only when the repository does not start
-another server there, or when it starts LiteLLM there explicitly (issue 11, class 5).
+another server there, or when it starts LiteLLM there explicitly (issue 11, class 5), and only when
+something in the repository names LiteLLM at all (a config, a dependency or image, `litellm --port`, a
+LITELLM_* variable): a vLLM or FastAPI project that never mentions LiteLLM has no proxy to migrate.
 
 The scan is cheap and one-way: it reads only the small files where a repository says how it starts
 its servers (scripts, Makefiles, Procfiles, Dockerfiles, compose and other YAML, docs, dependency
-lists), never the source files the handlers parse, and stops after a bounded number of files.
+lists), and stops after a bounded number of files. Source files are read only for the two facts their
+text alone gives: a LiteLLM mention, and a server the program starts itself on 8000
+(`uvicorn.run(app, port=8000)`, `serve({fetch, port: 8000})`, `app.listen(8000)`).
 `collect(paths)` returns the facts; `PortEvidence.not_proxy_ports()` is the decision the engine (or the
 repository-wide connection model) applies to the URL rules.
 """
@@ -32,6 +36,18 @@ _OTHER_SERVER = re.compile(
     re.IGNORECASE,
 )
 _LITELLM_CMD = re.compile(r"\blitellm\b", re.IGNORECASE)
+# Any mention of LiteLLM (LITELLM_API_KEY, litellm_config.yaml, ghcr.io/berriai/litellm, `import litellm`).
+_LITELLM_NAME = re.compile(r"lite_?llm", re.IGNORECASE)
+_MAX_SOURCES = 3000  # source files read for the two source facts
+_SOURCE_SUFFIXES = (
+    *(".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".ipynb", ".go", ".java", ".kt", ".rb"),
+    *(".json", ".ini", ".conf", ".properties", ".tf", ".tfvars", ".hcl", ".env", ".envrc", ".txt"),
+)
+# A program starting its own server: the call, then (within its arguments) port 8000.
+_SERVE_CALL = re.compile(
+    r"\b(?:uvicorn\.run|app\.run|web\.run_app|serve|listen|Bun\.serve|ListenAndServe)\s*\(", re.IGNORECASE
+)
+_SERVE_PORT = re.compile(r"[^;]{0,300}?\bport\s*[=:]\s*8000\b|\s*[\"']?(?:[\w.]*:)?8000\b", re.DOTALL)
 _PORT_FLAG = re.compile(r"(?:--port|--bind|-b|-p|port\s*=|:)\s*[=\s]?\s*[\"']?(?:[\w.]*:)?(\d{2,5})\b")
 
 
@@ -41,9 +57,13 @@ class PortEvidence:
 
     litellm_on_8000: list[str] = field(default_factory=list)
     other_on_8000: list[str] = field(default_factory=list)
+    # The first place the repository names LiteLLM at all (empty: it never does).
+    litellm_named: list[str] = field(default_factory=list)
 
     def not_proxy_ports(self) -> tuple[int, ...]:
         """Candidate ports that, in this repository, belong to another server and not to the proxy."""
+        if not self.litellm_named:
+            return (8000,)  # LiteLLM listens on 8000 only when told so: without a word of it, another server
         if self.other_on_8000 and not self.litellm_on_8000:
             return (8000,)
         return ()
@@ -60,6 +80,8 @@ def _ports(line: str) -> set[int]:
 
 def scan_text(path: str, text: str, into: PortEvidence) -> None:
     """Add the facts of one file's text to `into`."""
+    if not into.litellm_named and (m := _LITELLM_NAME.search(text)):
+        into.litellm_named.append(f"{path}:{text.count(chr(10), 0, m.start()) + 1}")
     if "8000" not in text and not _OTHER_SERVER.search(text):
         return
     for n, line in enumerate(text.splitlines(), 1):
@@ -76,12 +98,34 @@ def scan_text(path: str, text: str, into: PortEvidence) -> None:
             into.litellm_on_8000.append(where)
 
 
+def scan_source(path: str, text: str, into: PortEvidence) -> None:
+    """Add the facts of one source file: a LiteLLM mention, a server it starts on 8000."""
+    if not into.litellm_named and (m := _LITELLM_NAME.search(text)):
+        into.litellm_named.append(f"{path}:{text.count(chr(10), 0, m.start()) + 1}")
+    if "8000" not in text:
+        return
+    for m in _SERVE_CALL.finditer(text):
+        if _SERVE_PORT.match(text, m.end()):
+            into.other_on_8000.append(f"{path}:{text.count(chr(10), 0, m.start()) + 1}")
+
+
 def collect(paths: Iterable[str]) -> PortEvidence:
     """Scan the repository's evidence files among `paths` (the walked file list)."""
     evidence = PortEvidence()
-    read = 0
+    read = sources = 0
     for path in paths:
+        if _LITELLM_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]) and not evidence.litellm_named:
+            evidence.litellm_named.append(path)
         if not is_evidence_file(path):
+            name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+            readable = name.endswith(_SOURCE_SUFFIXES) or name.startswith(".env")
+            if readable and sources < _MAX_SOURCES:
+                sources += 1
+                try:
+                    with open(path, "rb") as fh:
+                        scan_source(path, fh.read(_MAX_BYTES).decode("utf-8", "replace"), evidence)
+                except OSError:
+                    pass
             continue
         try:
             with open(path, "rb") as fh:

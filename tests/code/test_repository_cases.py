@@ -1,7 +1,8 @@
 """Repository-level before/after cases (rules/rewrites/repository/*.cases.yaml): each case is a small
 repository; `code` runs over the whole folder (repository-wide evidence applies), the files under
 `after` change to exactly that text, every other file stays byte-identical, and a second run changes
-nothing."""
+nothing. `findings` (optional) lists every finding code the run must emit, as a sorted set: `[]`
+means a silent run."""
 
 from __future__ import annotations
 
@@ -27,8 +28,11 @@ def _cases() -> list[Any]:
     return out
 
 
-def _apply(root: Path) -> dict[str, str]:
+def _apply(root: Path, codes: set[str] | None = None) -> dict[str, str]:
     run = engine.run_code([root], RewriteContext(), jobs=1)
+    if codes is not None:
+        codes.update(f.code for f in run.findings)
+        codes.update(f.code for o in run.files for f in o.findings)
     changed = {}
     for outcome in run.files:
         assert outcome.error is None, outcome.error
@@ -51,6 +55,9 @@ def test_repository_case(case: dict[str, Any], tmp_path: Path) -> None:
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
-    changed = _apply(root)
+    codes: set[str] = set()
+    changed = _apply(root, codes)
     assert changed == dict(case.get("after") or {})
+    if "findings" in case:
+        assert sorted(codes) == sorted(case["findings"])
     assert _apply(root) == {}, "a second run changed files again"

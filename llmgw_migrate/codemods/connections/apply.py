@@ -56,7 +56,7 @@ def apply_decisions(
         files = [by_display[f] for f in conn.files if f in by_display]
         if decision.hold == FOREIGN:
             _revert(files)
-            foreign = conn.foreign
+            foreign = conn.foreign or [p for p in conn.parts if p.doc]  # docs naming its variables
             findings.append(
                 _finding(
                     HELD_FOREIGN,

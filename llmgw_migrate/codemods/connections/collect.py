@@ -23,6 +23,8 @@ FOREIGN_SUFFIXES = frozenset(
     {".java", ".kt", ".kts", ".go", ".rs", ".cs", ".rb", ".php", ".swift", ".scala", ".groovy"}
     | {".properties", ".gradle", ".tf", ".tfvars", ".hcl", ".ini", ".cfg", ".conf"}
 )
+# Documentation pages: read for the LiteLLM variable names they tell the user to set (decide.py).
+DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst"})
 # What a file must hold to have any part at all (the scan itself runs only on such files).
 ANCHORS = (b"LITELLM", b"litellm", b"LiteLLM", b":4000", b":8000")
 

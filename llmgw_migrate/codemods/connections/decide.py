@@ -6,7 +6,8 @@ them in one file and used in another (`LITELLM_BASE = os.environ[...]` in config
 `f"{LITELLM_BASE}/key/generate"` in admin.py). Most repositories have one.
 
 It is held (nothing of it changes, one finding lists every part) when:
-- a part sits in a file of a language `code` does not rewrite (a rename would leave it behind);
+- a part sits in a file of a language `code` does not rewrite (a rename would leave it behind), or it
+  has no proxy URL at all and the repository's docs (README.md) still tell the user its variables;
 - routes appended to it are LiteLLM's admin or management API (/key/*, /team/*, /health, ...): the
   gateway has none of them, and LITELLM_MASTER_KEY must never be sent to it. Both uses of one URL
   cannot be told apart from here, so the whole connection stays on the proxy and is reported.
@@ -103,7 +104,7 @@ def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
 def decide(conn: Connection, langs: dict[str, str]) -> Decision:
     if not conn.litellm:
         return Decision(conn, None)  # local addresses only: checked whole after the rewrites, not held
-    if conn.foreign:
+    if conn.foreign or conn.undocumented_rename:
         return Decision(conn, FOREIGN)
     admin = [p for p in conn.admin_routes if langs.get(p.file) in _CLIENT_LANGS]
     if not admin:

@@ -24,6 +24,7 @@ class Part:
     where: str = DATA  # STRING / CODE / COMMENT / DATA
     rewritable: bool = True  # in a file of a language `code` rewrites
     weak: bool = False  # a local :4000/:8000 URL with no LiteLLM name beside it (maybe another server)
+    doc: bool = False  # a variable a documentation page names (README.md: `export LITELLM_API_KEY=...`)
 
     @property
     def at(self) -> str:
@@ -67,12 +68,19 @@ class Connection:
 
     @property
     def foreign(self) -> list[Part]:
-        return [p for p in self.parts if not p.rewritable and p.where != COMMENT and not p.weak]
+        return [p for p in self.parts if not p.rewritable and p.where != COMMENT and not p.weak and not p.doc]
 
     @property
     def litellm(self) -> bool:
         """Whether something names LiteLLM or its proxy (not only a local :4000/:8000 address)."""
         return any(p.kind == "env" or (p.kind == "url" and not p.weak) for p in self.parts)
+
+    @property
+    def undocumented_rename(self) -> bool:
+        """No proxy URL anywhere (the address comes from the environment) while the docs still name its
+        variables: renaming them in code alone would leave the user setting the old names."""
+        has_url = any(p.kind == "url" and p.where != COMMENT for p in self.parts)
+        return not has_url and any(p.doc for p in self.parts) and any(not p.doc for p in self.parts)
 
 
 def origin(url: str) -> str:
