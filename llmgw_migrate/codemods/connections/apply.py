@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections.collect import collect
-from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, connections, decide
+from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, HOSTED, connections, decide
 from llmgw_migrate.codemods.connections.model import (
     COMMENT,
     DATA,
@@ -63,6 +63,19 @@ def apply_decisions(
                     conn,
                     f"a LiteLLM connection is also used where `code` cannot rewrite it "
                     f"({', '.join(sorted({p.at for p in foreign}))}); nothing of it was changed",
+                )
+            )
+            continue
+        if decision.hold == HOSTED:
+            _revert(files)
+            hosted = sorted({p.name for p in conn.hosted})
+            findings.append(
+                _finding(
+                    HALF_MIGRATION,
+                    conn,
+                    f"a LiteLLM connection's client takes its base URL from {', '.join(hosted)}, which is "
+                    "not known as the proxy; renaming its key alone would send the gateway key there, so "
+                    "nothing of it was changed (pass that URL with --from-url if it is the proxy)",
                 )
             )
             continue
