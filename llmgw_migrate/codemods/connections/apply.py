@@ -259,7 +259,8 @@ def _v1_names(
         for name, rhs in assigns:
             if name in names:
                 continue
-            if any(t in rhs for t in literals) or uses.search(rhs):
+            # (a dotenv value is unquoted: `LLM_BASE_URL=https://api.llmgateway.io/v1`)
+            if any(t in rhs for t in literals) or rhs.strip() == base or uses.search(rhs):
                 if _origin_literal(rhs, base):
                     continue  # `X ?? "https://api.llmgateway.io"`: which one holds /v1 is unclear
                 names.add(name)
