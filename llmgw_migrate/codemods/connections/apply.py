@@ -174,6 +174,8 @@ def _complete(
         text = o.result if o.result is not None else o.source
         new = _rename_everywhere(text, langs.get(o.display, "data"), renames, ctx)
         new = _drop_appended_v1(new, v1_names)
+        if langs.get(o.display) == "shell" and o.result is not None:
+            new = _curl_keys(o.source, new, ctx)
         if new != text:
             o.result = new if new != o.source else None
             o.__dict__.pop("new_text", None)
@@ -212,6 +214,50 @@ def _rename_everywhere(text: str, lang: str, renames: dict[str, str], ctx: Rewri
                 last = m.end() + tail.end()
     out.append(text[last:])
     return "".join(out)
+
+
+_SHELL_KEY = re.compile(r"\$(\{?)((?:[A-Z][A-Z0-9]*_)*?LITELLM_[A-Z0-9_]*(?:KEY|TOKEN)[A-Z0-9_]*)(\}?)")
+
+
+def _commands(lines: list[str]) -> list[range]:
+    """Line ranges of the shell commands (a line ending in a backslash continues on the next)."""
+    out: list[range] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if not line.rstrip().endswith("\\"):
+            out.append(range(start, i + 1))
+            start = i + 1
+    if start < len(lines):
+        out.append(range(start, len(lines)))
+    return out
+
+
+def _curl_keys(source: str, text: str, ctx: RewriteContext) -> str:
+    """A command whose URL moved to the gateway sends the gateway key: `Bearer $LITELLM_DEV_KEY` on it
+    becomes the gateway key variable (the master key stays, and _verify holds the file)."""
+    from llmgw_migrate.codemods.file_rules import is_master_key
+
+    before, after = source.split("\n"), text.split("\n")
+    if len(before) != len(after) or "$" not in text:
+        return text  # (a handler that adds or drops lines: no way to pair the commands)
+    host = _gateway_host(ctx)
+    for cmd in _commands(after):
+        if not any(before[i] != after[i] and host in after[i] for i in cmd):
+            continue
+        for i in cmd:
+            after[i] = _SHELL_KEY.sub(
+                lambda m: (
+                    m.group(0) if is_master_key(m.group(2)) else f"${m.group(1)}{ctx.key_env}{m.group(3)}"
+                ),
+                after[i],
+            )
+    return "\n".join(after)
+
+
+def _gateway_host(ctx: RewriteContext) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(ctx.base_url).netloc or ctx.base_url
 
 
 def _line(text: str, offset: int) -> str:
