@@ -69,10 +69,12 @@ def apply_decisions(
         if decision.hold == HOSTED:
             _revert(files)
             hosted = sorted({p.name for p in conn.hosted})
+            # (a local address with no LiteLLM name beside it is likely another server: not listed)
+            listed = Connection([p for p in conn.parts if not p.weak], conn.files, conn.borrowing)
             findings.append(
                 _finding(
                     HALF_MIGRATION,
-                    conn,
+                    listed,
                     f"a LiteLLM connection's client takes its base URL from {', '.join(hosted)}, which is "
                     "not known as the proxy; renaming its key alone would send the gateway key there, so "
                     "nothing of it was changed (pass that URL with --from-url if it is the proxy)",
