@@ -216,9 +216,14 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
     rewritable = any(n not in REPORT_ONLY_HANDLERS for n in handler_names)
     lang = connection_facts.lang_of(tuple(handler_names)) if rewritable else "foreign"
     try:
-        return connection_facts.collect(
+        facts = connection_facts.collect(
             display, text, lang, matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=rewritable
         )
+        if facts is None and lang in ("python", "javascript"):
+            # No part of its own (`${LLM_BASE_URL}/v1/chat` in litellm.ts): its routes may still be
+            # appended to a name another file binds to the proxy (a dotenv's LLM_BASE_URL).
+            facts = connection_facts.collect_appends(display, text, lang)
+        return facts
     except (RecursionError, ValueError, IndexError):
         return None
 

@@ -1,4 +1,5 @@
-"""Placeholder keys left beside a gateway URL in config-like files (.env, compose, shell, YAML): LGM355.
+"""Placeholder keys left beside a gateway URL in config-like files (.env, compose, shell, YAML, a
+Kubernetes env list): LGM355.
 
 A LiteLLM proxy run without auth takes any key, so its clients' settings often hold a stand-in
 (`OPENAI_API_KEY=sk-changeme`, `${LITELLM_API_KEY:-local-dev-key}`). Once a file's URL is the gateway's,
@@ -22,6 +23,12 @@ _CLIENT_KEYS = frozenset({"OPENAI_API_KEY", "OPENAI_KEY", "ANTHROPIC_API_KEY", "
 _SETTING_RE = re.compile(
     r"""^[ \t]*(?:-[ \t]*)?(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_]*)["']?[ \t]*[:=][ \t]*"""
     r"""(?P<value>[^\n#]*)""",
+    re.MULTILINE,
+)
+# A Kubernetes env list: `- name: OPENAI_API_KEY` then `value: "anything"` on the next line
+_K8S_ENV_RE = re.compile(
+    r"""^[ \t]*-[ \t]*name:[ \t]*["']?(?P<key>[A-Za-z_][A-Za-z0-9_]*)["']?[ \t]*\n"""
+    r"""[ \t]*value:[ \t]*(?P<value>[^\n#]*)""",
     re.MULTILINE,
 )
 # ${KEY:-default} / ${KEY-default} (shell, compose) and ${KEY:default} (Spring)
@@ -81,6 +88,9 @@ def findings(path: str, text: str, ctx: RewriteContext) -> list[Finding]:
     for m in _DEFAULT_RE.finditer(text):
         if _client_key(m.group("key"), ctx) and is_placeholder(m.group("default")):
             report(m.group("key"), m.start(), "defaults to")
+    for m in _K8S_ENV_RE.finditer(text):
+        if _client_key(m.group("key"), ctx) and is_placeholder(m.group("value")):
+            report(m.group("key"), m.start("key"), "holds")
     for m in _SETTING_RE.finditer(text):
         value = m.group("value").strip()
         if _client_key(m.group("key"), ctx) and is_placeholder(value):

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections.collect import collect
-from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, connections, decide
+from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, HOSTED, connections, decide
 from llmgw_migrate.codemods.connections.model import (
     COMMENT,
     DATA,
@@ -63,6 +63,21 @@ def apply_decisions(
                     conn,
                     f"a LiteLLM connection is also used where `code` cannot rewrite it "
                     f"({', '.join(sorted({p.at for p in foreign}))}); nothing of it was changed",
+                )
+            )
+            continue
+        if decision.hold == HOSTED:
+            _revert(files)
+            hosted = sorted({p.name for p in conn.hosted})
+            # (a local address with no LiteLLM name beside it is likely another server: not listed)
+            listed = Connection([p for p in conn.parts if not p.weak], conn.files, conn.borrowing)
+            findings.append(
+                _finding(
+                    HALF_MIGRATION,
+                    listed,
+                    f"a LiteLLM connection's client takes its base URL from {', '.join(hosted)}, which is "
+                    "not known as the proxy; renaming its key alone would send the gateway key there, so "
+                    "nothing of it was changed (pass that URL with --from-url if it is the proxy)",
                 )
             )
             continue
@@ -161,6 +176,8 @@ def _complete(
         text = o.result if o.result is not None else o.source
         new = _rename_everywhere(text, langs.get(o.display, "data"), renames, ctx)
         new = _drop_appended_v1(new, v1_names)
+        if langs.get(o.display) == "shell" and o.result is not None:
+            new = _curl_keys(o.source, new, ctx)
         if new != text:
             o.result = new if new != o.source else None
             o.__dict__.pop("new_text", None)
@@ -199,6 +216,50 @@ def _rename_everywhere(text: str, lang: str, renames: dict[str, str], ctx: Rewri
                 last = m.end() + tail.end()
     out.append(text[last:])
     return "".join(out)
+
+
+_SHELL_KEY = re.compile(r"\$(\{?)((?:[A-Z][A-Z0-9]*_)*?LITELLM_[A-Z0-9_]*(?:KEY|TOKEN)[A-Z0-9_]*)(\}?)")
+
+
+def _commands(lines: list[str]) -> list[range]:
+    """Line ranges of the shell commands (a line ending in a backslash continues on the next)."""
+    out: list[range] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if not line.rstrip().endswith("\\"):
+            out.append(range(start, i + 1))
+            start = i + 1
+    if start < len(lines):
+        out.append(range(start, len(lines)))
+    return out
+
+
+def _curl_keys(source: str, text: str, ctx: RewriteContext) -> str:
+    """A command whose URL moved to the gateway sends the gateway key: `Bearer $LITELLM_DEV_KEY` on it
+    becomes the gateway key variable (the master key stays, and _verify holds the file)."""
+    from llmgw_migrate.codemods.file_rules import is_master_key
+
+    before, after = source.split("\n"), text.split("\n")
+    if len(before) != len(after) or "$" not in text:
+        return text  # (a handler that adds or drops lines: no way to pair the commands)
+    host = _gateway_host(ctx)
+    for cmd in _commands(after):
+        if not any(before[i] != after[i] and host in after[i] for i in cmd):
+            continue
+        for i in cmd:
+            after[i] = _SHELL_KEY.sub(
+                lambda m: (
+                    m.group(0) if is_master_key(m.group(2)) else f"${m.group(1)}{ctx.key_env}{m.group(3)}"
+                ),
+                after[i],
+            )
+    return "\n".join(after)
+
+
+def _gateway_host(ctx: RewriteContext) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(ctx.base_url).netloc or ctx.base_url
 
 
 def _line(text: str, offset: int) -> str:
@@ -246,7 +307,8 @@ def _v1_names(
         for name, rhs in assigns:
             if name in names:
                 continue
-            if any(t in rhs for t in literals) or uses.search(rhs):
+            # (a dotenv value is unquoted: `LLM_BASE_URL=https://api.llmgateway.io/v1`)
+            if any(t in rhs for t in literals) or rhs.strip() == base or uses.search(rhs):
                 if _origin_literal(rhs, base):
                     continue  # `X ?? "https://api.llmgateway.io"`: which one holds /v1 is unclear
                 names.add(name)

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from llmgw_migrate.codemods.connections.model import CODE, COMMENT, DATA, FileFacts, Part
+from llmgw_migrate.codemods.connections.model import CODE, COMMENT, DATA, STRING, FileFacts, Part
 from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher
 
 # Files `code` does not rewrite that may read or set a variable: other languages, and the settings
@@ -42,6 +42,14 @@ _ASSIGN_RE = re.compile(
 )
 _FIELD_RE = re.compile(r"^[ \t]+(litellm_[a-z0-9_]+)\s*:\s*[A-Za-z]", re.MULTILINE)
 _NL = re.compile("\n")
+# A client's base URL given as a literal (`api_base="https://llm.example.com"`, `baseURL: "..."`): in a
+# file that names LiteLLM, a hosted URL the matcher does not know may still be the proxy (decide.py
+# holds a connection whose key would be renamed while such a URL stays).
+_BASE_KW_RE = re.compile(
+    r"(?<![\w$])(?:api_base|base_url|baseURL|baseUrl|basePath|openai_api_base|api_base_url)\s*[=:]\s*"
+    r"[\"'`](https?://[^\s\"'`]+)[\"'`]"
+)
+_NOT_PROXY_HOSTS = ("llmgateway", "openai.com", "anthropic.com", "azure.com", "googleapis.com")
 _CONNECTION_NAME_RE = re.compile(r"litellm|lite_llm", re.IGNORECASE)
 
 ADMIN_RE = re.compile(
@@ -169,6 +177,15 @@ def collect(
         path = _path_of(url)
         role = route_role(path) if path else "url"
         facts.parts.append(Part(display, ln, "url", url, role, where(m.start()), rewritable, weak))
+    if lang in ("python", "javascript") and _CONNECTION_NAME_RE.search(text):
+        for m in _BASE_KW_RE.finditer(text):
+            url = m.group(1).rstrip(".,;:")
+            if urls.classify(url) is not None or not _hosted(url):
+                continue
+            if where(m.start(1)) != STRING:
+                continue
+            ln = lines.line_of(m.start(1))
+            facts.parts.append(Part(display, ln, "hosted", url, "url", STRING, rewritable))
     if lang == "python":  # a pydantic-settings field reads its variable by name: litellm_api_key: str
         for m in _FIELD_RE.finditer(text):
             if m.group(1).upper() in relevant:
@@ -179,6 +196,25 @@ def collect(
     _aliases(facts, text)
     _routes(facts, text, lines, where)
     return facts
+
+
+def _hosted(url: str) -> bool:
+    """A public host name (`llm.example.org`), not a local or private address nor a provider's API."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if "." not in host or host.endswith((".local", ".internal", ".localhost")):
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return False  # an address, local or not, is another server's as often as the proxy's
+    except ValueError:
+        pass
+    return not any(h in host for h in _NOT_PROXY_HOSTS)
 
 
 def _path_of(url: str) -> str:

@@ -8,6 +8,8 @@ them in one file and used in another (`LITELLM_BASE = os.environ[...]` in config
 It is held (nothing of it changes, one finding lists every part) when:
 - a part sits in a file of a language `code` does not rewrite (a rename would leave it behind), or it
   has no proxy URL at all and the repository's docs (README.md) still tell the user its variables;
+- a client of it takes its base URL from a hosted address the tool does not know as the proxy (beside a
+  LiteLLM variable that would be renamed): the gateway key would go to the old proxy;
 - routes appended to it are LiteLLM's admin or management API (/key/*, /team/*, /health, ...): the
   gateway has none of them, and LITELLM_MASTER_KEY must never be sent to it. Both uses of one URL
   cannot be told apart from here, so the whole connection stays on the proxy and is reported.
@@ -22,6 +24,7 @@ from llmgw_migrate.codemods.connections.model import COMMENT, Connection, FileFa
 
 FOREIGN = "foreign"
 ADMIN = "admin"
+HOSTED = "hosted"
 # Files whose admin routes are a client's (a script calling /key/generate), not the proxy's own
 # deployment (a compose healthcheck of the litellm service, which decommissioning handles).
 _CLIENT_LANGS = ("python", "javascript", "shell", "foreign")
@@ -93,7 +96,7 @@ def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
             continue
         if p.kind == "env":
             out.add("env:" + base_name(p.name))
-        elif p.kind == "url" and not p.weak:
+        elif (p.kind == "url" and not p.weak) or p.kind == "hosted":
             from llmgw_migrate.codemods.connections.model import origin
 
             out.add("url:" + origin(p.name))
@@ -106,6 +109,8 @@ def decide(conn: Connection, langs: dict[str, str]) -> Decision:
         return Decision(conn, None)  # local addresses only: checked whole after the rewrites, not held
     if conn.foreign or conn.undocumented_rename:
         return Decision(conn, FOREIGN)
+    if conn.hosted and any(p.kind == "env" and p.where != COMMENT for p in conn.parts):
+        return Decision(conn, HOSTED)
     admin = [p for p in conn.admin_routes if langs.get(p.file) in _CLIENT_LANGS]
     if not admin:
         return Decision(conn, None)

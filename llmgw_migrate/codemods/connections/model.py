@@ -18,7 +18,7 @@ class Part:
 
     file: str  # display path
     line: int
-    kind: str  # "env" | "url" | "route"
+    kind: str  # "env" | "url" | "route" | "hosted" (a client's base URL at an unknown hosted address)
     name: str  # the variable, the URL, or the route's path
     role: str  # env: defined/read/set/deleted/listed/mentioned; route: llm/admin/probe; url: url
     where: str = DATA  # STRING / CODE / COMMENT / DATA
@@ -65,6 +65,11 @@ class Connection:
     @property
     def admin_routes(self) -> list[Part]:
         return [p for p in self.parts if p.kind == "route" and p.role in ("admin", "probe")]
+
+    @property
+    def hosted(self) -> list[Part]:
+        """Client base URLs at a hosted address the tool does not know as the proxy."""
+        return [p for p in self.parts if p.kind == "hosted"]
 
     @property
     def foreign(self) -> list[Part]:
