@@ -326,7 +326,7 @@ def _drop_appended_v1(text: str, names: set[str]) -> str:
         return text
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     # `${base}/v1/chat`, f"{BASE}/v1/chat", f"{os.environ['LLM_GATEWAY_BASE_URL']}/v1/x"
-    text = re.sub(r"(\{[^{}\n]*(?<![\w$])(?:" + alt + r")(?![\w$])[^{}\n]*?\})/v1(?=/)", r"\1", text)
+    text = re.sub(r"(\{[^{}\n]*(?<![\w$])(?:" + alt + r")(?![\w$])[^{}\n]*?\})/v1(?=/|[\"'`])", r"\1", text)
     # BASE + "/v1/chat"
     return re.sub(r"((?<![\w$])(?:" + alt + r")\s*\+\s*[\"'`])/v1(?=/)", r"\1", text)
 
