@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,6 @@ from llmgw_migrate.config.settings import (
     credential_map,
     deployment_findings,
     iter_secrets,
-    redact,
     secret_findings,
     section_findings,
 )
@@ -223,16 +223,75 @@ def _redacted(plan: Plan, found: list[tuple[str, Loc, str]]) -> Plan:
     """The plan with every inline secret value of the config replaced by ***, wherever it ended up.
 
     Messages never quote secret-ish values on purpose; this pass makes sure no odd path (an alias named
-    like a key, a secret used as a model name) carries one into the output.
+    like a key, a secret used as a model name) carries one into the output. It rewrites values and
+    user-named keys only: a password such as `litellm` or `exact` must not turn the schema's own field
+    names or enum words (`litellm_model`, `exact`) into *** and make the plan invalid.
     """
-    import json
-
-    secrets = {json.dumps(v)[1:-1] for _p, _l, v in found if len(v) >= 3}
+    secrets = {v for _p, _l, v in found if len(v) >= 3}
     if not secrets:
         return plan
-    text = plan.model_dump_json()
-    cleaned = redact(text, secrets)
-    return plan if cleaned == text else Plan.model_validate_json(cleaned)
+    data = plan.model_dump(mode="json", by_alias=True)
+    vocabulary = _schema_vocabulary()
+    cleaned = _redact_tree(data, secrets, vocabulary)
+    return plan if cleaned == data else Plan.model_validate(cleaned)
+
+
+def _redact_text(text: str, secrets: set[str]) -> str:
+    """*** for each secret in `text`. A short plain word (a password `litellm`) is masked only where it
+    stands alone, so a model named `litellm-chat` keeps its name; anything longer or less word-like is
+    masked wherever it occurs."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret not in text:
+            continue
+        if len(secret) >= 12 or not re.fullmatch(r"[A-Za-z]+", secret):
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "***", text)
+    return text
+
+
+def _redact_tree(node: Any, secrets: set[str], vocabulary: frozenset[str]) -> Any:
+    if isinstance(node, str):
+        return node if node in vocabulary else _redact_text(node, secrets)
+    if isinstance(node, list):
+        return [_redact_tree(item, secrets, vocabulary) for item in node]
+    if isinstance(node, dict):
+        return {
+            (k if k in vocabulary else _redact_text(k, secrets)): _redact_tree(v, secrets, vocabulary)
+            for k, v in node.items()
+        }
+    return node
+
+
+_VOCABULARY: frozenset[str] | None = None
+
+
+def _schema_vocabulary() -> frozenset[str]:
+    """The plan schema's field names and enum/const words: fixed text, never a user's secret."""
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        words: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                props = node.get("properties")
+                if isinstance(props, dict):
+                    words.update(props)
+                for key in ("enum", "const"):
+                    value = node.get(key)
+                    if isinstance(value, list):
+                        words.update(v for v in value if isinstance(v, str))
+                    elif isinstance(value, str):
+                        words.add(value)
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(Plan.model_json_schema())
+        _VOCABULARY = frozenset(words)
+    return _VOCABULARY
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

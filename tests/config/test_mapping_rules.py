@@ -490,6 +490,25 @@ def test_inline_secrets_are_reported_never_printed(tmp_path: Path) -> None:
     assert plan.provider_keys[0].env_var is None
 
 
+def test_a_secret_that_is_a_schema_word_is_masked_without_breaking_the_plan(tmp_path: Path) -> None:
+    # A database password `litellm` (and a key `exact`) once turned the plan's own `litellm_model` field
+    # and `exact` status into ***, and the plan no longer validated: exit 2 on a real config.
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: a, litellm_params: {model: openai/gpt-4o, api_key: exact}}
+          - {model_name: litellm-chat, litellm_params: {model: openai/gpt-4o-mini}}
+        general_settings: {database_url: 'postgresql://litellm:litellm@postgres:5432/litellm'}
+        """,
+    )
+    assert model(plan, "a").status == "exact"
+    assert [m.name for m in plan.models] == ["a", "litellm-chat"]
+    assert [m.litellm_model for m in plan.models] == ["openai/gpt-4o", "openai/gpt-4o-mini"]
+    assert "litellm:litellm@" not in plan.to_json()
+    assert codes(plan).count("LGM101") >= 1
+
+
 def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
     plan = one(tmp_path, "{model: openai/tinyllama, api_base: 'http://tinyllama:8080/v1', api_key: dummy}")
     assert "LGM101" not in codes(plan)
