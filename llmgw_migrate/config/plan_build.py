@@ -238,7 +238,7 @@ def _redacted(plan: Plan, found: list[tuple[str, Loc, str]]) -> Plan:
 
 def _redact_text(text: str, secrets: set[str]) -> str:
     """*** for each secret in `text`. A short plain word (a password `litellm`) is masked only where it
-    stands alone, so a model named `litellm-chat` keeps its name; anything longer or less word-like is
+    stands alone, so a model named `litellm-chat` or a folder `litellm/` keeps its name; anything longer or less word-like is
     masked wherever it occurs."""
     for secret in sorted(secrets, key=len, reverse=True):
         if secret not in text:
@@ -246,7 +246,7 @@ def _redact_text(text: str, secrets: set[str]) -> str:
         if len(secret) >= 12 or not re.fullmatch(r"[A-Za-z]+", secret):
             text = text.replace(secret, "***")
         else:
-            text = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "***", text)
+            text = re.sub(rf"(?<![\w./-]){re.escape(secret)}(?![\w./-])", "***", text)
     return text
 
 

@@ -491,6 +491,7 @@ def test_inline_secrets_are_reported_never_printed(tmp_path: Path) -> None:
 
 
 def test_a_secret_that_is_a_schema_word_is_masked_without_breaking_the_plan(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "litellm"
     # A database password `litellm` (and a key `exact`) once turned the plan's own `litellm_model` field
     # and `exact` status into ***, and the plan no longer validated: exit 2 on a real config.
     plan = plan_of(
@@ -504,6 +505,7 @@ def test_a_secret_that_is_a_schema_word_is_masked_without_breaking_the_plan(tmp_
     )
     assert model(plan, "a").status == "exact"
     assert [m.name for m in plan.models] == ["a", "litellm-chat"]
+    assert "***" not in (plan.models[0].file or "")
     assert [m.litellm_model for m in plan.models] == ["openai/gpt-4o", "openai/gpt-4o-mini"]
     assert "litellm:litellm@" not in plan.to_json()
     assert codes(plan).count("LGM101") >= 1
