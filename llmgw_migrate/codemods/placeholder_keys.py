@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from llmgw_migrate.codemods import file_rules
+from llmgw_migrate.codemods import file_rules, proxy_own
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.text_edits import LineIndex
 from llmgw_migrate.findings import Finding, make
@@ -67,10 +67,11 @@ def findings(path: str, text: str, ctx: RewriteContext) -> list[Finding]:
     index = LineIndex(text)
     out: list[Finding] = []
     seen: set[int] = set()
+    upstream = proxy_own.upstream_keys(text)  # the proxy's own provider keys are no client's
 
     def report(name: str, offset: int, how: str) -> None:
         line, column = index.position(offset)
-        if line in seen:
+        if line in seen or name in upstream:
             return
         seen.add(line)
         out.append(

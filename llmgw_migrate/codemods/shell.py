@@ -22,6 +22,7 @@ from pathlib import PurePath
 from llmgw_migrate.codemods import dependencies, file_rules, placeholder_keys, registry, secret_mask
 from llmgw_migrate.codemods.base import RewriteContext, RewriteResult
 from llmgw_migrate.codemods.findings_util import at
+from llmgw_migrate.codemods.shell_keys import add_literal_key_findings
 from llmgw_migrate.codemods.text_edits import Edit, LineIndex, finish
 from llmgw_migrate.findings import Finding
 from llmgw_migrate.proxy_urls import URL_RE
@@ -368,7 +369,8 @@ class ShellHandler:
         make = p.name in _MAKE_NAMES or p.suffix.lower() == ".mk"
         res = rewrite_commands(text, ctx, path, index, make=make)
         res.findings += proxy_containers(text, path, index)
-        return placeholder_keys.add_findings(finish(text, res.edits, res.findings, index=index), path, ctx)
+        result = placeholder_keys.add_findings(finish(text, res.edits, res.findings, index=index), path, ctx)
+        return add_literal_key_findings(result, path, ctx)
 
 
 HANDLER = ShellHandler()

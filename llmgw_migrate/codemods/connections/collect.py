@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
+from llmgw_migrate.codemods import proxy_own
 from llmgw_migrate.codemods.connections.model import CODE, COMMENT, DATA, STRING, FileFacts, Part
 from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher
 
@@ -191,6 +192,10 @@ def collect(
             if m.group(1).upper() in relevant:
                 ln = lines.line_of(m.start(1))
                 facts.parts.append(Part(display, ln, "env", m.group(1).upper(), "read", CODE, rewritable))
+    if facts.parts and proxy_own.launches_proxy(text):  # the proxy's own master key, not a client's
+        facts.parts = [
+            p for p in facts.parts if not (p.kind == "env" and p.name.endswith("LITELLM_MASTER_KEY"))
+        ]
     if not facts.parts:
         return None
     _aliases(facts, text)

@@ -246,7 +246,32 @@ def resolve_proxy_clients(a: Analysis) -> None:
                 "this client has no apiKey and would send OPENAI_API_KEY to the gateway",
                 client.node,
             )
+        for _key, _k, value in client_option_values(client.options, API_KEY_KEYS):
+            if _placeholder_key(a, value):
+                a.note(
+                    "LGM355",
+                    "this client now reaches the gateway with a placeholder key (the proxy accepted any "
+                    f"key; the gateway answers 401): read {a.ctx.key_env} instead",
+                    value,
+                )
         if client.kind == "langchain":
             for key, _k, value in pairs(client.options):
                 if key in MODEL_KEYS:
                     rewrite_model(a, value)
+
+
+def _placeholder_key(a: Analysis, node: Node | None, depth: int = 0) -> bool:
+    """A key option that is, or falls back to, a stand-in literal (`config.apiKey ?? 'sk-1234'`)."""
+    from llmgw_migrate.codemods.placeholder_keys import is_placeholder
+
+    node = unwrap(node)
+    if node is None or depth > 2:
+        return False
+    if node.type in ("string", "template_string"):
+        content = string_content(a, node)
+        return content is not None and is_placeholder(content[0])
+    if node.type == "binary_expression" and a.text(node.child_by_field_name("operator")) in ("??", "||"):
+        return _placeholder_key(a, node.child_by_field_name("right"), depth + 1)
+    if node.type == "identifier":
+        return _placeholder_key(a, a.values.get(a.text(node)), depth + 1)
+    return False

@@ -18,6 +18,7 @@ from llmgw_migrate.codemods.base import RewriteContext, RewriteError, RewriteRes
 from llmgw_migrate.codemods.python import clients, env_vars, litellm_sdk, model_names, other_findings, urls
 from llmgw_migrate.codemods.python.facts import Facts
 from llmgw_migrate.codemods.python.state import EditApplier, RewriteState
+from llmgw_migrate.codemods.python.unknown_proxies import constant_findings, lan_client_finding
 
 RULE_FAMILIES = ("urls", "env_vars", "clients", "litellm_sdk", "model_names", "findings")
 SUFFIXES = registry.PYTHON_SUFFIXES
@@ -93,6 +94,7 @@ class _Dispatcher:
             env_vars.on_call(s, node)
         if self.clients:
             clients.on_call(s, node)
+            lan_client_finding(s, node, s.facts.client_call_target(node))
         if self.litellm:
             litellm_sdk.on_call(s, node)
         if self.models:
@@ -254,6 +256,8 @@ def rewrite_module(
     litellm_sdk.prepare(state)
     _Dispatcher(state).run(facts.events)
     litellm_sdk.response_shape_findings(state, module)
+    if enabled is None or "findings" in enabled:
+        constant_findings(state, module)
     findings = sorted(state.findings, key=lambda f: f.sort_key())
     if not state.edits:
         return RewriteResult(text=text, findings=findings)
