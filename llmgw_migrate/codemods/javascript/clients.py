@@ -81,6 +81,10 @@ def find_clients(a: Analysis, nodes: list[Node]) -> None:
             kind, v1 = CLIENT_CTORS[name]
         elif node.type == "call_expression" and name in PROVIDER_FACTORIES:
             kind, v1 = "vercel", PROVIDER_FACTORIES[name]
+        elif node.type == "new_expression" and "litellm" in name.lower():
+            # the project's own wrapper of the proxy (`new LiteLLMClient({ baseURL })`): its base URL is
+            # the proxy's, by its name; it builds its own SDK client, so no key or model findings here
+            kind, v1 = "wrapper", True
         else:
             continue
         options = unwrap(first_arg(node))
