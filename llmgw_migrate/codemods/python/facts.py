@@ -514,7 +514,8 @@ class Facts(cst.CSTVisitor):
                 values = self.field_defaults.get(last, ())
             if values:
                 return any(self.is_proxy_url_expr(v, depth + 1) for v in values)
-            if "litellm" in last.lower() and _URL_HINT.search(last):
+            # (not a bare parameter: its callers may pass an address no rule moves, issue 11 class 3)
+            if "litellm" in last.lower() and _URL_HINT.search(last) and ("." in name or name in self.imports):
                 return True
         return False
 
