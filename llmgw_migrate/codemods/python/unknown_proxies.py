@@ -110,7 +110,7 @@ def lan_client_finding(state: RewriteState, call: cst.Call, target: str | None) 
         url,
         f"this LLM client's base URL is on port 4000, LiteLLM's default, at a host `code` does not know as "
         f"the proxy; if it is the proxy, migrate its URL and key together (rerun with --from-url "
-        f"{hp[0]}:{_LITELLM_PORT}). Its parts: {'; '.join(parts)}",
+        f"{urlsplit(value or '').scheme}://{hp[0]}:{_LITELLM_PORT}). Its parts: {'; '.join(parts)}",
         fix=f"Point the client at the gateway and read its key from {state.ctx.key_env}, or rerun with "
         "--from-url.",
     )
