@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import operator
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -158,14 +157,42 @@ def _plain(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
-_KEY_FIELDS = [f.name for f in dataclasses.fields(KeyPlan) if f.name != "iam_rules"]
-_KEY_VALUES = operator.attrgetter(*_KEY_FIELDS)  # one C call per key instead of ~20 getattr
-_EMPTY: list[Any] = []  # compared against, never filled: no new list per field and key
-
-
 def _key_dict(key: KeyPlan, rule_dicts: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """Fields at their default (null, empty, 0) are left out: a shorter plan, read back the same."""
-    out = {n: v for n, v in zip(_KEY_FIELDS, _KEY_VALUES(key), strict=True) if v is not None and v != _EMPTY}
+    """The key's fields in declaration order, iam_rules last; fields at their default (null, empty list)
+    are left out: a shorter plan, read back the same. Spelled out field by field: a generic loop over the
+    fields costs three times as much, which shows on 100,000 keys (tests check it covers every field)."""
+    out: dict[str, Any] = {
+        "ref": key.ref, "key_id": key.key_id, "description": key.description, "project": key.project,
+        "status": key.status,
+    }  # fmt: skip
+    if key.usage_limit is not None:
+        out["usage_limit"] = key.usage_limit
+    if key.period_usage_limit is not None:
+        out["period_usage_limit"] = key.period_usage_limit
+    if key.period_usage_duration_value is not None:
+        out["period_usage_duration_value"] = key.period_usage_duration_value
+    if key.period_usage_duration_unit is not None:
+        out["period_usage_duration_unit"] = key.period_usage_duration_unit
+    if key.expires_at is not None:
+        out["expires_at"] = key.expires_at
+    if key.alias is not None:
+        out["alias"] = key.alias
+    if key.old_key_name is not None:
+        out["old_key_name"] = key.old_key_name
+    if key.user_id is not None:
+        out["user_id"] = key.user_id
+    if key.user_email is not None:
+        out["user_email"] = key.user_email
+    if key.team_id is not None:
+        out["team_id"] = key.team_id
+    if key.last_active is not None:
+        out["last_active"] = key.last_active
+    if key.requests_30d is not None:
+        out["requests_30d"] = key.requests_30d
+    if key.top_models:
+        out["top_models"] = key.top_models
+    if key.findings:
+        out["findings"] = key.findings
     rules = key.iam_rules
     if rules:
         if rule_dicts is None:
