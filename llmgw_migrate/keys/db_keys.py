@@ -23,7 +23,11 @@ class KeyStream:
     """Iterable once: SourceKey records in the query's order."""
 
     def __init__(
-        self, conn: Any, sql: str, on_error: Callable[[BaseException], BaseException], close: Callable[[], None]
+        self,
+        conn: Any,
+        sql: str,
+        on_error: Callable[[BaseException], BaseException],
+        close: Callable[[], None],
     ) -> None:
         self._conn, self._sql, self._on_error, self._close = conn, sql, on_error, close
         self._used = False
@@ -53,7 +57,9 @@ class KeyStream:
                     pass
             self._close()
 
-    def _produce(self, batches: queue.Queue[list[SourceKey] | BaseException | None], stop: threading.Event) -> None:
+    def _produce(
+        self, batches: queue.Queue[list[SourceKey] | BaseException | None], stop: threading.Event
+    ) -> None:
         try:
             with self._conn.cursor(name="llmgw_keys") as cur:
                 cur.itersize = BATCH

@@ -337,10 +337,12 @@ class Planner:
             plan.period_usage_limit, plan.period_usage_duration_value, plan.period_usage_duration_unit = (
                 period
             )
-        if key.expires is not None:
-            plan.expires_at = _naive(key.expires).isoformat() + "Z"
-        if key.last_active is not None:
-            plan.last_active = _naive(key.last_active).isoformat() + "Z"
+        expires, last_active = key.expires, key.last_active
+        if expires is not None:
+            plan.expires_at = (expires if expires.tzinfo is None else _naive(expires)).isoformat() + "Z"
+        if last_active is not None:
+            naive = last_active if last_active.tzinfo is None else _naive(last_active)
+            plan.last_active = naive.isoformat() + "Z"
         if user is not None:
             plan.user_email = user.user_email
         usage = data.usage.get(kid) if data.usage else None
