@@ -20,7 +20,8 @@ _AHEAD = 4  # batches fetched ahead of the planner at most: memory stays flat
 
 
 class KeyStream:
-    """Iterable once: SourceKey records in the query's order."""
+    """Iterable once: SourceKey records in the query's order. The reader starts at once, so the server
+    sorts and sends the first rows while the caller is still setting up (imports, teams, catalog)."""
 
     def __init__(
         self,
@@ -31,40 +32,46 @@ class KeyStream:
     ) -> None:
         self._conn, self._sql, self._on_error, self._close = conn, sql, on_error, close
         self._used = False
+        self._batches: queue.Queue[list[SourceKey] | BaseException | None] = queue.Queue(maxsize=_AHEAD)
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._produce, name="llmgw-keys", daemon=True)
+        self._reader.start()
 
     def __iter__(self) -> Iterator[SourceKey]:
         if self._used:
             raise RuntimeError("the key rows of a database are read once")
         self._used = True
-        batches: queue.Queue[list[SourceKey] | BaseException | None] = queue.Queue(maxsize=_AHEAD)
-        stop = threading.Event()
-        reader = threading.Thread(target=self._produce, args=(batches, stop), name="llmgw-keys", daemon=True)
-        reader.start()
         try:
             while True:
-                item = batches.get()
+                item = self._batches.get()
                 if item is None:
                     return
                 if isinstance(item, BaseException):
                     raise self._on_error(item) from None
                 yield from item
         finally:
-            stop.set()
-            while reader.is_alive():  # unblock a reader waiting on a full queue, then let it finish
-                try:
-                    batches.get(timeout=0.05)
-                except queue.Empty:
-                    pass
+            self.close()
+
+    def close(self) -> None:
+        """Stop the reader (also when the rows were never read) and close the connection."""
+        self._used = True
+        self._stop.set()
+        while self._reader.is_alive():  # unblock a reader waiting on a full queue, then let it finish
+            try:
+                self._batches.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        if self._conn is not None:
+            self._conn = None
             self._close()
 
-    def _produce(
-        self, batches: queue.Queue[list[SourceKey] | BaseException | None], stop: threading.Event
-    ) -> None:
+    def _produce(self) -> None:
+        batches = self._batches
         try:
             with self._conn.cursor(name="llmgw_keys") as cur:
                 cur.itersize = BATCH
                 cur.execute(self._sql)
-                while not stop.is_set():
+                while not self._stop.is_set():
                     rows = cur.fetchmany(BATCH)
                     if not rows:
                         break

@@ -263,10 +263,15 @@ def test_key_rows_stream_once_and_close_the_connection(seeded_db) -> None:
     dsn, _ = seeded_db
     data = read_database(dsn)
     stream = data.keys
+    conn = stream._conn  # type: ignore[attr-defined]
     rows = iter(stream)
     assert len(next(rows).key_id) == 12
     rows.close()  # the planner stopped early: the reader thread ends and the connection is closed
-    assert stream._conn.closed  # type: ignore[attr-defined]
+    assert conn.closed
     with pytest.raises(RuntimeError):
         next(iter(stream))
     assert len(list(read_database(dsn).keys)) == 9  # the UI session key is left out
+    unread = read_database(dsn).keys  # never iterated (the planner failed first): close() cleans up
+    conn = unread._conn  # type: ignore[attr-defined]
+    unread.close()  # type: ignore[attr-defined]
+    assert conn.closed
