@@ -10,8 +10,9 @@ A deployment's findings are of two kinds:
   several keys). LGM156 lists every one of them, with models and lines.
 When these findings all share one code, that finding stays as it is: a roll-up only gathers several.
 Each cause in the roll-up keeps its code in brackets, its message, its fix and every location.
-Config-wide findings (router_settings, general_settings, ...) touch no model and are never rolled up;
-nor is LGM160, a note per provider about this tool's embedded gateway, not about the migration.
+Config-wide findings (router_settings, general_settings, ...) touch no model and are never rolled up.
+LGM160, a note per provider about this tool's embedded gateway (not a deployment field), joins a
+roll-up that exists but never makes one.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ FIELDS = frozenset(
         "LGM147",  # several keys for one provider
     }
 )
+# not a field of a deployment, so never a reason to roll up, but a fact about its provider key: it joins
+# a roll-up that is there anyway
+JOINS = frozenset({"LGM160"})  # the embedded gateway has no adapter for the provider
 ROLLUP = "LGM156"
 _STATUS_RANK = {Status.exact: 0, Status.approximate: 1, Status.manual: 2, Status.unsupported: 3}
 
@@ -66,6 +70,8 @@ def roll_up(findings: list[Finding]) -> list[Finding]:
     members = [f for f in findings if f.code in FIELDS and _touches_model(f)]
     if len({f.code for f in members}) < 2:
         return findings
+    # a roll-up that lists the provider keys' facts also takes the embedded gateway's note about them
+    members += [f for f in findings if f.code in JOINS]
     rolled = {id(f) for f in members}
     return [f for f in findings if id(f) not in rolled] + [_combine(members)]
 
