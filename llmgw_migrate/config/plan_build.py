@@ -200,9 +200,8 @@ def _embedded_gaps(models: list[ModelMapping], source: str) -> list[Finding]:
 
     out = []
     for provider, ms in sorted(gaps.items()):
-        missing = [
-            m for m in ms if adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") is None
-        ]
+        modes = {m.mode: adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") for m in ms}
+        missing = [m for m in ms if modes[m.mode] is None]
         if not missing:
             continue
         names = ", ".join(f"`{m.name}`" for m in missing[:5]) + (
