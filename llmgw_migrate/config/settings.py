@@ -70,7 +70,11 @@ def _url_secrets(value: str) -> list[str]:
 
 def is_inline_secret(key: str, value: Any) -> bool:
     """A literal secret: a non-reference string under a secret-ish key, or a URL with a password or key."""
-    if not isinstance(value, str) or not value.strip() or env_ref(value) or is_placeholder(value):
+    if not isinstance(value, str):
+        return False
+    if "://" not in value and not is_secret_key(key):  # the common case, decided before the costlier tests
+        return False
+    if not value.strip() or env_ref(value) or is_placeholder(value):
         return False
     if template_var(value):  # `${VAR}`: a variable a deploy step fills in, not a value
         return False
@@ -90,22 +94,21 @@ def iter_secrets(node: Any, path: str = "", seen: set[int] | None = None) -> Ite
     if id(node) in seen:
         return
     seen.add(id(node))
+    # paths are built only where they are used: most scalars are neither containers nor secrets
     if isinstance(node, YMap):
         for k, v in node.items():
-            sub = f"{path}.{k}" if path else k
             if isinstance(v, (YMap, YList)):
-                yield from iter_secrets(v, sub, seen)
+                yield from iter_secrets(v, f"{path}.{k}" if path else k, seen)
             elif is_inline_secret(k, v):
                 for part in _secret_parts(v):
-                    yield sub, node.value_loc(k), part
+                    yield (f"{path}.{k}" if path else k), node.value_loc(k), part
     elif isinstance(node, YList):
         for i, v in enumerate(node):
-            sub = f"{path}[{i}]"
             if isinstance(v, (YMap, YList)):
-                yield from iter_secrets(v, sub, seen)
-            elif isinstance(v, str) and not env_ref(v):
+                yield from iter_secrets(v, f"{path}[{i}]", seen)
+            elif isinstance(v, str) and "://" in v and not env_ref(v):
                 for part in _url_secrets(v):
-                    yield sub, node.item_loc(i), part
+                    yield f"{path}[{i}]", node.item_loc(i), part
 
 
 def _secret_parts(value: str) -> list[str]:
