@@ -50,8 +50,9 @@ def fold_into_groups(
         timeouts.setdefault(dep.model_name, [])
         if what not in timeouts[dep.model_name]:
             timeouts[dep.model_name].append(what)
-        if f.file is not None and f.line is not None:
-            locs[dep.model_name].append(Location(f.file, f.line, f.column, dep.model_name, dep.model))
+        for at in f.locations or [Location(f.file, f.line, f.column)]:
+            if at.file is not None and at.line is not None:
+                locs[dep.model_name].append(Location(at.file, at.line, at.column, dep.model_name, dep.model))
     for name, whats in timeouts.items():
         extra[name].append(
             f"Timeouts and retries set on its deployments ({'; '.join(whats)}) do not carry over: "

@@ -346,3 +346,22 @@ def test_a_deployment_that_cannot_be_served_says_every_reason_once(tmp_path: Pat
     # error from the unreachable base URL; both lines (model and api_base) are kept
     assert f.severity.value == "error"
     assert {loc.line for loc in f.locations} == {4, 5}
+
+
+def test_each_field_keeps_its_own_line(tmp_path: Path) -> None:
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: a
+            litellm_params:
+              model: openai/gpt-4o
+              api_key: os.environ/OPENAI_API_KEY
+              rpm: 10
+              tpm: 1000
+              max_parallel_requests: 4
+        """,
+    )
+    [limits] = [f for f in plan.findings if f.code == "LGM111"]
+    assert "rpm, tpm, max_parallel_requests" in limits.message
+    assert [(loc.model, loc.line) for loc in limits.locations] == [("a", 6), ("a", 7), ("a", 8)]
