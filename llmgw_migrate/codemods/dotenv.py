@@ -4,6 +4,10 @@ The file is read as python-dotenv does (KEY=value, `export KEY=value`, single/do
 values across lines, ` #` comments after unquoted values); only the key and the value's inner text are
 spliced, so comments, order, quoting and blank lines stay. Lines that are not assignments are left alone
 (.envrc is a shell script: the shell rules read it).
+
+Commented-out settings (`# LITELLM_BASE_URL=http://localhost:4000`) are documentation users uncomment:
+when the file's live settings migrate, they are rewritten by the same rules, so uncommenting one later
+does not bring the proxy back. A file whose live settings do not change keeps its comments as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from llmgw_migrate.findings import Finding
 
 _CODE_SUFFIXES = registry.DOTENV_CODE_SUFFIXES
 _ASSIGN_RE = re.compile(r"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
+# `# KEY=value` / `#export KEY="value"`: an upper-case name right after the hash marks, so prose
+# (`# Note: a = b`) is never read as a setting.
+_COMMENTED_RE = re.compile(
+    r"^[ \t]*#+[ \t]*(?:export[ \t]+)?(?P<key>[A-Z_][A-Z0-9_]*)[ \t]*=[ \t]*(?P<value>[^\n]*)$", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,37 @@ def _closing_quote(text: str, start: int, quote: str) -> int:
     return -1
 
 
+def commented(text: str) -> list[EnvEntry]:
+    """The commented-out single-line settings of a dotenv text (quotes and a trailing ` #` note off)."""
+    out: list[EnvEntry] = []
+    for m in _COMMENTED_RE.finditer(text):
+        raw = m.group("value")
+        start = m.start("value")
+        quote = raw[:1] if raw[:1] in "'\"" else ""
+        if quote:
+            close = raw.find(quote, 1)
+            if close == -1:
+                continue  # (a value across lines is no setting to uncomment)
+            value, start = raw[1:close], start + 1
+        else:
+            hash_at = re.search(r"[ \t]#", raw)
+            value = (raw[: hash_at.start()] if hash_at else raw).rstrip()
+        out.append(EnvEntry(m.group("key"), m.start("key"), value, start, quote))
+    return out
+
+
+def _commented_edits(text: str, ctx: RewriteContext, llm_file: bool) -> list[Edit]:
+    """The live settings' rewrites applied to the commented-out ones (their notes are not repeated)."""
+    edits: list[Edit] = []
+    for entry in commented(text):
+        res = file_rules.rewrite_assignment(entry.key, entry.value, ctx, llm_file=llm_file)
+        if res.new_key:
+            edits.append(Edit(entry.key_start, entry.key_start + len(entry.key), res.new_key))
+        if res.new_value is not None and res.new_value != entry.value:
+            edits.append(Edit(entry.value_start, entry.value_start + len(entry.value), res.new_value))
+    return edits
+
+
 class DotenvHandler:
     name = "dotenv"
 
@@ -120,6 +160,8 @@ class DotenvHandler:
             if res_a.new_value is not None:
                 edits.append(Edit(entry.value_start, entry.value_start + len(entry.value), res_a.new_value))
             findings += [at(code, msg, path, index, entry.key_start) for code, msg in res_a.notes]
+        if edits:
+            edits += _commented_edits(text, ctx, llm_file)
         return placeholder_keys.add_findings(finish(text, edits, findings, index=index), path, ctx)
 
 
