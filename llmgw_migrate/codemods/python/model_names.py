@@ -148,7 +148,8 @@ def map_literal(
     if is_placeholder_model(name):
         _placeholder(state, node, name)
     elif not ctx.has_plan:
-        if not is_gateway_id(state, name):
+        # (`litellm_proxy/<model>` outside a litellm call is LGM262's: the route, then the name)
+        if not name.startswith("litellm_proxy/") and not is_gateway_id(state, name):
             _no_plan(state, node, name)
     elif name in ctx.known_models:
         state.finding(UNMAPPED_CODE, node, f"model {name!r} has no gateway model in the plan")
