@@ -9,11 +9,11 @@ no longer holds. The pages' facts come from the scan phase 1 already ran on them
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections.model import Part, origin
+from llmgw_migrate.codemods.repository_renames import count, moved_origins, renamed
 from llmgw_migrate.findings import Finding, make
 
 if TYPE_CHECKING:
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
 
 CODE = "LGM358"
 MAX_LISTED = 30
-
-
-def _count(text: str, name: str) -> int:
-    return len(re.findall(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", text))
 
 
 def _shown(url: str) -> str:
@@ -41,26 +37,6 @@ def _shown(url: str) -> str:
     return s._replace(netloc=s.netloc.rsplit("@", 1)[1]).geturl()
 
 
-def _moved(outcomes: Sequence[FileOutcome], names: Iterable[str], whole_word: bool) -> set[str]:
-    """The names (variables, or URL origins) some changed file now holds fewer times than before."""
-    out: set[str] = set()
-    changed = [o for o in outcomes if o.result is not None]
-    for name in names:
-        for o in changed:
-            assert o.result is not None
-            if name not in o.source:
-                continue
-            before, after = (
-                (_count(o.source, name), _count(o.result, name))
-                if whole_word
-                else (o.source.lower().count(name), o.result.lower().count(name))
-            )
-            if after < before:
-                out.add(name)
-                break
-    return out
-
-
 def _done(outcomes: Sequence[FileOutcome], renames: dict[str, str]) -> set[str]:
     """Variables whose rename an earlier run finished: no file uses the old name any more, and one uses
     the new (so a second run reports the pages the first one did)."""
@@ -68,7 +44,7 @@ def _done(outcomes: Sequence[FileOutcome], renames: dict[str, str]) -> set[str]:
     return {
         old
         for old, new in renames.items()
-        if any(new in t for t in texts) and not any(_count(t, old) for t in texts if old in t)
+        if any(new in t for t in texts) and not any(count(t, old) for t in texts if old in t)
     }
 
 
@@ -82,13 +58,12 @@ def findings(
         return []
     envs = {p.name for p in doc_parts if p.kind == "env"}
     renames = {n: new for n in envs if (new := rename_env(n, ctx)) is not None}
-    moved_envs = _moved(outcomes, renames, True) | _done(outcomes, renames)
-    renamed = {n: renames[n] for n in moved_envs}
-    moved = _moved(outcomes, {origin(p.name) for p in doc_parts if p.kind == "url"}, False)
+    now = {n: renames[n] for n in {*renamed(outcomes, renames, ctx), *_done(outcomes, renames)}}
+    moved = moved_origins(outcomes, {origin(p.name) for p in doc_parts if p.kind == "url"})
     listed: dict[tuple[str, int], list[str]] = {}
     for p in doc_parts:
-        if p.kind == "env" and p.name in renamed:
-            what = f"{p.name} (renamed {renamed[p.name]})"
+        if p.kind == "env" and p.name in now:
+            what = f"{p.name} (renamed {now[p.name]})"
         elif p.kind == "url" and origin(p.name) in moved:
             what = f"{_shown(p.name)} (the proxy's address)"
         else:
