@@ -18,6 +18,12 @@ APP = (
     'client.chat.completions.create(model="anything", messages=[])\n'
 )
 
+TS = (
+    'const client = new OpenAI({ baseURL: "http://litellm:4000", apiKey: process.env.LITELLM_API_KEY });\n'
+    'await client.chat.completions.create({ model: "served-model", messages: [] });\n'
+)
+CODES = ("LGM261", "LGM271", "LGM359")
+
 
 def _codes(root: Path, files: dict[str, str]) -> list[str]:
     for rel, text in files.items():
@@ -25,7 +31,7 @@ def _codes(root: Path, files: dict[str, str]) -> list[str]:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     run = engine.run_code([Path(".")], RewriteContext(), jobs=1)
-    return sorted(f"{f.code}:{f.file}:{f.line}" for f in run.findings if f.code in ("LGM261", "LGM271"))
+    return sorted(f"{f.code}:{f.file}:{f.line}" for f in run.findings if f.code in CODES)
 
 
 def test_a_migrating_call_reports_its_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,3 +43,10 @@ def test_a_held_connection_reports_no_model(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.chdir(tmp_path)
     java = 'class C { String k = System.getenv("LITELLM_API_KEY"); }\n'
     assert _codes(tmp_path, {"app.py": APP, "src/C.java": java}) == []
+
+
+def test_typescript_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _codes(tmp_path, {"web/llm.ts": TS}) == ["LGM359:web/llm.ts:2"]
+    java = 'class C { String k = System.getenv("LITELLM_API_KEY"); }\n'
+    assert _codes(tmp_path, {"src/C.java": java}) == []

@@ -24,7 +24,7 @@ from typing import Literal
 
 import libcst as cst
 
-from llmgw_migrate.codemods.python.clients import is_placeholder_model
+from llmgw_migrate.codemods import model_ids
 from llmgw_migrate.codemods.python.data import provider_model_spec_for
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, llm_path, positional, string_value
 from llmgw_migrate.codemods.python.state import RewriteState
@@ -36,14 +36,6 @@ UNPLACED_CODE = "LGM212"
 RETIRED_CODE = "LGM270"
 PLACEHOLDER_CODE = "LGM261"
 NO_PLAN_CODE = "LGM271"
-
-
-@functools.cache
-def _catalog_ids() -> frozenset[str]:
-    from llmgw_migrate.config.catalog import load_catalog
-
-    catalog = load_catalog()
-    return frozenset(catalog.models) | frozenset(catalog.providers)
 
 
 @functools.cache
@@ -84,13 +76,7 @@ def _retired_finding(state: RewriteState, node: cst.CSTNode, name: str, gateway_
 
 
 def is_gateway_id(state: RewriteState, name: str) -> bool:
-    if name in state.ctx.model_map.values():
-        return True
-    ids = _catalog_ids()
-    if name in ids:
-        return True
-    head, _, rest = name.partition("/")
-    return bool(rest) and head in ids and rest.split(":")[0] in ids
+    return model_ids.is_gateway_id(name, state.ctx)
 
 
 def map_literal(
@@ -145,7 +131,7 @@ def map_literal(
     if had_proxy_prefix:
         # litellm_proxy/<name> must leave the proxy route even when the name is not in the plan.
         state.replace_string(node, route_prefix + name, CODE)
-    if is_placeholder_model(name):
+    if model_ids.is_placeholder_model(name):
         _placeholder(state, node, name)
     elif not ctx.has_plan:
         # (`litellm_proxy/<model>` outside a litellm call is LGM262's: the route, then the name)
