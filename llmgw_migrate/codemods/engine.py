@@ -466,7 +466,7 @@ def run_code(
     connection_findings = _connections(run.files + adopted, foreign, ctx)
     from llmgw_migrate.codemods.dotenv import complete_comments
 
-    complete_comments(run.files, ctx)  # commented-out dotenv settings follow the renames
+    complete_comments(run.files + adopted, ctx)  # commented-out dotenv settings follow the renames
     doc_parts = [p for ff in foreign for p in ff.parts if p.doc] + doc_urls
     connection_findings += doc_mentions.findings(run.files + adopted, doc_parts, ctx)
     run.files = sorted(run.files + [o for o in adopted if o.changed], key=lambda o: o.display)
