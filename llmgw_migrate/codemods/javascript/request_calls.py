@@ -49,9 +49,9 @@ def rewrite_model(a: Analysis, value: Node) -> None:
     elif not a.ctx.has_plan:
         if not model_ids.is_gateway_id(name, a.ctx):
             a.note(
-                "LGM359",
-                f"model '{name}' is no gateway model id, and without a plan `code` cannot map it; this "
-                "request now reaches the gateway",
+                "LGM332",
+                f"model '{name}' is no gateway model id, and without a plan `code` cannot map it (rerun with "
+                "--plan or --config); this request now reaches the gateway",
                 value,
             )
     elif name not in a.ctx.known_models and name not in a.ctx.model_map.values():
