@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_bytes_atomic
-from llmgw_migrate.codemods import port_evidence
+from llmgw_migrate.codemods import doc_mentions, port_evidence
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.connections import collect as connection_facts
-from llmgw_migrate.codemods.connections.model import COMMENT, FileFacts
+from llmgw_migrate.codemods.connections.model import COMMENT, FileFacts, Part
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
@@ -245,12 +245,14 @@ def _foreign_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts 
     )
 
 
-def _doc_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts | None:
+def _doc_facts(path_s: str, display: str, ctx: RewriteContext, doc_urls: list[Part]) -> FileFacts | None:
     """A Markdown/reST page that tells the user which LiteLLM variables to set: only its variable names
-    count (decide.py holds a connection with no URL that its docs still document)."""
+    count (decide.py holds a connection with no URL that its docs still document). Its URLs go to
+    `doc_urls`, for doc_mentions.py's report only."""
     ff = _foreign_facts(path_s, display, ctx)
     if ff is None:
         return None
+    doc_urls += [p for p in ff.parts if p.kind == "url"]
     ff.parts = [dataclasses.replace(p, doc=True) for p in ff.parts if p.kind == "env" and p.where != COMMENT]
     ff.aliases, ff.appends = set(), []
     return ff if ff.parts else None
@@ -395,6 +397,7 @@ def run_code(
     early: list[FileOutcome] = []
     foreign: list[FileFacts] = []
     appending: list[tuple[str, bytes]] = []  # not candidates, but they append a route to some name
+    doc_urls: list[Part] = []  # proxy URLs documentation pages name (doc_mentions.py)
     try:
         for path_s in walked.files:
             p = parts(path_s)
@@ -405,7 +408,7 @@ def run_code(
                     if ff is not None:
                         foreign.append(ff)
                 elif p[2] in connection_facts.DOC_SUFFIXES:
-                    ff = _doc_facts(path_s, display_path(Path(path_s), cwd), ctx)
+                    ff = _doc_facts(path_s, display_path(Path(path_s), cwd), ctx, doc_urls)
                     if ff is not None:
                         foreign.append(ff)
                 continue
@@ -461,6 +464,11 @@ def run_code(
     # Phase 2: each proxy connection migrates whole or not at all (codemods/connections/).
     adopted = _appending(appending, cwd)
     connection_findings = _connections(run.files + adopted, foreign, ctx)
+    from llmgw_migrate.codemods.dotenv import complete_comments
+
+    complete_comments(run.files + adopted, ctx)  # commented-out dotenv settings follow the renames
+    doc_parts = [p for ff in foreign for p in ff.parts if p.doc] + doc_urls
+    connection_findings += doc_mentions.findings(run.files + adopted, doc_parts, ctx)
     run.files = sorted(run.files + [o for o in adopted if o.changed], key=lambda o: o.display)
     all_findings: list[Finding] = list(connection_findings)
     for o in run.files:

@@ -1,8 +1,9 @@
 """The Python FileHandler: parse with libcst, collect facts, let every rule family decide, apply.
 
 Rule families (one module each): urls (LGM201, LGM213), env_vars (LGM202, LGM240, LGM241), clients
-(LGM203, LGM223-LGM225), litellm_sdk (LGM204, LGM230-LGM233), model_names (LGM205, LGM210-LGM212) and
-other_findings (LGM220-LGM222). Notebooks reuse this handler on their code cells.
+(LGM203, LGM223-LGM225), litellm_sdk (LGM204, LGM230-LGM233), model_names (LGM205, LGM210-LGM212,
+LGM261, LGM270, LGM271) and other_findings (LGM220-LGM222). Notebooks reuse this handler on their code
+cells.
 """
 
 from __future__ import annotations
