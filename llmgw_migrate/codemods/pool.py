@@ -17,6 +17,7 @@ Outcomes come back in the order the candidates were found.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import multiprocessing.context
@@ -90,11 +91,22 @@ def _init_worker(
         warm(_WORKER_HANDLERS[name])
 
 
-def _work(items: list[Item]) -> list[FileOutcome]:
+def _work(items: list[Item], ports: tuple[int, ...] | None = None) -> list[FileOutcome]:
+    """Rewrite a batch; `ports`: the run's not_proxy_ports when decided after the pool started."""
     from llmgw_migrate.codemods.engine import process_file
 
     assert _WORKER_CTX is not None
-    return [process_file(p, d, data, names, _WORKER_CTX, _WORKER_HANDLERS) for p, d, data, names in items]
+    ctx = _WORKER_CTX
+    if ports is not None and ports != ctx.not_proxy_ports:
+        ctx = _with_ports(ports)
+    return [process_file(p, d, data, names, ctx, _WORKER_HANDLERS) for p, d, data, names in items]
+
+
+def _with_ports(ports: tuple[int, ...]) -> RewriteContext:
+    global _WORKER_CTX
+    assert _WORKER_CTX is not None
+    _WORKER_CTX = dataclasses.replace(_WORKER_CTX, not_proxy_ports=ports)  # for the batches that follow
+    return _WORKER_CTX
 
 
 # --- parent side ------------------------------------------------------------------------------------
@@ -199,9 +211,12 @@ class CandidatePool:
             self.started, self.preloaded = True, set(_EARLY)
         self._executor: ProcessPoolExecutor | None = None
         self._futures: list[tuple[list[Item], Future[list[FileOutcome]]]] = []
-        self._feed: queue.SimpleQueue[list[Item] | None] | None = None
+        self._feed: queue.SimpleQueue[tuple[list[Item], tuple[int, ...] | None] | None] | None = None
         self._feeder: threading.Thread | None = None
         self._not_sent: list[list[Item]] = []  # batches the pool could not take
+        # The run's not_proxy_ports once the walk decided them (port_evidence.py); until then only
+        # candidates they cannot affect are added, and the workers' context is the one they started with.
+        self.ports: tuple[int, ...] | None = None
 
     def add(self, item: Item) -> None:
         names = item[3]
@@ -245,6 +260,11 @@ class CandidatePool:
                     on_outcome(outcome)
         self.pending = self._unsent()
         return out
+
+    def decide(self, ports: tuple[int, ...]) -> None:
+        """The run's not_proxy_ports, for the candidates added from now on."""
+        self.ports = ports
+        self.ctx = dataclasses.replace(self.ctx, not_proxy_ports=ports)  # a pool that opens later
 
     def close(self) -> None:
         self._stop_feeder(timeout=2.0)
@@ -298,22 +318,23 @@ class CandidatePool:
 
     def _submit(self, batch: list[Item]) -> None:
         if self._feed is not None:
-            self._feed.put(batch)
+            self._feed.put((batch, self.ports))
             return
         assert self._executor is not None
         try:
-            self._futures.append((batch, self._executor.submit(_work, batch)))
+            self._futures.append((batch, self._executor.submit(_work, batch, self.ports)))
         except (BrokenProcessPool, OSError):
             self._not_sent.append(batch)
 
     def _feed_loop(self) -> None:
         assert self._feed is not None and self._executor is not None
-        while (batch := self._feed.get()) is not None:
+        while (task := self._feed.get()) is not None:
+            batch, ports = task
             if self._not_sent:  # the pool broke: keep the rest for this process
                 self._not_sent.append(batch)
                 continue
             try:
-                self._futures.append((batch, self._executor.submit(_work, batch)))
+                self._futures.append((batch, self._executor.submit(_work, batch, ports)))
             except (BrokenProcessPool, OSError):
                 self._not_sent.append(batch)
 

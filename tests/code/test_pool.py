@@ -142,7 +142,9 @@ def test_a_pool_that_breaks_leaves_the_rest_to_this_process(monkeypatch: pytest.
         def __init__(self) -> None:
             self.calls = 0
 
-        def submit(self, fn: object, batch: list[pool_mod.Item]) -> Future[list[FileOutcome]]:
+        def submit(
+            self, fn: object, batch: list[pool_mod.Item], ports: object = None
+        ) -> Future[list[FileOutcome]]:
             self.calls += 1
             future: Future[list[FileOutcome]] = Future()
             if self.calls == 1:
