@@ -17,12 +17,14 @@ Outcomes come back in the order the candidates were found.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import multiprocessing
 import multiprocessing.context
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -139,10 +141,41 @@ def _serve(handlers: set[str]) -> bool:
     modules = {SPEC_BY_NAME[n].module for n in handlers} | {"llmgw_migrate.codemods.engine"}
     forkserver.set_forkserver_preload(sorted(modules))
     try:
-        forkserver.ensure_running()
+        with _stdio_not_inherited():
+            forkserver.ensure_running()
     except (OSError, NotImplementedError):
         return False
     return True
+
+
+@contextlib.contextmanager
+def _stdio_not_inherited() -> Iterator[None]:
+    """Processes started inside (the forkserver, its resource tracker, the workers forked from it) get
+    /dev/null as stdin, stdout and stderr. Otherwise they hold this process's output open: whoever
+    reads it (a pipe into `less`, CI, subprocess.run) would see its end only once the server has torn
+    libcst down, after this process exited. Their results come back through the pool, not the output."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    saved: list[tuple[int, int]] = []
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        yield
+        return
+    try:
+        for fd in (0, 1, 2):
+            try:
+                saved.append((fd, os.dup(fd)))
+            except OSError:
+                continue  # closed in this process: nothing to keep from the children
+            os.dup2(null, fd)
+        yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(null)
 
 
 def wants_early_server(argv: list[str]) -> bool:
