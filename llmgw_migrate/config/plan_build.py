@@ -17,8 +17,9 @@ from typing import Any
 
 from llmgw_migrate.config.catalog import Catalog, load_catalog
 from llmgw_migrate.config.finding_groups import group_findings
+from llmgw_migrate.config.finding_rollup import FIELDS, roll_up
 from llmgw_migrate.config.gc_pause import paused_gc
-from llmgw_migrate.config.group_fold import fold_into_groups
+from llmgw_migrate.config.group_fold import fold_into_groups, fold_into_mixed, fold_unservable
 from llmgw_migrate.config.plan import FallbackChain, ModelMapping, Plan, ProviderKey
 from llmgw_migrate.config.plan import Target as PlanTarget
 from llmgw_migrate.config.read import (
@@ -100,11 +101,21 @@ def convert_config(
     models: list[ModelMapping] = []
     by_name: dict[str, ModelMapping] = {}
     lb_groups: dict[str, tuple[int, str]] = {}  # model_name -> (its LGM121 in findings, LiteLLM model)
+    mixed: dict[str, tuple[int, str]] = {}  # model_name -> (its LGM122 in findings, first LiteLLM model)
+    first_target: set[int] = set()  # deployments of a mixed group that serve what its first one does
     for name, targets in groups.items():
         mapping, extra = _group_mapping(name, targets, resolver)
         for f in extra:
             if f.code == "LGM121" and name not in lb_groups:
                 lb_groups[name] = (len(findings), targets[0].deployment.model)
+            if f.code == "LGM122" and name not in mixed:
+                mixed[name] = (len(findings), targets[0].deployment.model)
+                lead = (targets[0].deployment.model, targets[0].provider, targets[0].gateway_model)
+                first_target.update(
+                    id(t.deployment)
+                    for t in targets
+                    if (t.deployment.model, t.provider, t.gateway_model) == lead
+                )
             findings.append(f)
         models.append(mapping)
         by_name[name] = mapping
@@ -147,6 +158,9 @@ def convert_config(
 
     # a load-balanced group's several keys and timeouts are facts of its one LGM121
     findings, per_deployment = fold_into_groups(findings, per_deployment, lb_groups, key_models)
+    # a mixed group's other models are part of its LGM122
+    findings, per_deployment = fold_into_mixed(findings, per_deployment, mixed, first_target, FIELDS)
+    per_deployment = fold_unservable(per_deployment)
 
     # 4b. providers the embedded gateway (`gateway`, `verify --after embedded`) cannot serve
     findings.extend(_embedded_gaps(models, config.path))
@@ -157,7 +171,7 @@ def convert_config(
     findings.extend(secret_findings(config, secrets))
     tagged: list[tuple[Finding, Deployment | None]] = [(f, None) for f in _dedupe(findings)]
     tagged.extend(per_deployment)
-    findings = group_findings(tagged)
+    findings = roll_up(group_findings(tagged))
     findings.sort(key=lambda f: f.sort_key())
     plan = Plan(
         source=config.path,
@@ -186,9 +200,8 @@ def _embedded_gaps(models: list[ModelMapping], source: str) -> list[Finding]:
 
     out = []
     for provider, ms in sorted(gaps.items()):
-        missing = [
-            m for m in ms if adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") is None
-        ]
+        modes = {m.mode: adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") for m in ms}
+        missing = [m for m in ms if modes[m.mode] is None]
         if not missing:
             continue
         names = ", ".join(f"`{m.name}`" for m in missing[:5]) + (
