@@ -49,7 +49,7 @@ _BASE_KW_RE = re.compile(
     r"(?<![\w$])(?:api_base|base_url|baseURL|baseUrl|basePath|openai_api_base|api_base_url)\s*[=:]\s*"
     r"[\"'`](https?://[^\s\"'`]+)[\"'`]"
 )
-_NOT_PROXY_HOSTS = ("llmgateway", "openai.com", "anthropic.com", "azure.com", "googleapis.com")
+NOT_PROXY_HOSTS = ("llmgateway", "openai.com", "anthropic.com", "azure.com", "googleapis.com")
 _CONNECTION_NAME_RE = re.compile(r"litellm|lite_llm", re.IGNORECASE)
 
 ADMIN_RE = re.compile(
@@ -214,7 +214,7 @@ def _hosted(url: str) -> bool:
         return False  # an address, local or not, is another server's as often as the proxy's
     except ValueError:
         pass
-    return not any(h in host for h in _NOT_PROXY_HOSTS)
+    return not any(h in host for h in NOT_PROXY_HOSTS)
 
 
 def _path_of(url: str) -> str:

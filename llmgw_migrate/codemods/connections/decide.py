@@ -27,7 +27,7 @@ ADMIN = "admin"
 HOSTED = "hosted"
 # Files whose admin routes are a client's (a script calling /key/generate), not the proxy's own
 # deployment (a compose healthcheck of the litellm service, which decommissioning handles).
-_CLIENT_LANGS = ("python", "javascript", "shell", "foreign")
+CLIENT_LANGS = ("python", "javascript", "shell", "foreign")
 
 
 @dataclass
@@ -111,7 +111,8 @@ def decide(conn: Connection, langs: dict[str, str]) -> Decision:
         return Decision(conn, FOREIGN)
     if conn.hosted and any(p.kind == "env" and p.where != COMMENT for p in conn.parts):
         return Decision(conn, HOSTED)
-    admin = [p for p in conn.admin_routes if langs.get(p.file) in _CLIENT_LANGS]
+    # (a liveness/readiness probe is no reason to stay: it gets LGM252 once the connection moves)
+    admin = [p for p in conn.admin_routes if p.role == "admin" and langs.get(p.file) in CLIENT_LANGS]
     if not admin:
         return Decision(conn, None)
     separable = _admin_only_files(conn, {p.file for p in admin})
