@@ -437,6 +437,12 @@ def _verify(
     }
     moved = _moved_origins(files, after)
     url_renames = _url_renames(_renames(conn, ctx), ctx)
+    # Names other files of the connection build on (bound to a part in the file that defines them).
+    borrowed: set[str] = set()
+    for o in files:
+        if o.facts is not None:
+            borrowed |= o.facts.uses | {name for name, _ in o.facts.appends}
+    conn_renamed = any(p.kind == "env" and p.name in renamed and p.where != COMMENT for p in conn.parts)
     for o in files:
         text = o.result if o.result is not None else o.source
         if o.result is not None:  # a renamed URL variable that kept a value no rule moved
@@ -471,6 +477,13 @@ def _verify(
                     lang == "python"
                     and _bare_or_llm(p.name, matcher)
                     and (origin(p.name) in moved or (has_env and origin(p.name).endswith(":4000")))
+                ) or (
+                    # `DEFAULT_PROXY_ROOT = "http://localhost:4000"` that another module of a renamed
+                    # connection builds its base URL on (f"{DEFAULT_PROXY_ROOT}/v1")
+                    lang in ("python", "javascript")
+                    and conn_renamed
+                    and _bare_or_llm(p.name, matcher)
+                    and _bound_to(text, p.line) in borrowed
                 )
                 if not p.weak or weak_left:
                     left.append(p)  # (an admin URL stays on the proxy on purpose, and is reported)
@@ -497,6 +510,13 @@ def _verify(
             master,
         )
     return None
+
+
+def _bound_to(text: str, line: int) -> str | None:
+    """The name line `line` of `text` assigns (`NAME = ...`, `export const NAME = ...`), if any."""
+    lines = text.split("\n")
+    m = _ASSIGN.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    return m.group(1) if m else None
 
 
 def _bare_or_llm(url: str, matcher: UrlMatcher) -> bool:

@@ -195,7 +195,29 @@ def collect(
         return None
     _aliases(facts, text)
     _routes(facts, text, lines, where)
+    if lang in ("python", "javascript"):
+        _uses(facts, text)
     return facts
+
+
+# `from app.settings import A, B as C` / `from x import (A,\n B)`; `import { A, B } from "./x"`;
+# `config.LITELLM_BASE_URL`, `settings.litellm_base_url`
+_IMPORT_RE = re.compile(
+    r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)|import\s*(?:type\s+)?\{([^}]*)\}\s*from",
+    re.MULTILINE,
+)
+_ATTR_RE = re.compile(r"(?<=[\w)\]])\.([A-Za-z_][\w]*)")
+
+
+def _uses(facts: FileFacts, text: str) -> None:
+    """Shareable names the file imports or reads as attributes and does not bind itself."""
+    names: set[str] = set()
+    if "import" in text:
+        for m in _IMPORT_RE.finditer(text):
+            names.update(_IDENT_RE.findall(m.group(1) or m.group(2) or ""))
+    names.update(m.group(1) for m in _ATTR_RE.finditer(text))
+    env = {p.name for p in facts.parts if p.kind == "env"}
+    facts.uses = {n for n in names if shareable(n) and n not in facts.aliases and n not in env}
 
 
 def _hosted(url: str) -> bool:

@@ -3,7 +3,8 @@
 A connection is every part that shares a file with another of its parts, an env var name (by its base
 name: VITE_LITELLM_API_KEY is LITELLM_API_KEY), a proxy origin, or a distinctive name bound to one of
 them in one file and used in another (`LITELLM_BASE = os.environ[...]` in config.py,
-`f"{LITELLM_BASE}/key/generate"` in admin.py). Most repositories have one.
+`f"{LITELLM_BASE}/key/generate"` in admin.py, `from config import LITELLM_BASE`). Most repositories
+have one.
 
 It is held (nothing of it changes, one finding lists every part) when:
 - a part sits in a file of a language `code` does not rewrite (a rename would leave it behind), or it
@@ -74,6 +75,8 @@ def connections(all_facts: list[FileFacts]) -> list[Connection]:
             if name in shared:
                 uf.union("alias:" + name, node)
                 extra.setdefault(f.file, []).append(part)
+        for name in f.uses & shared:  # `from app.settings import OPENAI_BASE` (another file binds it)
+            uf.union("alias:" + name, node)
     groups: dict[str, list[FileFacts]] = {}
     for f in all_facts:
         groups.setdefault(uf.find("file:" + f.file), []).append(f)
