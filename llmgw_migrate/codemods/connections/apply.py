@@ -459,6 +459,9 @@ def _verify(
         if facts is None:
             continue
         has_env = any(p.kind == "env" and p.name in renamed for p in facts.parts)
+        # The file as it was: a rename the handler did leaves no LiteLLM name to see after it (then only a
+        # URL given as a value counts, not one in prose: `(e.g., http://localhost:4000)` in a docstring).
+        had_env = o.facts is not None and any(p.kind == "env" and p.name in renamed for p in o.facts.parts)
         for p in facts.parts:
             if p.where not in (STRING, DATA) or (p.file, p.line) in stay:
                 continue
@@ -472,11 +475,18 @@ def _verify(
                 # A weak local address (no LiteLLM name beside it) is the proxy's when it is a bare
                 # origin or an LLM API base, and the same address moved elsewhere in the connection or
                 # it sits on LiteLLM's port beside a LiteLLM variable; `http://localhost:4000/api` is
-                # another server (fixtures/example_app). Python only for now: its strings are reliable.
+                # another server (fixtures/example_app). Python and JS/TS only: their strings are told
+                # from comments and names.
                 weak_left = (
-                    lang == "python"
+                    lang in ("python", "javascript")
                     and _bare_or_llm(p.name, matcher)
-                    and (origin(p.name) in moved or (has_env and origin(p.name).endswith(":4000")))
+                    and (
+                        origin(p.name) in moved
+                        or (
+                            origin(p.name).endswith(":4000")
+                            and (has_env or (had_env and _given_as_value(text, p)))
+                        )
+                    )
                 ) or (
                     # `DEFAULT_PROXY_ROOT = "http://localhost:4000"` that another module of a renamed
                     # connection builds its base URL on (f"{DEFAULT_PROXY_ROOT}/v1")
@@ -510,6 +520,13 @@ def _verify(
             master,
         )
     return None
+
+
+def _given_as_value(text: str, p: Part) -> bool:
+    """Whether the URL is a literal given as a value (`= "url"`, `?? "url"`, `, "url"`, `("url"`)."""
+    lines = text.split("\n")
+    line = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
+    return re.search(r"(?:[=:(,]|\?\?|\|\||\bor)\s*[\"'`]" + re.escape(p.name), line) is not None
 
 
 def _bound_to(text: str, line: int) -> str | None:
