@@ -439,9 +439,13 @@ def _verify(
     url_renames = _url_renames(_renames(conn, ctx), ctx)
     # Names other files of the connection build on (bound to a part in the file that defines them).
     borrowed: set[str] = set()
+    master_names: set[str] = set()  # names a module binds to the master key (as it now reads)
     for o in files:
         if o.facts is not None:
             borrowed |= o.facts.uses | {name for name, _ in o.facts.appends}
+        now = after[o.display]
+        if now is not None:
+            master_names |= now.master
     conn_renamed = any(p.kind == "env" and p.name in renamed and p.where != COMMENT for p in conn.parts)
     for o in files:
         text = o.result if o.result is not None else o.source
@@ -455,6 +459,10 @@ def _verify(
                 Part(o.display, text[: text.index("/v1/v1")].count("\n") + 1, "route", "/v1/v1", "llm")
             )
         lang = langs.get(o.display, "data")
+        if o.changed and o.facts is not None and lang in ("python", "javascript"):
+            # `from app.config import MASTER` in a client that now reaches the gateway
+            for name in sorted(o.facts.uses & master_names):
+                master.append(Part(o.display, _first_use(text, name), "env", name, "read", STRING))
         facts = after[o.display]
         if facts is None:
             continue
@@ -520,6 +528,15 @@ def _verify(
             master,
         )
     return None
+
+
+def _first_use(text: str, name: str) -> int:
+    """The line of the first use of `name` that is not an import (1 when there is none)."""
+    rx = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    for i, line in enumerate(text.split("\n"), start=1):
+        if rx.search(line) and not re.match(r"\s*(?:from\s|import\s)", line):
+            return i
+    return 1
 
 
 def _given_as_value(text: str, p: Part) -> bool:

@@ -253,7 +253,11 @@ def _aliases(facts: FileFacts, text: str) -> None:
     env = {p.name for p in facts.parts if p.kind == "env"}
     urls = {p.name for p in facts.parts if p.kind == "url"}
     assigns = [(m.group(1), m.group(2)) for m in _ASSIGN_RE.finditer(text)]
+    from llmgw_migrate.codemods.file_rules import is_master_key
+
+    master_env = {e for e in env if is_master_key(e)}
     known: set[str] = set()
+    master: set[str] = set()
     changed = True
     while changed:
         changed = False
@@ -264,6 +268,9 @@ def _aliases(facts: FileFacts, text: str) -> None:
             if idents & (env | known) or any(u in rhs for u in urls):
                 known.add(name)
                 changed = True
+                if idents & (master_env | master):
+                    master.add(name)
+    facts.master = master
     # A settings field named for LiteLLM's address (`litellm_base_url: str = ...`) is one too.
     for name, _ in assigns:
         low = name.lower()

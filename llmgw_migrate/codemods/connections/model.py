@@ -54,6 +54,8 @@ class FileFacts:
     # Distinctive names this file imports or reads as an attribute and does not bind
     # (`from app.settings import OPENAI_BASE`, `config.LITELLM_BASE_URL`): another file's alias, maybe.
     uses: set[str] = field(default_factory=set)
+    # Aliases that hold the proxy's master key (`MASTER = os.environ["LITELLM_MASTER_KEY"]`).
+    master: set[str] = field(default_factory=set)
 
 
 @dataclass
