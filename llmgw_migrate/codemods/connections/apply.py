@@ -223,7 +223,8 @@ def _complete(
         lang = langs.get(o.display, "data")
         new = _rename_everywhere(text, lang, renames, ctx)
         new = _drop_appended_v1(new, v1_names)
-        new = complete.move_values(o.source, new, url_renames, ctx)
+        if not complete.test_file(o.display):
+            new = complete.move_values(o.source, new, url_renames, ctx)
         if lang == "shell" and o.result is not None:
             new = _curl_keys(o.source, new, ctx)
         if lang in ("python", "javascript"):
@@ -449,7 +450,8 @@ def _verify(
     conn_renamed = any(p.kind == "env" and p.name in renamed and p.where != COMMENT for p in conn.parts)
     for o in files:
         text = o.result if o.result is not None else o.source
-        if o.result is not None:  # a renamed URL variable that kept a value no rule moved
+        if o.result is not None and not complete.test_file(o.display):
+            # a renamed URL variable that kept a value no rule moved
             left += [
                 Part(o.display, v.line, "url", v.url, "url")
                 for v in complete.unmoved_values(o.source, text, url_renames, complete.gateway_origin(ctx))

@@ -41,8 +41,8 @@ class Value:
 def _value_patterns(new: str) -> list[re.Pattern[str]]:
     n = re.escape(new)
     return [
-        # LLM_GATEWAY_BASE_URL=url, - NAME=url, NAME: url, export NAME="url"
-        re.compile(rf"(?<![\w$]){n}[\"']?[ \t]*[=:][ \t]*[\"']?{_URL}"),
+        # LLM_GATEWAY_BASE_URL=url, - NAME=url, NAME: url, export NAME="url", os.environ["NAME"] = "url"
+        re.compile(rf"(?<![\w$]){n}[\"']?\]?[ \t]*[=:][ \t]*[\"']?{_URL}"),
         # os.getenv("NAME", "url"), os.environ.get("NAME", default="url")
         re.compile(rf"[\"']{n}[\"'][ \t]*,[ \t]*(?:default[ \t]*=[ \t]*)?[\"']{_URL}"),
         # ${NAME:-url}
@@ -100,6 +100,17 @@ def unmoved_values(source: str, text: str, url_renames: dict[str, str], gateway:
                         )
                     )
     return sorted(set(out), key=lambda v: v.start)
+
+
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|__tests__|spec)/|(?:^|/)test_[^/]*$|_test\.py$|\.(?:test|spec)\.[^/]+$"
+)
+
+
+def test_file(display: str) -> bool:
+    """A test module: the value it gives a variable is test data its assertions may repeat verbatim
+    (`assert client.base_url == "http://10.0.0.5:4003/v1"`), so it is neither moved nor counted as left."""
+    return _TEST_PATH.search(display.replace("\\", "/")) is not None
 
 
 def provider_api(url: str) -> bool:
