@@ -12,9 +12,16 @@ the rules must leave alone). Then times, in the same run and on the same (warm) 
   libcst   python -m libcst.tool codemod -x libcst_baseline.ProxyUrlCommand --no-format -u TREE
            (one equivalent transform; the tool parses every file)
 
-and prints the ratios (targets: code >= 20x faster than libcst, code within 5x of grep). The libcst tool
-is slow; `--libcst-files M` runs it on the first M files' worth of the tree instead and scales its time
-linearly to N (the printout says so). Each timing is the median of `--repeat` runs (libcst: one run).
+and prints the ratios (targets, issue 11: code >= 20x faster than libcst, code within 2x of the floor). The
+libcst tool is slow; `--libcst-files M` runs it on the first M files' worth of the tree instead and scales
+its time linearly to N (the printout says so). Each timing is the median of `--repeat` runs (libcst: one
+run).
+
+Every Python command runs with its modules byte-compiled, as a pip install leaves them: a warm-up run of
+each writes the bytecode it imports into a cache in the temporary folder (PYTHONPYCACHEPREFIX), and the
+timed runs read it. Without it a source checkout run with PYTHONDONTWRITEBYTECODE=1 (as CI and some shells
+set it) compiles `code`'s own modules on every run, in the CLI and in its worker server alike, while the
+floor's typer and libcst come byte-compiled from site-packages. `--source-only` times that case instead.
 
     .venv/bin/python benchmarks/bench_code.py --files 10000
 """
@@ -187,13 +194,28 @@ for path in sys.argv[1:]:
 """
 
 
-def _floor(tmp: Path, candidates: list[str], repeat: int, env: dict[str, str]) -> dict[str, float]:
+def _floor_cmds(candidates: list[str]) -> tuple[list[str], list[str]]:
+    return [sys.executable, "-c", "import typer, libcst"], [sys.executable, "-c", FLOOR, *candidates]
+
+
+def _floor(
+    tmp: Path, cmds: tuple[list[str], list[str]], repeat: int, env: dict[str, str]
+) -> dict[str, float]:
     """What any tool built the way the issue asks pays, in one process: start Python, import the CLI
     library and libcst, and parse each file that holds a token with libcst. No tool of that design can
     be faster on one core; `code` may beat it only by spreading the parses over cores."""
-    import_s, _, _ = median_time([sys.executable, "-c", "import typer, libcst"], tmp, repeat, env)
-    floor_s, _, _ = median_time([sys.executable, "-c", FLOOR, *candidates], tmp, repeat, env)
+    import_s, _, _ = median_time(cmds[0], tmp, repeat, env)
+    floor_s, _, _ = median_time(cmds[1], tmp, repeat, env)
     return {"import_s": import_s, "floor_s": floor_s}
+
+
+def _compile_imports(cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """Run `cmd` once writing the bytecode of what it imports to env's PYTHONPYCACHEPREFIX (the timed
+    runs then start as an installed tool does)."""
+    writing = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=writing)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-libcst", action="store_true", help="leave the libcst baseline out")
     ap.add_argument("--keep", type=Path, default=None, help="generate the tree here and keep it")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument(
+        "--source-only", action="store_true", help="no bytecode cache: every run compiles what it imports"
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="llmgw-bench-")) if args.keep is None else args.keep
@@ -217,17 +242,24 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tree)
         n_proxy, n_decoy = generate(tree, args.files, args.ratio)
         env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        if not args.source_only:
+            env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
         grep_cmd = ["grep", "-rl", "--include=*.py", *[x for t in TOKENS for x in ("-e", t)], "tree"]
         timed(grep_cmd, tmp)  # warm the page cache for everyone
         grep_s, grep_cpu, grep_out = median_time(grep_cmd, tmp, args.repeat)
         code_cmd = [sys.executable, "-m", "llmgw_migrate", "code", "tree", "--diff", "-j", str(args.jobs)]
+        floor_cmds = _floor_cmds(grep_out.split())
+        if not args.source_only:
+            for cmd in (code_cmd, *floor_cmds):
+                _compile_imports(cmd, tmp, env)
         code_s, code_cpu, code_out = median_time(code_cmd, tmp, args.repeat, env)
-        floor = _floor(tmp, grep_out.split(), args.repeat, env)
+        floor = _floor(tmp, floor_cmds, args.repeat, env)
         changed = sum(1 for line in code_out.splitlines() if line.startswith("+++ b/"))
         if changed != n_proxy:
             raise SystemExit(f"code changed {changed} files, expected {n_proxy}")
         figures: dict[str, Any] = {
             "files": args.files,
+            "bytecode": not args.source_only,
             "proxy_files": n_proxy,
             "decoy_files": n_decoy,
             "jobs": args.jobs,
@@ -256,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
                 sys.executable, "-m", "libcst.tool", "codemod", "-x", "libcst_baseline.ProxyUrlCommand",
                 "--no-format", "-u", "3", "--hide-progress", "-j", str(args.jobs), lib_tree.name,
             ]  # fmt: skip
+            if not args.source_only:
+                warm_tree = tmp / "libcst_warm"
+                if warm_tree.exists():
+                    shutil.rmtree(warm_tree)
+                generate(warm_tree, 20, args.ratio)
+                _compile_imports([*lib_cmd[:-1], warm_tree.name], tmp, lib_env)
             lib_s, lib_cpu, proc = timed(lib_cmd, tmp, lib_env)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"libcst tool failed: {proc.stderr[-2000:]}")
@@ -285,14 +323,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_table(f: dict[str, Any]) -> None:
-    print(f"tree: {f['files']} Python files, {f['proxy_files']} use the proxy, {f['decoy_files']} decoys")
+    print(
+        f"tree: {f['files']} Python files, {f['proxy_files']} use the proxy, {f['decoy_files']} decoys; "
+        + ("modules byte-compiled" if f["bytecode"] else "modules compiled on every run (--source-only)")
+    )
     print(f"{'(-j ' + str(f['jobs']) + ')':22}{'wall s':>9}{'cpu s':>9}")
     print(
         f"{'grep -rl':22}{f['grep_s']:9.3f}{f['grep_cpu_s']:9.3f}   {f['grep_candidates']} files hold a token"
     )
     print(
         f"{'llmgw-migrate code':22}{f['code_s']:9.3f}{f['code_cpu_s']:9.3f}   "
-        f"{f['code_changed_files']} files changed; {f['code_vs_grep']}x grep (target <= 5x)"
+        f"{f['code_changed_files']} files changed; {f['code_vs_grep']}x grep"
     )
     print(
         f"{'import typer, libcst':22}{f['import_s']:9.3f}{'':9}   "
@@ -300,7 +341,8 @@ def _print_table(f: dict[str, Any]) -> None:
     )
     print(
         f"{'+ parse candidates':22}{f['floor_s']:9.3f}{'':9}   "
-        f"{f['floor_vs_grep']}x grep: the floor on one core; code is {f['code_vs_floor']}x of it"
+        f"{f['floor_vs_grep']}x grep: the floor on one core; "
+        f"code is {f['code_vs_floor']}x of it (target <= 2x)"
     )
     if "libcst_s" in f:
         scaled = ""

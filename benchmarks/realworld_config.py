@@ -134,7 +134,9 @@ def entry_spans(files: list[Path]) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def findings_by_model(plan: dict[str, Any], files: list[Path]) -> dict[str, list[str]]:
-    """Finding codes grouped by the client-facing model whose entry they point into."""
+    """Finding codes grouped by the client-facing model they touch: the model a location names, else
+    the model whose entry the line points into. (A location's own model comes first: with YAML anchors
+    and merge keys, `glm-4.5`'s line can sit inside the `glm-4.5-deepinfra` entry it copies.)"""
     spans = entry_spans(files)
     in_list = {name for entries in spans.values() for _start, _end, name in entries}
     out: dict[str, list[str]] = defaultdict(list)
@@ -143,6 +145,11 @@ def findings_by_model(plan: dict[str, Any], files: list[Path]) -> dict[str, list
         seen: set[str] = set()
         for loc in locs:
             file, line = loc.get("file"), loc.get("line")
+            if loc.get("model") is not None:
+                if loc["model"] not in seen:
+                    seen.add(loc["model"])
+                    out[loc["model"]].append(f["code"])
+                continue
             if not file or not line:
                 continue
             for start, end, name in spans.get(str(Path(file).resolve()), []):

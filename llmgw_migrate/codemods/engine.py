@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_migrate.atomic import write_bytes_atomic
-from llmgw_migrate.codemods import port_evidence
+from llmgw_migrate.codemods import doc_mentions, port_evidence
 from llmgw_migrate.codemods.base import FileHandler, RewriteContext, RewriteError
 from llmgw_migrate.codemods.connections import collect as connection_facts
-from llmgw_migrate.codemods.connections.model import COMMENT, FileFacts
+from llmgw_migrate.codemods.connections.model import COMMENT, FileFacts, Part
 from llmgw_migrate.codemods.diffing import unified_diff
 from llmgw_migrate.codemods.discovery import Walker
 from llmgw_migrate.codemods.pool import CandidatePool, LazyHandlers, cores
@@ -228,29 +228,25 @@ def _facts(display: str, text: str, handler_names: Sequence[str], ctx: RewriteCo
         return None
 
 
-def _foreign_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts | None:
-    """A file in a language `code` does not rewrite: a read and a substring search; a scan when it
-    mentions LiteLLM or its ports (its occurrences stop a rename: connections/decide.py)."""
+def _foreign_facts(display: str, data: bytes, ctx: RewriteContext) -> FileFacts | None:
+    """A file in a language `code` does not rewrite, that mentions LiteLLM or its ports (the walk read
+    it and searched its bytes): its occurrences stop a rename (connections/decide.py)."""
     from llmgw_migrate.codemods.file_rules import matcher
 
-    try:
-        data = _read(path_s)
-    except OSError:
-        return None
-    if data is None or not any(a in data for a in connection_facts.ANCHORS):
-        return None
     text = data.decode("utf-8", errors="replace")
     return connection_facts.collect(
         display, text, "foreign", matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=False
     )
 
 
-def _doc_facts(path_s: str, display: str, ctx: RewriteContext) -> FileFacts | None:
+def _doc_facts(display: str, data: bytes, ctx: RewriteContext, doc_urls: list[Part]) -> FileFacts | None:
     """A Markdown/reST page that tells the user which LiteLLM variables to set: only its variable names
-    count (decide.py holds a connection with no URL that its docs still document)."""
-    ff = _foreign_facts(path_s, display, ctx)
+    count (decide.py holds a connection with no URL that its docs still document). Its URLs go to
+    `doc_urls`, for doc_mentions.py's report only."""
+    ff = _foreign_facts(display, data, ctx)
     if ff is None:
         return None
+    doc_urls += [p for p in ff.parts if p.kind == "url"]
     ff.parts = [dataclasses.replace(p, doc=True) for p in ff.parts if p.kind == "env" and p.where != COMMENT]
     ff.aliases, ff.appends = set(), []
     return ff if ff.parts else None
@@ -377,9 +373,12 @@ def run_code(
         own = {os.path.realpath(p) for p in skip}
         walked.files = [f for f in walked.files if os.path.realpath(f) not in own]
     run = CodeRun(skipped_symlinks=[display_path(p, cwd) for p in walked.skipped_symlinks])
-    if any(p.is_dir() for p in paths):
-        # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy.
-        ctx = dataclasses.replace(ctx, not_proxy_ports=port_evidence.collect(walked.files).not_proxy_ports())
+    # What the repository says runs on port 8000 decides whether a local :8000 URL can be the proxy. It
+    # is gathered from the bytes the walk reads anyway; until the walk ends, only candidates that cannot
+    # hold such a URL (no "8000") go to the pool, the others wait for the decision.
+    evidence = port_evidence.Scan() if any(p.is_dir() for p in paths) else None
+    held: list[tuple[str, str, bytes, tuple[str, ...]]] = []
+    foreign_data: list[tuple[str, bytes, bool]] = []  # (display, bytes, doc page) holding an anchor
 
     n_jobs = jobs if jobs and jobs > 0 else cores()
     local: Mapping[str, FileHandler] = handler_map if handler_map is not None else LazyHandlers()
@@ -395,19 +394,28 @@ def run_code(
     early: list[FileOutcome] = []
     foreign: list[FileFacts] = []
     appending: list[tuple[str, bytes]] = []  # not candidates, but they append a route to some name
+    doc_urls: list[Part] = []  # proxy URLs documentation pages name (doc_mentions.py)
     try:
         for path_s in walked.files:
             p = parts(path_s)
+            if evidence is not None:
+                evidence.name(path_s, p[0])
             accepting = [o for o in owners if o.accepts(p)]
             if not accepting:
-                if p[2] in connection_facts.FOREIGN_SUFFIXES:
-                    ff = _foreign_facts(path_s, display_path(Path(path_s), cwd), ctx)
-                    if ff is not None:
-                        foreign.append(ff)
-                elif p[2] in connection_facts.DOC_SUFFIXES:
-                    ff = _doc_facts(path_s, display_path(Path(path_s), cwd), ctx)
-                    if ff is not None:
-                        foreign.append(ff)
+                doc = p[2] in connection_facts.DOC_SUFFIXES
+                if doc or p[2] in connection_facts.FOREIGN_SUFFIXES:
+                    try:
+                        data = _read(path_s)
+                    except OSError:
+                        continue
+                    if data is None:
+                        continue
+                    if evidence is not None:
+                        evidence.add(path_s, p[0].lower(), data)
+                    if any(a in data for a in connection_facts.ANCHORS):
+                        foreign_data.append((display_path(Path(path_s), cwd), data, doc))
+                elif evidence is not None and evidence.wants(low := p[0].lower()):
+                    evidence.extra(path_s, low)
                 continue
             for acc in accepting:
                 seen.add(acc.name)
@@ -431,14 +439,30 @@ def run_code(
                 continue
             if data is None:
                 continue
+            if evidence is not None:
+                evidence.add(path_s, p[0].lower(), data)
             names = tuple(o.name for o in accepting if o.match(data) or p[0] in o.always)
             if not names:
                 if p[2] in connection_facts.APPEND_SUFFIXES and connection_facts.APPEND_ANCHOR.search(data):
                     appending.append((path_s, data))
                 continue
             n_items += 1
-            pool.add((path_s, display_path(Path(path_s), cwd), data, names))
+            item = (path_s, display_path(Path(path_s), cwd), data, names)
+            if evidence is not None and port_evidence.HELD in data:
+                held.append(item)
+            else:
+                pool.add(item)
 
+        if evidence is not None:
+            ports = evidence.evidence.not_proxy_ports()
+            ctx = dataclasses.replace(ctx, not_proxy_ports=ports)
+            pool.decide(ports)
+        for item in held:
+            pool.add(item)
+        for display, data, doc in foreign_data:
+            ff = _doc_facts(display, data, ctx, doc_urls) if doc else _foreign_facts(display, data, ctx)
+            if ff is not None:
+                foreign.append(ff)
         run.stats.candidates = n_items
         if on_candidates:
             on_candidates(n_items)
@@ -461,6 +485,11 @@ def run_code(
     # Phase 2: each proxy connection migrates whole or not at all (codemods/connections/).
     adopted = _appending(appending, cwd)
     connection_findings = _connections(run.files + adopted, foreign, ctx)
+    from llmgw_migrate.codemods.dotenv import complete_comments
+
+    complete_comments(run.files + adopted, ctx)  # commented-out dotenv settings follow the renames
+    doc_parts = [p for ff in foreign for p in ff.parts if p.doc] + doc_urls
+    connection_findings += doc_mentions.findings(run.files + adopted, doc_parts, ctx)
     run.files = sorted(run.files + [o for o in adopted if o.changed], key=lambda o: o.display)
     all_findings: list[Finding] = list(connection_findings)
     for o in run.files:

@@ -17,11 +17,14 @@ Outcomes come back in the order the candidates were found.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import multiprocessing.context
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -90,11 +93,22 @@ def _init_worker(
         warm(_WORKER_HANDLERS[name])
 
 
-def _work(items: list[Item]) -> list[FileOutcome]:
+def _work(items: list[Item], ports: tuple[int, ...] | None = None) -> list[FileOutcome]:
+    """Rewrite a batch; `ports`: the run's not_proxy_ports when decided after the pool started."""
     from llmgw_migrate.codemods.engine import process_file
 
     assert _WORKER_CTX is not None
-    return [process_file(p, d, data, names, _WORKER_CTX, _WORKER_HANDLERS) for p, d, data, names in items]
+    ctx = _WORKER_CTX
+    if ports is not None and ports != ctx.not_proxy_ports:
+        ctx = _with_ports(ports)
+    return [process_file(p, d, data, names, ctx, _WORKER_HANDLERS) for p, d, data, names in items]
+
+
+def _with_ports(ports: tuple[int, ...]) -> RewriteContext:
+    global _WORKER_CTX
+    assert _WORKER_CTX is not None
+    _WORKER_CTX = dataclasses.replace(_WORKER_CTX, not_proxy_ports=ports)  # for the batches that follow
+    return _WORKER_CTX
 
 
 # --- parent side ------------------------------------------------------------------------------------
@@ -127,10 +141,41 @@ def _serve(handlers: set[str]) -> bool:
     modules = {SPEC_BY_NAME[n].module for n in handlers} | {"llmgw_migrate.codemods.engine"}
     forkserver.set_forkserver_preload(sorted(modules))
     try:
-        forkserver.ensure_running()
+        with _stdio_not_inherited():
+            forkserver.ensure_running()
     except (OSError, NotImplementedError):
         return False
     return True
+
+
+@contextlib.contextmanager
+def _stdio_not_inherited() -> Iterator[None]:
+    """Processes started inside (the forkserver, its resource tracker, the workers forked from it) get
+    /dev/null as stdin, stdout and stderr. Otherwise they hold this process's output open: whoever
+    reads it (a pipe into `less`, CI, subprocess.run) would see its end only once the server has torn
+    libcst down, after this process exited. Their results come back through the pool, not the output."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    saved: list[tuple[int, int]] = []
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        yield
+        return
+    try:
+        for fd in (0, 1, 2):
+            try:
+                saved.append((fd, os.dup(fd)))
+            except OSError:
+                continue  # closed in this process: nothing to keep from the children
+            os.dup2(null, fd)
+        yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(null)
 
 
 def wants_early_server(argv: list[str]) -> bool:
@@ -199,9 +244,12 @@ class CandidatePool:
             self.started, self.preloaded = True, set(_EARLY)
         self._executor: ProcessPoolExecutor | None = None
         self._futures: list[tuple[list[Item], Future[list[FileOutcome]]]] = []
-        self._feed: queue.SimpleQueue[list[Item] | None] | None = None
+        self._feed: queue.SimpleQueue[tuple[list[Item], tuple[int, ...] | None] | None] | None = None
         self._feeder: threading.Thread | None = None
         self._not_sent: list[list[Item]] = []  # batches the pool could not take
+        # The run's not_proxy_ports once the walk decided them (port_evidence.py); until then only
+        # candidates they cannot affect are added, and the workers' context is the one they started with.
+        self.ports: tuple[int, ...] | None = None
 
     def add(self, item: Item) -> None:
         names = item[3]
@@ -245,6 +293,11 @@ class CandidatePool:
                     on_outcome(outcome)
         self.pending = self._unsent()
         return out
+
+    def decide(self, ports: tuple[int, ...]) -> None:
+        """The run's not_proxy_ports, for the candidates added from now on."""
+        self.ports = ports
+        self.ctx = dataclasses.replace(self.ctx, not_proxy_ports=ports)  # a pool that opens later
 
     def close(self) -> None:
         self._stop_feeder(timeout=2.0)
@@ -298,22 +351,23 @@ class CandidatePool:
 
     def _submit(self, batch: list[Item]) -> None:
         if self._feed is not None:
-            self._feed.put(batch)
+            self._feed.put((batch, self.ports))
             return
         assert self._executor is not None
         try:
-            self._futures.append((batch, self._executor.submit(_work, batch)))
+            self._futures.append((batch, self._executor.submit(_work, batch, self.ports)))
         except (BrokenProcessPool, OSError):
             self._not_sent.append(batch)
 
     def _feed_loop(self) -> None:
         assert self._feed is not None and self._executor is not None
-        while (batch := self._feed.get()) is not None:
+        while (task := self._feed.get()) is not None:
+            batch, ports = task
             if self._not_sent:  # the pool broke: keep the rest for this process
                 self._not_sent.append(batch)
                 continue
             try:
-                self._futures.append((batch, self._executor.submit(_work, batch)))
+                self._futures.append((batch, self._executor.submit(_work, batch, ports)))
             except (BrokenProcessPool, OSError):
                 self._not_sent.append(batch)
 

@@ -138,34 +138,41 @@ def register(app: typer.Typer) -> None:
                 raise UserError("--output is a directory, not a file", output)
             date = _parse_date(as_of)
 
-            from llmgw_migrate.config.plan_build import convert_file
-            from llmgw_migrate.config.render import blocking, render
+            from llmgw_migrate.config.gc_pause import paused_gc
 
-            plan = convert_file(path, target=target, routing=routing, as_of=date)
-            if output is not None:
-                from llmgw_migrate.atomic import write_text_atomic
-                from llmgw_migrate.config.plan_paths import relative_to_plan_file
+            # the collector stays off through the imports, conversion and rendering: none of it makes
+            # cyclic garbage, and each collection would rescan the whole config and plan
+            with paused_gc():
+                from llmgw_migrate.config.plan_build import convert_file
+                from llmgw_migrate.config.render import blocking, render
 
-                written_plan = relative_to_plan_file(plan, output)  # readable from any folder
-                try:
-                    write_text_atomic(output, render(written_plan, _output_format(output, fmt)))
-                except OSError as exc:
-                    raise UserError(f"cannot write the plan: {exc.strerror or exc}", output) from None
-            if env_out is not None:
-                from llmgw_migrate.config.env_file import write_env
-
-                try:
-                    write_env(plan, env_out)
-                except OSError as exc:
-                    raise UserError(f"cannot write the env file: {exc.strerror or exc}", env_out) from None
-            color = fmt in (None, "text") and sys.stdout.isatty() and not _no_color()
-            sys.stdout.write(render(plan, fmt or "text", color=color, width=_width()))
-            if (fmt or "text") == "text":  # machine formats keep stdout to the plan alone
+                plan = convert_file(path, target=target, routing=routing, as_of=date)
                 if output is not None:
-                    todo = " (findings need manual work: see above)" if blocking(plan.findings) else ""
-                    sys.stdout.write(f"plan written to {output}{todo}\n")
+                    from llmgw_migrate.atomic import write_text_atomic
+                    from llmgw_migrate.config.plan_paths import relative_to_plan_file
+
+                    written_plan = relative_to_plan_file(plan, output)  # readable from any folder
+                    try:
+                        write_text_atomic(output, render(written_plan, _output_format(output, fmt)))
+                    except OSError as exc:
+                        raise UserError(f"cannot write the plan: {exc.strerror or exc}", output) from None
                 if env_out is not None:
-                    sys.stdout.write(f"env file written to {env_out} (mode 0600)\n")
+                    from llmgw_migrate.config.env_file import write_env
+
+                    try:
+                        write_env(plan, env_out)
+                    except OSError as exc:
+                        raise UserError(
+                            f"cannot write the env file: {exc.strerror or exc}", env_out
+                        ) from None
+                color = fmt in (None, "text") and sys.stdout.isatty() and not _no_color()
+                sys.stdout.write(render(plan, fmt or "text", color=color, width=_width()))
+                if (fmt or "text") == "text":  # machine formats keep stdout to the plan alone
+                    if output is not None:
+                        todo = " (findings need manual work: see above)" if blocking(plan.findings) else ""
+                        sys.stdout.write(f"plan written to {output}{todo}\n")
+                    if env_out is not None:
+                        sys.stdout.write(f"env file written to {env_out} (mode 0600)\n")
             written = output is not None or env_out is not None
             raise typer.Exit(EXIT_FINDINGS if _gate(plan.findings, strict, fail_on, written) else EXIT_OK)
 

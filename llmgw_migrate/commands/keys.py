@@ -129,7 +129,12 @@ def register(app: typer.Typer) -> None:
             from llmgw_migrate.findings import blocking
             from llmgw_migrate.keys.planner import build_plan
 
-            plan = build_plan(data, plan_obj, str(model_plan) if model_plan else None)
+            try:
+                plan = build_plan(data, plan_obj, str(model_plan) if model_plan else None)
+            finally:
+                close = getattr(data.keys, "close", None)  # a database's key stream holds its connection
+                if close is not None:
+                    close()
             del data  # the plan holds what it needs; keep the peak memory of a big proxy low
             if output is not None:
                 out_fmt = _format_for(output, fmt if fmt != "markdown" else None)

@@ -12,11 +12,12 @@ import re
 from typing import Any
 
 from llmgw_migrate.config.read import Deployment
-from llmgw_migrate.findings import Finding, Location
+from llmgw_migrate.findings import SEVERITY_ORDER, Finding, Location, Status
 
 _NAME = "`\x00name`"
 _MODEL = "`\x00model`"
 _INDEX = re.compile(r"\[\d+\]")
+_STATUS_RANK = {Status.exact: 0, Status.approximate: 1, Status.manual: 2, Status.unsupported: 3}
 _SHOWN = 3  # models named in a merged message; the rest are counted (all of them are in locations)
 # The verbs our messages put right after a deployment's name: a merged message naming several agrees.
 _PLURAL = {
@@ -75,17 +76,19 @@ def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Find
         locations: list[Location] = []
         seen: set[tuple[Any, ...]] = set()
         for f, dep in members:
-            loc = Location(
-                f.file,
-                f.line,
-                f.column,
-                dep.model_name if dep else None,
-                dep.model if dep else None,
-            )
-            ident = (loc.file, loc.line, loc.column, loc.model)
-            if ident not in seen:
-                seen.add(ident)
-                locations.append(loc)
+            # a finding that already gathers several places (a fold) keeps them all
+            for at in f.locations or [Location(f.file, f.line, f.column)]:
+                loc = Location(
+                    at.file,
+                    at.line,
+                    at.column,
+                    dep.model_name if dep else at.model,
+                    dep.model if dep else at.litellm_model,
+                )
+                ident = (loc.file, loc.line, loc.column, loc.model)
+                if ident not in seen:
+                    seen.add(ident)
+                    locations.append(loc)
         if members[0][1] is None:  # e.g. one inline secret key in many entries: `model_list[*]...`
             out.append(first.replace(message=f"{template} ({len(locations)} places)", locations=locations))
             continue
@@ -93,7 +96,7 @@ def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Find
         models = list(dict.fromkeys(loc.litellm_model for loc in locations if loc.litellm_model))
         message = _agree(template, _NAME, names).replace(_NAME, _names(names))
         message = _agree(message, _MODEL, models).replace(_MODEL, _names(models))
-        message += _touched(locations, message)
+        message += _touched(locations, message, len({id(dep) for _f, dep in members}))
         out.append(first.replace(message=message, locations=locations))
     return _join_per_model(out)
 
@@ -101,7 +104,8 @@ def group_findings(tagged: list[tuple[Finding, Deployment | None]]) -> list[Find
 def _join_per_model(findings: list[Finding]) -> list[Finding]:
     """One finding per code for each client-facing model: deployment findings of the same code whose
     values differ (two custom providers of one model, `timeout` on one deployment and `max_retries` on
-    another) but that touch a shared model become one, keeping each message and every location."""
+    another, two retired models with different successors) but that touch a shared model become one,
+    keeping each message, each fix and every location."""
     parent = list(range(len(findings)))
 
     def root(i: int) -> int:
@@ -115,7 +119,7 @@ def _join_per_model(findings: list[Finding]) -> list[Finding]:
         for loc in f.locations:
             if loc.model is None:
                 continue
-            key = (f.code, f.severity, f.status, f.fix, loc.model)
+            key = (f.code, loc.model)
             if key in owner:
                 parent[root(i)] = root(owner[key])
             else:
@@ -140,14 +144,23 @@ def _join_per_model(findings: list[Finding]) -> list[Finding]:
                     seen.add(ident)
                     locations.append(loc)
         message = "; ".join(dict.fromkeys(g.message for g in group))
-        out.append(f.replace(message=message, locations=locations))
+        # one code, one model: the worst severity and status of its causes, and each distinct fix
+        out.append(
+            f.replace(
+                message=message,
+                locations=locations,
+                severity=min((g.severity for g in group), key=lambda s: SEVERITY_ORDER[s]),
+                status=max((g.status for g in group), key=lambda s: _STATUS_RANK[s]),
+                fix=" ".join(dict.fromkeys(g.fix for g in group if g.fix)) or None,
+            )
+        )
     return out
 
 
-def _touched(locations: list[Location], message: str) -> str:
+def _touched(locations: list[Location], message: str, deployments: int) -> str:
     """A suffix naming the model_name and LiteLLM model of each deployment (the first few), unless the
     message already names the only one."""
-    if len(locations) == 1:
+    if len(locations) == 1 or (deployments == 1 and len({loc.model for loc in locations}) == 1):
         loc = locations[0]
         has_name = f"`{loc.model}`" in message
         has_model = f"`{loc.litellm_model}`" in message
@@ -168,4 +181,4 @@ def _touched(locations: list[Location], message: str) -> str:
         for (name, litellm), at in list(lines.items())[:_SHOWN]
     ]
     more = f"; and {len(lines) - _SHOWN} more" if len(lines) > _SHOWN else ""
-    return f" ({len(locations)} deployments: {'; '.join(parts)}{more})"
+    return f" ({deployments} deployments: {'; '.join(parts)}{more})"

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from llmgw_migrate.config.catalog import Catalog, load_catalog
 from llmgw_migrate.config.finding_groups import group_findings
+from llmgw_migrate.config.finding_rollup import FIELDS, roll_up
 from llmgw_migrate.config.gc_pause import paused_gc
-from llmgw_migrate.config.group_fold import fold_into_groups
+from llmgw_migrate.config.group_fold import fold_into_groups, fold_into_mixed, fold_unservable
 from llmgw_migrate.config.plan import FallbackChain, ModelMapping, Plan, ProviderKey
 from llmgw_migrate.config.plan import Target as PlanTarget
 from llmgw_migrate.config.read import (
@@ -35,7 +37,6 @@ from llmgw_migrate.config.settings import (
     credential_map,
     deployment_findings,
     iter_secrets,
-    redact,
     secret_findings,
     section_findings,
 )
@@ -100,11 +101,21 @@ def convert_config(
     models: list[ModelMapping] = []
     by_name: dict[str, ModelMapping] = {}
     lb_groups: dict[str, tuple[int, str]] = {}  # model_name -> (its LGM121 in findings, LiteLLM model)
+    mixed: dict[str, tuple[int, str]] = {}  # model_name -> (its LGM122 in findings, first LiteLLM model)
+    first_target: set[int] = set()  # deployments of a mixed group that serve what its first one does
     for name, targets in groups.items():
         mapping, extra = _group_mapping(name, targets, resolver)
         for f in extra:
             if f.code == "LGM121" and name not in lb_groups:
                 lb_groups[name] = (len(findings), targets[0].deployment.model)
+            if f.code == "LGM122" and name not in mixed:
+                mixed[name] = (len(findings), targets[0].deployment.model)
+                lead = (targets[0].deployment.model, targets[0].provider, targets[0].gateway_model)
+                first_target.update(
+                    id(t.deployment)
+                    for t in targets
+                    if (t.deployment.model, t.provider, t.gateway_model) == lead
+                )
             findings.append(f)
         models.append(mapping)
         by_name[name] = mapping
@@ -147,6 +158,9 @@ def convert_config(
 
     # a load-balanced group's several keys and timeouts are facts of its one LGM121
     findings, per_deployment = fold_into_groups(findings, per_deployment, lb_groups, key_models)
+    # a mixed group's other models are part of its LGM122
+    findings, per_deployment = fold_into_mixed(findings, per_deployment, mixed, first_target, FIELDS)
+    per_deployment = fold_unservable(per_deployment)
 
     # 4b. providers the embedded gateway (`gateway`, `verify --after embedded`) cannot serve
     findings.extend(_embedded_gaps(models, config.path))
@@ -157,7 +171,7 @@ def convert_config(
     findings.extend(secret_findings(config, secrets))
     tagged: list[tuple[Finding, Deployment | None]] = [(f, None) for f in _dedupe(findings)]
     tagged.extend(per_deployment)
-    findings = group_findings(tagged)
+    findings = roll_up(group_findings(tagged))
     findings.sort(key=lambda f: f.sort_key())
     plan = Plan(
         source=config.path,
@@ -186,9 +200,8 @@ def _embedded_gaps(models: list[ModelMapping], source: str) -> list[Finding]:
 
     out = []
     for provider, ms in sorted(gaps.items()):
-        missing = [
-            m for m in ms if adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") is None
-        ]
+        modes = {m.mode: adapter_for(provider, "embeddings" if m.mode == "embedding" else "chat") for m in ms}
+        missing = [m for m in ms if modes[m.mode] is None]
         if not missing:
             continue
         names = ", ".join(f"`{m.name}`" for m in missing[:5]) + (
@@ -223,16 +236,75 @@ def _redacted(plan: Plan, found: list[tuple[str, Loc, str]]) -> Plan:
     """The plan with every inline secret value of the config replaced by ***, wherever it ended up.
 
     Messages never quote secret-ish values on purpose; this pass makes sure no odd path (an alias named
-    like a key, a secret used as a model name) carries one into the output.
+    like a key, a secret used as a model name) carries one into the output. It rewrites values and
+    user-named keys only: a password such as `litellm` or `exact` must not turn the schema's own field
+    names or enum words (`litellm_model`, `exact`) into *** and make the plan invalid.
     """
-    import json
-
-    secrets = {json.dumps(v)[1:-1] for _p, _l, v in found if len(v) >= 3}
+    secrets = {v for _p, _l, v in found if len(v) >= 3}
     if not secrets:
         return plan
-    text = plan.model_dump_json()
-    cleaned = redact(text, secrets)
-    return plan if cleaned == text else Plan.model_validate_json(cleaned)
+    data = plan.model_dump(mode="json", by_alias=True)
+    vocabulary = _schema_vocabulary()
+    cleaned = _redact_tree(data, secrets, vocabulary)
+    return plan if cleaned == data else Plan.model_validate(cleaned)
+
+
+def _redact_text(text: str, secrets: set[str]) -> str:
+    """*** for each secret in `text`. A short plain word (a password `litellm`) is masked only where it
+    stands alone, so a model named `litellm-chat` or a folder `litellm/` keeps its name; anything longer or less word-like is
+    masked wherever it occurs."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret not in text:
+            continue
+        if len(secret) >= 12 or not re.fullmatch(r"[A-Za-z]+", secret):
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![\w./-]){re.escape(secret)}(?![\w./-])", "***", text)
+    return text
+
+
+def _redact_tree(node: Any, secrets: set[str], vocabulary: frozenset[str]) -> Any:
+    if isinstance(node, str):
+        return node if node in vocabulary else _redact_text(node, secrets)
+    if isinstance(node, list):
+        return [_redact_tree(item, secrets, vocabulary) for item in node]
+    if isinstance(node, dict):
+        return {
+            (k if k in vocabulary else _redact_text(k, secrets)): _redact_tree(v, secrets, vocabulary)
+            for k, v in node.items()
+        }
+    return node
+
+
+_VOCABULARY: frozenset[str] | None = None
+
+
+def _schema_vocabulary() -> frozenset[str]:
+    """The plan schema's field names and enum/const words: fixed text, never a user's secret."""
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        words: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                props = node.get("properties")
+                if isinstance(props, dict):
+                    words.update(props)
+                for key in ("enum", "const"):
+                    value = node.get(key)
+                    if isinstance(value, list):
+                        words.update(v for v in value if isinstance(v, str))
+                    elif isinstance(value, str):
+                        words.add(value)
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(Plan.model_json_schema())
+        _VOCABULARY = frozenset(words)
+    return _VOCABULARY
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

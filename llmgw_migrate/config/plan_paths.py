@@ -8,6 +8,7 @@ folder; reports built from a plan name them relative to their own root (the work
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,7 @@ def relative_to_plan_file(plan: Plan, plan_path: Path) -> Plan:
     plan file's folder."""
     base = plan_path.resolve().parent
 
+    @functools.cache  # a plan names a handful of files, each thousands of times
     def fix(p: str | None) -> str | None:
         if not p or "://" in p:
             return p
@@ -57,6 +59,7 @@ def relative_to_root(plan: Plan, plan_path: Path, root: Path | None = None) -> P
     base = plan_path.resolve().parent
     root = (root or Path.cwd()).resolve()
 
+    @functools.cache  # a plan names a handful of files, each thousands of times
     def fix(p: str | None) -> str | None:
         if not p or "://" in p:
             return p

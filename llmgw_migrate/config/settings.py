@@ -25,7 +25,7 @@ from llmgw_migrate.config.read import (
 )
 from llmgw_migrate.config.resolve.rules import param_categories, settings_rules
 from llmgw_migrate.config.resolve.templates import template_var
-from llmgw_migrate.findings import Finding, Status, make, registry
+from llmgw_migrate.findings import Finding, Location, Status, make, registry
 
 # Keys whose string values are secrets (unless they are os.environ/ references).
 _SECRET_KEY = re.compile(
@@ -70,7 +70,11 @@ def _url_secrets(value: str) -> list[str]:
 
 def is_inline_secret(key: str, value: Any) -> bool:
     """A literal secret: a non-reference string under a secret-ish key, or a URL with a password or key."""
-    if not isinstance(value, str) or not value.strip() or env_ref(value) or is_placeholder(value):
+    if not isinstance(value, str):
+        return False
+    if "://" not in value and not is_secret_key(key):  # the common case, decided before the costlier tests
+        return False
+    if not value.strip() or env_ref(value) or is_placeholder(value):
         return False
     if template_var(value):  # `${VAR}`: a variable a deploy step fills in, not a value
         return False
@@ -90,22 +94,21 @@ def iter_secrets(node: Any, path: str = "", seen: set[int] | None = None) -> Ite
     if id(node) in seen:
         return
     seen.add(id(node))
+    # paths are built only where they are used: most scalars are neither containers nor secrets
     if isinstance(node, YMap):
         for k, v in node.items():
-            sub = f"{path}.{k}" if path else k
             if isinstance(v, (YMap, YList)):
-                yield from iter_secrets(v, sub, seen)
+                yield from iter_secrets(v, f"{path}.{k}" if path else k, seen)
             elif is_inline_secret(k, v):
                 for part in _secret_parts(v):
-                    yield sub, node.value_loc(k), part
+                    yield (f"{path}.{k}" if path else k), node.value_loc(k), part
     elif isinstance(node, YList):
         for i, v in enumerate(node):
-            sub = f"{path}[{i}]"
             if isinstance(v, (YMap, YList)):
-                yield from iter_secrets(v, sub, seen)
-            elif isinstance(v, str) and not env_ref(v):
+                yield from iter_secrets(v, f"{path}[{i}]", seen)
+            elif isinstance(v, str) and "://" in v and not env_ref(v):
                 for part in _url_secrets(v):
-                    yield sub, node.item_loc(i), part
+                    yield f"{path}[{i}]", node.item_loc(i), part
 
 
 def _secret_parts(value: str) -> list[str]:
@@ -360,6 +363,15 @@ def _environment(config: LiteLLMConfig) -> list[Finding]:
 # per-deployment params
 
 
+def _keys_f(code: str, message: str, where: YMap, keys: list[str]) -> Finding:
+    """A finding about several keys of one mapping: at the first key, with every key's line in
+    `locations` (a roll-up then lists each field's own line, not only the first one's)."""
+    f = _f(code, message, where.key_loc(keys[0]))
+    if len(keys) < 2:
+        return f
+    return f.replace(locations=[Location(*where.key_loc(k)) for k in keys])
+
+
 def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Finding]:
     cats = param_categories()
     out: list[Finding] = []
@@ -378,50 +390,67 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
     if unknown:  # one cause per deployment: every unknown key of it, at the first one's line
         listed = ", ".join(f"litellm_params.{k}" for k in unknown)
         verb = "is" if len(unknown) == 1 else "are"
-        out.append(_f("LGM126", f"`{name}`: {listed} {verb} not carried over", p.key_loc(unknown[0])))
-    first = {cat: p.key_loc(keys[0]) for cat, keys in groups.items()}
+        out.append(_keys_f("LGM126", f"`{name}`: {listed} {verb} not carried over", p, unknown))
     if "limits" in groups:
         out.append(
-            _f("LGM111", f"`{name}`: {', '.join(groups['limits'])} set on the deployment", first["limits"])
+            _keys_f(
+                "LGM111",
+                f"`{name}`: {', '.join(groups['limits'])} set on the deployment",
+                p,
+                groups["limits"],
+            )
         )
     if "budgets" in groups:
         out.append(
-            _f("LGM112", f"`{name}`: {', '.join(groups['budgets'])} set on the deployment", first["budgets"])
+            _keys_f(
+                "LGM112",
+                f"`{name}`: {', '.join(groups['budgets'])} set on the deployment",
+                p,
+                groups["budgets"],
+            )
         )
     if "timeouts" in groups:
-        out.append(_f("LGM128", f"`{name}`: {', '.join(groups['timeouts'])}", first["timeouts"]))
+        out.append(_keys_f("LGM128", f"`{name}`: {', '.join(groups['timeouts'])}", p, groups["timeouts"]))
     if "routing" in groups:
         out.append(
-            _f("LGM146", f"`{name}`: {', '.join(groups['routing'])} steer LiteLLM's router", first["routing"])
+            _keys_f(
+                "LGM146",
+                f"`{name}`: {', '.join(groups['routing'])} steer LiteLLM's router",
+                p,
+                groups["routing"],
+            )
         )
     if "tags" in groups:
-        out.append(_f("LGM142", f"`{name}`: {', '.join(groups['tags'])}", first["tags"]))
+        out.append(_keys_f("LGM142", f"`{name}`: {', '.join(groups['tags'])}", p, groups["tags"]))
     if "pricing" in groups:
-        out.append(_f("LGM134", f"`{name}`: {', '.join(groups['pricing'])}", first["pricing"]))
+        out.append(_keys_f("LGM134", f"`{name}`: {', '.join(groups['pricing'])}", p, groups["pricing"]))
     if "guardrails" in groups:
         out.append(
-            _f(
+            _keys_f(
                 "LGM116",
                 f"`{name}`: litellm_params.{', litellm_params.'.join(groups['guardrails'])} (model-level guardrails) are not run by the gateway",
-                first["guardrails"],
+                p,
+                groups["guardrails"],
             )
         )
     if "prompts" in groups:
         out.append(
-            _f(
+            _keys_f(
                 "LGM127",
                 f"`{name}`: {', '.join(groups['prompts'])}: LiteLLM prompt management fills the prompt inside the proxy; the gateway does not",
-                first["prompts"],
+                p,
+                groups["prompts"],
             )
         )
     if "mock" in groups:
-        out.append(_f("LGM141", f"`{name}`: {', '.join(groups['mock'])}", first["mock"]))
+        out.append(_keys_f("LGM141", f"`{name}`: {', '.join(groups['mock'])}", p, groups["mock"]))
     if "proxy_only" in groups:
         out.append(
-            _f(
+            _keys_f(
                 "LGM117",
                 f"`{name}`: {', '.join(groups['proxy_only'])} only configure the LiteLLM proxy",
-                first["proxy_only"],
+                p,
+                groups["proxy_only"],
             )
         )
     if "completion" in groups:
@@ -430,10 +459,11 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
         gone = [k for k in keys if k in dropped]
         if kept:
             out.append(
-                _f(
+                _keys_f(
                     "LGM118",
                     f"`{name}`: {', '.join(kept)} set in litellm_params must be sent by clients",
-                    p.key_loc(kept[0]),
+                    p,
+                    kept,
                 )
             )
         for k in gone:
@@ -448,10 +478,11 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
     legacy = [k for k in dep.entry if k in ("rpm", "tpm", "max_parallel_requests")]
     if legacy:
         out.append(
-            _f(
+            _keys_f(
                 "LGM111",
                 f"`{name}`: {', '.join(legacy)} (legacy form beside litellm_params)",
-                dep.entry.key_loc(legacy[0]),
+                dep.entry,
+                legacy,
             )
         )
     for k in dep.entry:
@@ -472,13 +503,11 @@ def deployment_findings(dep: Deployment, dropped: dict[str, str]) -> list[Findin
         prices = [k for k in rest if "cost_per_" in k]  # LiteLLM's cost tracking reads prices here too
         if prices:
             out.append(
-                _f("LGM134", f"`{name}`: model_info.{', model_info.'.join(prices)}", info.key_loc(prices[0]))
+                _keys_f("LGM134", f"`{name}`: model_info.{', model_info.'.join(prices)}", info, prices)
             )
             rest = [k for k in rest if k not in prices]
         if rest:
-            out.append(
-                _f("LGM143", f"`{name}`: model_info.{', model_info.'.join(rest)}", info.key_loc(rest[0]))
-            )
+            out.append(_keys_f("LGM143", f"`{name}`: model_info.{', model_info.'.join(rest)}", info, rest))
     return out
 
 

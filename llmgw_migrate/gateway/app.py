@@ -325,18 +325,32 @@ def create_app(
         except GatewayError as exc:
             return _error(exc, rid, anthropic=True)
 
+    # Catalog, keys and plan are fixed for the server's life: the list changes only with the date and the
+    # query flags, so build it once per (date, flags) instead of walking the catalog on every request.
+    model_lists: dict[tuple[Any, ...], dict[str, Any]] = {}
+
     async def models(request: Request) -> Response:
         q = request.query_params
-        data = list_models(
-            gw.catalog,
-            gw.keys,
-            settings.current_date(),
-            include_deactivated=q.get("include_deactivated", "").lower() in _TRUE,
-            exclude_deprecated=q.get("exclude_deprecated", "").lower() in _TRUE,
-            mapped=q.get("mapped", "").lower() in _TRUE,
-            available=q.get("available", "").lower() in _TRUE,
-            plan=gw.plan,
+        flags = tuple(
+            q.get(name, "").lower() in _TRUE
+            for name in ("include_deactivated", "exclude_deprecated", "mapped", "available")
         )
+        today = settings.current_date()
+        key = (today, *flags)
+        data = model_lists.get(key)
+        if data is None:
+            if len(model_lists) > 64:
+                model_lists.clear()
+            data = model_lists[key] = list_models(
+                gw.catalog,
+                gw.keys,
+                today,
+                include_deactivated=flags[0],
+                exclude_deprecated=flags[1],
+                mapped=flags[2],
+                available=flags[3],
+                plan=gw.plan,
+            )
         return _json(data, _request_id(request))
 
     async def health(request: Request) -> Response:

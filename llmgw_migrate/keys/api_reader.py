@@ -3,7 +3,9 @@
 The master key comes from LITELLM_MASTER_KEY and is sent only as a Bearer header. Key objects carry the
 token hash: it is cut to `key_id` at once, like the database reader does in SQL. Only the fields the plan
 needs are taken from each object; user objects' password or SSO fields are never looked at.
-Not available through the API: deleted keys, access groups from the database and the usage roll-up.
+Deleted keys come from `/key/list?status=deleted`, the proxy's models and their access groups from
+`/model/info`. Not available through the API: access groups kept only in LiteLLM_AccessGroupTable and the
+daily usage roll-up (the hand-over sheet's usage columns stay empty).
 """
 
 # ruff: noqa: E501  (messages and SQL stay on one line)
@@ -16,6 +18,7 @@ from typing import Any
 
 from llmgw_migrate.errors import UserError
 from llmgw_migrate.keys.source import (
+    DeletedKey,
     LiteLLMData,
     SourceBudget,
     SourceKey,
@@ -164,7 +167,8 @@ def read_api(url: str, master_key: str | None = None) -> LiteLLMData:
     if not url.startswith(("http://", "https://")):
         raise UserError("--from-api must be an http(s):// URL of the LiteLLM proxy")
     client = _Client(url, master_key)
-    data = LiteLLMData(source=client.base)
+    data = LiteLLMData(source=client.base, usage_read=False)
+    keys: list[SourceKey] = []
     for obj in client.paged(
         "/key/list", "keys", "size", {"return_full_object": "true", "include_team_keys": "true"}
     ):
@@ -174,8 +178,10 @@ def read_api(url: str, master_key: str | None = None) -> LiteLLMData:
             )
         if obj.get("team_id") == "litellm-dashboard":
             continue
-        data.keys.append(_key(obj))
-    data.keys.sort(key=lambda k: k.key_id)
+        keys.append(_key(obj))
+    keys.sort(key=lambda k: k.key_id)
+    data.keys = keys
+    _read_deleted(client, data)
     for obj in client.paged("/v2/team/list", "teams", "page_size"):
         if isinstance(obj, dict) and obj.get("team_id") and obj.get("team_id") != "litellm-dashboard":
             team = _team(obj)
@@ -209,4 +215,41 @@ def read_api(url: str, master_key: str | None = None) -> LiteLLMData:
                 rpm_limit=obj.get("rpm_limit"), max_parallel_requests=obj.get("max_parallel_requests"),
                 model_max_budget=obj.get("model_max_budget"), allowed_models=_list(obj.get("allowed_models")),
             )  # fmt: skip
+    _read_models(client, data)
     return data
+
+
+def _read_deleted(client: _Client, data: LiteLLMData) -> None:
+    """Deleted keys, listed as skipped: the latest deletion of each token, like the database reader."""
+    latest: dict[str, DeletedKey] = {}
+    for obj in client.paged(
+        "/key/list", "keys", "size",
+        {"return_full_object": "true", "include_team_keys": "true", "status": "deleted"},
+    ):  # fmt: skip
+        if not isinstance(obj, dict) or obj.get("team_id") == "litellm-dashboard":
+            continue
+        deleted = DeletedKey(
+            key_id(obj.get("token")), obj.get("key_alias"), obj.get("team_id"), obj.get("user_id"),
+            _dt(obj.get("deleted_at")),
+        )  # fmt: skip
+        seen = latest.get(deleted.key_id)
+        if seen is None or (deleted.deleted_at or dt.datetime.min) > (seen.deleted_at or dt.datetime.min):
+            latest[deleted.key_id] = deleted
+    data.deleted = [latest[k] for k in sorted(latest)]
+
+
+def _read_models(client: _Client, data: LiteLLMData) -> None:
+    """The proxy's model names and the access groups their model_info puts them in."""
+    body = client.get("/model/info")
+    entries = body.get("data") if isinstance(body, dict) else None
+    for obj in entries if isinstance(entries, list) else []:
+        if not isinstance(obj, dict) or not isinstance(obj.get("model_name"), str):
+            continue
+        name = obj["model_name"]
+        if name not in data.proxy_models:
+            data.proxy_models.append(name)
+        info = obj.get("model_info") if isinstance(obj.get("model_info"), dict) else {}
+        for group in _list((info or {}).get("access_groups")):
+            members = data.access_groups.setdefault(group, [])
+            if name not in members:
+                members.append(name)

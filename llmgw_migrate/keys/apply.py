@@ -25,7 +25,11 @@ from llmgw_migrate.keys.durations import MAXIMA
 from llmgw_migrate.keys.plan_model import MARKER_PREFIX, KeyPlan, KeysPlan, ProjectPlan
 
 _MARKER = re.compile(re.escape(MARKER_PREFIX) + r"([A-Za-z0-9_.:-]+)")
-_CAP = re.compile(r"limit reached|reached your limit", re.IGNORECASE)
+# The key caps answer 400 `API key limit reached. Maximum N active API keys per organization...` or
+# `You have reached your limit of N active API keys...`; the project cap answers 403 `You have reached the
+# limit of N projects. Contact us at ... to unlock more.` (createProjectForOrg, which POST
+# /v1/master/projects calls, in llmgateway's apps/api/src/routes/projects.ts).
+_CAP = re.compile(r"limit reached|reached your limit|reached the limit of", re.IGNORECASE)
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 
 
@@ -131,7 +135,8 @@ class MasterClient:
             data = resp.json()
         except ValueError:
             data = {}
-        if resp.status_code in (401, 403) and not path.startswith("/keys/"):
+        refused = resp.status_code == 401 or (resp.status_code == 403 and not _CAP.search(_message(data)))
+        if refused and not path.startswith("/keys/"):  # a 403 cap answer is the project cap, not the key
             raise UserError(
                 f"the LLM Gateway master API at {self.base} refused the master key ({resp.status_code}: {_message(data)}); check LLM_GATEWAY_MASTER_KEY"
             )
@@ -202,7 +207,7 @@ class Applier:
         status, data = self.client.call(method, path, body)
         if status >= 400:
             message = _message(data)
-            if status == 400 and _CAP.search(message):
+            if status in (400, 403) and _CAP.search(message):
                 raise CapReached("projects" if path == "/projects" else "keys", message)
             raise UserError(f"{method} /v1/master{path} failed ({status}): {message}")
         return data

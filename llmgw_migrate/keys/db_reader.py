@@ -12,13 +12,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from llmgw_migrate.errors import UserError
+from llmgw_migrate.keys.db_keys import KeyStream
 from llmgw_migrate.keys.source import (
     KEY_ID_CHARS,
     DeletedKey,
     KeyUsage,
     LiteLLMData,
     SourceBudget,
-    SourceKey,
     SourceMembership,
     SourceOrganization,
     SourceTeam,
@@ -198,38 +198,47 @@ def _stream(conn: Any, name: str, sql: str, params: Any = None) -> Any:
             yield from rows
 
 
+# Dashboard session keys (team litellm-dashboard) are the UI's own login tokens, never a client's.
+KEYS_SQL = (
+    f"SELECT {', '.join(expr for _, expr, _ in _KEY_COLUMNS)} "
+    'FROM "LiteLLM_VerificationToken" '
+    "WHERE team_id IS DISTINCT FROM 'litellm-dashboard' ORDER BY token"
+)
+TEAMS_SQL = f'SELECT {", ".join(expr for _, expr in _TEAM_COLUMNS)} FROM "LiteLLM_TeamTable" ORDER BY team_id'
+
+
 def read_database(url: str, *, with_usage: bool = True, today: dt.date | None = None) -> LiteLLMData:
+    """Everything `keys` reads. The key rows come last, as a stream (db_keys) that the planner consumes
+    while they are read, and that closes the connection when it ends."""
     import psycopg
 
     where = redact_url(url)
     conn = connect(url)
-    try:
-        check_schema(conn, where)
-        return _read(conn, where, with_usage, today or dt.date.today())
-    except psycopg.Error as exc:
-        raise UserError(f"reading {where} failed: {_first_line(exc, url)}") from None
-    finally:
+
+    def close() -> None:
         try:
             conn.rollback()
         finally:
             conn.close()
 
+    def failed(exc: BaseException) -> BaseException:
+        if isinstance(exc, psycopg.Error):
+            return UserError(f"reading {where} failed: {_first_line(exc, url)}")
+        return exc
+
+    try:
+        check_schema(conn, where)
+        data = _read(conn, where, with_usage, today or dt.date.today())
+    except BaseException as exc:
+        close()
+        raise failed(exc) from None
+    data.keys = KeyStream(conn, KEYS_SQL, failed, close)
+    return data
+
 
 def _read(conn: Any, where: str, with_usage: bool, today: dt.date) -> LiteLLMData:
-    data = LiteLLMData(source=where)
-    key_sql = ", ".join(expr for _, expr, _ in _KEY_COLUMNS)
-    # Dashboard session keys (team litellm-dashboard) are the UI's own login tokens, never a client's.
-    data.keys = [
-        SourceKey(*row)
-        for row in _stream(
-            conn,
-            "llmgw_keys",
-            f'SELECT {key_sql} FROM "LiteLLM_VerificationToken" '
-            "WHERE team_id IS DISTINCT FROM 'litellm-dashboard' ORDER BY token",
-        )
-    ]
-    team_sql = ", ".join(expr for _, expr in _TEAM_COLUMNS)
-    for row in _stream(conn, "llmgw_teams", f'SELECT {team_sql} FROM "LiteLLM_TeamTable" ORDER BY team_id'):
+    data = LiteLLMData(source=where, usage_read=with_usage)
+    for row in _stream(conn, "llmgw_teams", TEAMS_SQL):
         team = SourceTeam(*row)
         if team.team_id != "litellm-dashboard":
             data.teams[team.team_id] = team

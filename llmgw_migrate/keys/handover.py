@@ -21,14 +21,6 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _row(project: str, k: KeyPlan) -> list[str]:
-    return [
-        project, k.ref, k.description, k.status, k.alias or "", k.old_key_name or "", k.key_id,
-        k.user_id or "", k.user_email or "", k.team_id or "", k.last_active or "", str(k.requests_30d),
-        ", ".join(k.top_models),
-    ]  # fmt: skip
-
-
 def _grouped(plan: KeysPlan) -> list[tuple[str, list[KeyPlan]]]:
     by_ref: dict[str, list[KeyPlan]] = {}
     for key in plan.keys:
@@ -41,7 +33,27 @@ def handover_csv(plan: KeysPlan) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for name, keys in _grouped(plan):
-        writer.writerows([_row(name, k) for k in keys])
+        # Spelled out in COLUMNS' order, no call per key: 100,000 rows stay cheap (csv writes None as "").
+        writer.writerows(
+            [
+                (
+                    name,
+                    k.ref,
+                    k.description,
+                    k.status,
+                    k.alias,
+                    k.old_key_name,
+                    k.key_id,
+                    k.user_id,
+                    k.user_email,
+                    k.team_id,
+                    k.last_active,
+                    k.requests_30d,
+                    ", ".join(k.top_models),
+                )
+                for k in keys
+            ]
+        )
     return out.getvalue()
 
 

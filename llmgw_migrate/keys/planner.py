@@ -4,12 +4,13 @@ virtual key with its limits, status, expiry and IAM rules, and a finding for wha
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from llmgw_migrate.keys import durations, models
-from llmgw_migrate.keys.findings_sink import FindingSink
+from llmgw_migrate.keys.findings_sink import NAMED, FindingSink
 from llmgw_migrate.keys.plan_model import IamRule, KeyPlan, KeysPlan, ProjectPlan, SkippedKey
 from llmgw_migrate.keys.source import LiteLLMData, SourceKey, SourceTeam
 
@@ -85,9 +86,10 @@ class Planner:
         self._known_set = set(self.known)
         self.sink = FindingSink()
         self._team_scopes: dict[str, models.Scope] = {}
+        self._budget_parts: dict[tuple[Any, ...], _Part] = {}
+        self._rules_parts: dict[tuple[Any, ...], _Part] = {}
+        self._groups: dict[str, list[Any]] = {}
         self._team_model_keys: dict[str, tuple[str, ...]] = {}
-        self._windows_cache: dict[tuple[Any, ...], Any] = {}
-        self._rules_cache: dict[tuple[Any, ...], tuple[list[IamRule], list[tuple[str, str]]]] = {}
         self.memberships = {(m.user_id, m.team_id): m for m in data.memberships}
 
     # -- projects ---------------------------------------------------------------------------------
@@ -206,6 +208,10 @@ class Planner:
             owners = len({k.user_id for k in result.keys if k.user_id})
             self.sink.add("LGM712", f"{owners} users", "keys owned by LiteLLM users")
         self._user_findings()
+        if not self.data.usage_read and result.keys:
+            self.sink.add(
+                "LGM730", source, "no usage read (admin API): requests_30d and top_models are empty"
+            )
         if self.data.end_users_with_limits:
             self.sink.add(
                 "LGM710",
@@ -225,146 +231,218 @@ class Planner:
         return None
 
     def _key(self, key: SourceKey, team: SourceTeam | None, project: ProjectPlan) -> KeyPlan:
-        codes: list[str] = []
-
-        def label() -> str:  # built only for the first few keys of each finding
-            return key_label(key)
-
-        def add(code: str, detail: str) -> None:
-            self.sink.add(code, label, detail)
-            if code not in codes:
-                codes.append(code)
-
-        status = "inactive" if key.blocked or (team is not None and team.blocked) else "active"
-        plan = KeyPlan(
-            ref=f"ak-{key.key_id}",
-            key_id=key.key_id,
-            description=(key.key_alias or key.key_name or f"LiteLLM key {key.key_id}").strip()[:220]
-            or f"LiteLLM key {key.key_id}",
-            project=project.ref,
-            status=status,
-            alias=key.key_alias,
-            old_key_name=key.key_name,
-            user_id=key.user_id,
-            team_id=key.team_id,
-            findings=codes,
+        """One key's plan. Its budget and its model lists are shared by many keys: each combination is
+        planned once (`_Part`) and a key only counts itself in that part's findings. The hot path of
+        `keys` on a big proxy: plain checks, no closures, finding labels built only while still shown."""
+        data = self.data
+        spend = key.spend
+        max_budget, duration = key.max_budget, key.budget_duration
+        if max_budget is None and key.budget_id:
+            budget = data.budgets.get(key.budget_id)
+            if budget is not None:
+                max_budget, duration = budget.max_budget, budget.budget_duration
+        lifetime = max_budget is not None and not duration
+        # A lifetime limit is per key (what is left of it): only whether there is one is shared.
+        budget_sig = (
+            True if lifetime else max_budget,
+            duration,
+            _windows(key.budget_limits) if key.budget_limits else (),
+            (spend > 0) - (spend < 0) if spend else 0,
         )
-        if team is not None and team.blocked and not key.blocked:
-            codes.append("LGM722")
+        budget_part = self._budget_parts.get(budget_sig)
+        if budget_part is None:
+            budget_part = self._budget_parts[budget_sig] = self._part(
+                lambda add: self._budget(key, max_budget, duration, add)
+            )
+        rules_sig = (tuple(sorted(key.models)) if key.models else (), self._team_models(team))
+        rules_part = self._rules_parts.get(rules_sig)
+        if rules_part is None:
+            rules_part = self._rules_parts[rules_sig] = self._part(lambda add: self._rules(key, team, add))
+        blocked = bool(key.blocked)
+        team_blocked = team is not None and bool(team.blocked)
+        # Codes in the order findings are met: team block, expiry, budget, model lists, other settings.
+        codes = ["LGM722"] if team_blocked and not blocked else []
+        groups: list[list[Any]] = []
         if key.expires is not None:
-            plan.expires_at = _naive(key.expires).isoformat() + "Z"
-            add("LGM719", "expiry not settable through the master API")
-        if key.last_active is not None:
-            plan.last_active = _naive(key.last_active).isoformat() + "Z"
-        user = self.data.users.get(key.user_id or "")
-        if user is not None:
-            plan.user_email = user.user_email
-        usage = self.data.usage.get(key.key_id)
-        if usage is not None:
-            plan.requests_30d = usage.requests
-            plan.top_models = [m for m, _ in usage.top_models]
-        self._budget(key, plan, add)
-        self._rules(key, team, plan, add)
+            codes.append("LGM719")
+            groups.append(self._group("LGM719", "expiry not settable through the master API"))
+        if budget_part.codes:
+            codes += budget_part.codes
+            groups += budget_part.groups
+        if rules_part.codes:
+            codes += rules_part.codes
+            groups += rules_part.groups
         if (
             key.tpm_limit is not None
             or key.rpm_limit is not None
             or key.tpd_limit is not None
             or key.max_parallel_requests is not None
         ):
-            add("LGM701", "tpm/rpm/tpd/max_parallel_requests limits")
+            codes.append("LGM701")
+            groups.append(self._group("LGM701", "tpm/rpm/tpd/max_parallel_requests limits"))
         if key.has_model_max_budget:
-            add("LGM702", "model_max_budget")
+            codes.append("LGM702")
+            groups.append(self._group("LGM702", "model_max_budget"))
         if key.allowed_routes:
-            add("LGM706", "allowed_routes")
+            codes.append("LGM706")
+            groups.append(self._group("LGM706", "allowed_routes"))
         if key.object_permission_id or key.policies:
-            add("LGM708", "object permissions or policies")
+            codes.append("LGM708")
+            groups.append(self._group("LGM708", "object permissions or policies"))
         if key.has_tags:
-            add("LGM709", "tags")
+            codes.append("LGM709")
+            groups.append(self._group("LGM709", "tags"))
         if key.has_aliases or key.has_config:
-            add("LGM723", "model aliases or config")
+            codes.append("LGM723")
+            groups.append(self._group("LGM723", "model aliases or config"))
+        user = data.users.get(key.user_id or "") if data.users else None
         if user is not None and (user.max_budget is not None or user.models):
-            add("LGM720", "owner's user budget or model list")
-        member = self.memberships.get((key.user_id or "", key.team_id or ""))
-        if member is not None and member.budget_id:
-            budget = self.data.budgets.get(member.budget_id)
-            if budget is not None and (budget.max_budget is not None or budget.allowed_models):
-                add("LGM720", "owner's team-member budget or models")
+            codes.append("LGM720")
+            groups.append(self._group("LGM720", "owner's user budget or model list"))
+        if self.memberships:
+            member = self.memberships.get((key.user_id or "", key.team_id or ""))
+            if member is not None and member.budget_id:
+                budget = data.budgets.get(member.budget_id)
+                if budget is not None and (budget.max_budget is not None or budget.allowed_models):
+                    if "LGM720" not in codes:
+                        codes.append("LGM720")
+                    groups.append(self._group("LGM720", "owner's team-member budget or models"))
+        if groups:
+            label = None
+            for group in groups:
+                group[0] += 1
+                if len(group[1]) < NAMED:
+                    if label is None:
+                        label = key_label(key)
+                    group[1].append(label)
+        kid = key.key_id
+        plan = KeyPlan(
+            ref=f"ak-{kid}",
+            key_id=kid,
+            description=(key.key_alias or key.key_name or f"LiteLLM key {kid}").strip()[:220]
+            or f"LiteLLM key {kid}",
+            project=project.ref,
+            status="inactive" if blocked or team_blocked else "active",
+            iam_rules=rules_part.value,  # shared between keys with the same lists: never mutated
+            alias=key.key_alias,
+            old_key_name=key.key_name,
+            user_id=key.user_id,
+            team_id=key.team_id,
+            findings=codes,
+        )
+        if lifetime:
+            plan.usage_limit = durations.money(float(max_budget) - float(spend or 0.0))  # type: ignore[arg-type]
+        period = budget_part.value
+        if period is not None:
+            plan.period_usage_limit, plan.period_usage_duration_value, plan.period_usage_duration_unit = (
+                period
+            )
+        expires, last_active = key.expires, key.last_active
+        if expires is not None:
+            plan.expires_at = (expires if expires.tzinfo is None else _naive(expires)).isoformat() + "Z"
+        if last_active is not None:
+            naive = last_active if last_active.tzinfo is None else _naive(last_active)
+            plan.last_active = naive.isoformat() + "Z"
+        if user is not None:
+            plan.user_email = user.user_email
+        usage = data.usage.get(kid) if data.usage else None
+        if usage is not None:
+            plan.requests_30d = usage.requests
+            plan.top_models = [m for m, _ in usage.top_models]
         return plan
 
-    def _budget(self, key: SourceKey, plan: KeyPlan, add: Callable[[str, str], None]) -> None:
-        max_budget, duration = key.max_budget, key.budget_duration
-        if max_budget is None and key.budget_id:
-            budget = self.data.budgets.get(key.budget_id)
-            if budget is not None:
-                max_budget, duration = budget.max_budget, budget.budget_duration
+    def _group(self, code: str, detail: str) -> list[Any]:
+        """The sink group of a finding every key with one setting gets: looked up once per plan."""
+        group = self._groups.get(code + detail)
+        if group is None:
+            group = self._groups[code + detail] = self.sink.group(code, detail)
+        return group
+
+    def _part(self, plan: Callable[[Callable[[str, str], None]], Any]) -> _Part:
+        """Run one part of key planning once, recording its findings as codes and sink groups."""
+        codes: list[str] = []
+        groups: list[list[Any]] = []
+
+        def add(code: str, detail: str) -> None:
+            groups.append(self.sink.group(code, detail))
+            if code not in codes:
+                codes.append(code)
+
+        value = plan(add)
+        return _Part(value, tuple(codes), groups)
+
+    def _budget(
+        self,
+        key: SourceKey,
+        max_budget: float | None,
+        duration: str | None,
+        add: Callable[[str, str], None],
+    ) -> tuple[str, int, str] | None:
+        """The period limit (limit, value, unit) of the key's budget, or of its budget table row."""
         windows: list[tuple[float, str]] = []
         if max_budget is not None and duration:
             windows.append((float(max_budget), duration))
         elif max_budget is not None:
-            spent = float(key.spend or 0.0)
-            plan.usage_limit = durations.money(float(max_budget) - spent)
-            if spent > 0:
+            if float(key.spend or 0.0) > 0:
                 add("LGM718", "lifetime max_budget carried as remaining headroom")
-        if isinstance(key.budget_limits, list):
-            for entry in key.budget_limits:
-                if (
-                    isinstance(entry, dict)
-                    and entry.get("max_budget") is not None
-                    and entry.get("budget_duration")
-                ):
-                    windows.append((float(entry["max_budget"]), str(entry["budget_duration"])))
+        windows.extend(_windows(key.budget_limits) if key.budget_limits else ())
         if not windows:
-            return
-        cache_key = tuple(windows)
-        chosen = self._windows_cache.get(cache_key)
-        if chosen is None:
-            chosen = self._windows_cache[cache_key] = _tightest(windows)
-        period, notes = chosen
-        if period is not None:
-            limit, value, unit = period
-            plan.period_usage_limit, plan.period_usage_duration_value = limit, value
-            plan.period_usage_duration_unit = unit
-            if key.spend:
-                add("LGM705", "spend in the current window")
+            return None
+        period, notes = _tightest(windows)
+        if period is not None and key.spend:
+            add("LGM705", "spend in the current window")
         for code, detail in notes:
             add(code, detail)
+        return period
 
     def _rules(
-        self, key: SourceKey, team: SourceTeam | None, plan: KeyPlan, add: Callable[[str, str], None]
-    ) -> None:
+        self, key: SourceKey, team: SourceTeam | None, add: Callable[[str, str], None]
+    ) -> list[IamRule]:
         team_scope = self.team_scope(team)
-        # Keys share a handful of model lists: plan each (key list, team list) pair once.
-        cache_key = (tuple(sorted(key.models)) if key.models else (), self._team_models(team))
-        cached = self._rules_cache.get(cache_key)
-        if cached is None:
-            key_scope = models.scope_of(
-                key.models, self.data.access_groups, self._known_set, team=team_scope if team else None
-            )
-            scope = models.intersect(key_scope, team_scope)
-            rules = models.rules_for(scope, self.known, self.mapper, map_provider)
-            iam: list[IamRule] = []
-            notes: list[tuple[str, str]] = []
-            if rules.allow_providers is not None:
-                iam.append(IamRule("allow_providers", {"providers": rules.allow_providers}))
-            if rules.allow_models is not None:
-                iam.append(IamRule("allow_models", {"models": rules.allow_models}))
-                if not rules.allow_models:
-                    notes.append(("LGM726", "no model the gateway knows: its rule allows nothing"))
-            for name in rules.unmapped:
-                notes.append(("LGM716", f"model '{name}' has no gateway id"))
-            for pattern in rules.unexpressed_patterns:
-                notes.append(("LGM716", f"pattern '{pattern}' matches no model the proxy serves"))
-            for prefix in rules.unmapped_providers:
-                notes.append(("LGM716", f"provider '{prefix}/*' has no gateway provider"))
-            for pattern in rules.expanded_patterns:
-                notes.append(("LGM717", f"pattern '{pattern}' expanded"))
-            for group in sorted(scope.unknown_groups):
-                notes.append(("LGM725", f"access group '{group}' has no models in the database"))
-            cached = self._rules_cache[cache_key] = (iam, notes)
-        iam, notes = cached
-        plan.iam_rules = iam  # shared between keys with the same lists: rules are never mutated
-        for code, detail in notes:
-            add(code, detail)
+        key_scope = models.scope_of(
+            key.models, self.data.access_groups, self._known_set, team=team_scope if team else None
+        )
+        scope = models.intersect(key_scope, team_scope)
+        rules = models.rules_for(scope, self.known, self.mapper, map_provider)
+        iam: list[IamRule] = []
+        if rules.allow_providers is not None:
+            iam.append(IamRule("allow_providers", {"providers": rules.allow_providers}))
+        if rules.allow_models is not None:
+            iam.append(IamRule("allow_models", {"models": rules.allow_models}))
+            if not rules.allow_models:
+                add("LGM726", "no model the gateway knows: its rule allows nothing")
+        for name in rules.unmapped:
+            add("LGM716", f"model '{name}' has no gateway id")
+        for pattern in rules.unexpressed_patterns:
+            add("LGM716", f"pattern '{pattern}' matches no model the proxy serves")
+        for prefix in rules.unmapped_providers:
+            add("LGM716", f"provider '{prefix}/*' has no gateway provider")
+        for pattern in rules.expanded_patterns:
+            add("LGM717", f"pattern '{pattern}' expanded")
+        for group in sorted(scope.unknown_groups):
+            add("LGM725", f"access group '{group}' has no models in the database")
+        return iam
+
+
+@dataclasses.dataclass(slots=True)
+class _Part:
+    """One planned part of a key, shared by every key with the same fields: its result, finding codes
+    (in order, once each) and the sink groups each such key is counted in."""
+
+    value: Any
+    codes: tuple[str, ...]
+    groups: list[list[Any]]
+
+
+def _windows(budget_limits: Any) -> tuple[tuple[float, str], ...]:
+    """LiteLLM's extra budget windows (budget_limits: [{max_budget, budget_duration}, ...])."""
+    if not isinstance(budget_limits, list):
+        return ()
+    return tuple(
+        (float(entry["max_budget"]), str(entry["budget_duration"]))
+        for entry in budget_limits
+        if isinstance(entry, dict) and entry.get("max_budget") is not None and entry.get("budget_duration")
+    )
 
 
 def _tightest(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+import functools
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 KEY_ID_CHARS = 12  # 48 bits of the SHA-256: enough to tell a million keys apart, useless to an attacker
 
@@ -17,8 +19,10 @@ def key_id(token_hash: str | None) -> str:
     return (token_hash or "")[:KEY_ID_CHARS]
 
 
-@dataclasses.dataclass(slots=True)
-class SourceKey:
+class SourceKey(NamedTuple):
+    """One virtual key. A named tuple: the database reader makes 100,000 of them straight from its row
+    tuples (`from_row`), at a fraction of an object's cost; list defaults are shared and never mutated."""
+
     key_id: str
     key_name: str | None = None  # LiteLLM's masked form, sk-...abcd
     key_alias: str | None = None
@@ -30,7 +34,7 @@ class SourceKey:
     has_model_max_budget: bool = False
     expires: dt.datetime | None = None
     blocked: bool | None = None
-    models: list[str] = dataclasses.field(default_factory=list)
+    models: list[str] = []
     user_id: str | None = None
     team_id: str | None = None
     organization_id: str | None = None
@@ -38,18 +42,24 @@ class SourceKey:
     rpm_limit: int | None = None
     tpd_limit: int | None = None
     max_parallel_requests: int | None = None
-    allowed_routes: list[str] = dataclasses.field(default_factory=list)
+    allowed_routes: list[str] = []
     key_type: str | None = None
     has_permissions: bool = False
     has_tags: bool = False
     object_permission_id: str | None = None
-    access_group_ids: list[str] = dataclasses.field(default_factory=list)
+    access_group_ids: list[str] = []
     budget_id: str | None = None
     last_active: dt.datetime | None = None
     created_at: dt.datetime | None = None
     has_aliases: bool = False
     has_config: bool = False
-    policies: list[str] = dataclasses.field(default_factory=list)
+    policies: list[str] = []
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[Any, ...]]) -> list[SourceKey]:
+        """Records from rows holding the fields in order (db_reader's _KEY_COLUMNS), without a Python
+        call per row."""
+        return list(map(functools.partial(tuple.__new__, cls), rows))  # type: ignore[arg-type]
 
 
 @dataclasses.dataclass(slots=True)
@@ -137,7 +147,8 @@ class LiteLLMData:
     """Everything read; `source` names where from (database host/name or API URL, never credentials)."""
 
     source: str
-    keys: list[SourceKey] = dataclasses.field(default_factory=list)
+    keys: Iterable[SourceKey] = dataclasses.field(default_factory=list)
+    """Iterated once, by the planner (the database reader streams them)"""
     teams: dict[str, SourceTeam] = dataclasses.field(default_factory=dict)
     users: dict[str, SourceUser] = dataclasses.field(default_factory=dict)
     budgets: dict[str, SourceBudget] = dataclasses.field(default_factory=dict)
@@ -147,4 +158,6 @@ class LiteLLMData:
     access_groups: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     proxy_models: list[str] = dataclasses.field(default_factory=list)
     usage: dict[str, KeyUsage] = dataclasses.field(default_factory=dict)
+    usage_read: bool = True
+    """Whether `usage` was read at all (the admin API has no usage roll-up)"""
     end_users_with_limits: int = 0

@@ -5,8 +5,6 @@ Rows come straight from the database (as `SELECT *`), paged and shaped like the 
 as Bearer, else 401 `auth_error` like the proxy.
 """
 
-# ruff: noqa: E501  (messages and SQL stay on one line)
-
 from __future__ import annotations
 
 import math
@@ -40,8 +38,13 @@ class FakeLiteLLMAdmin(JsonFakeServer):
             }
         q = request.query
         if request.path == "/key/list":
+            table = (
+                "LiteLLM_DeletedVerificationToken"
+                if q.get("status") == "deleted"
+                else "LiteLLM_VerificationToken"
+            )
             rows = self._rows(
-                "SELECT * FROM \"LiteLLM_VerificationToken\" WHERE team_id IS DISTINCT FROM 'litellm-dashboard' "
+                f"SELECT * FROM \"{table}\" WHERE team_id IS DISTINCT FROM 'litellm-dashboard' "
                 "ORDER BY created_at, token"
             )
             size = min(int(q.get("size", 10)), 100)
@@ -69,6 +72,11 @@ class FakeLiteLLMAdmin(JsonFakeServer):
                          "page_size": size, "total_pages": pages}  # fmt: skip
         if request.path == "/organization/list":
             return 200, self._rows('SELECT * FROM "LiteLLM_OrganizationTable" ORDER BY organization_id')
+        if request.path == "/model/info":  # database models only: the fake proxy has no config file
+            rows = self._rows(
+                'SELECT model_name, model_info FROM "LiteLLM_ProxyModelTable" ORDER BY model_name'
+            )
+            return 200, {"data": rows}
         if request.path == "/budget/list":
             return 200, self._rows('SELECT * FROM "LiteLLM_BudgetTable" ORDER BY budget_id')
         return 404, {"detail": "Not Found"}

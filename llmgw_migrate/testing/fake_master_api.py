@@ -2,7 +2,8 @@
 
 It follows the reference's routes, bodies, caps and error shapes: Bearer master key only; the API
 service's error body `{"error": true, "status": N, "message": "..."}`; POST /keys returns the token once;
-the organization's active-key cap (400 `API key limit reached...`) and project cap; period rules (all of
+the organization's active-key cap (400 `API key limit reached...`) and project cap (403 `You have reached
+the limit of N projects...`, llmgateway's createProjectForOrg); period rules (all of
 limit, value, unit or none; value within the unit's maximum); decimal-string limits; IAM rule types.
 `.state` holds what was created, `.requests` what was asked.
 """
@@ -132,7 +133,8 @@ class FakeMasterAPI(JsonFakeServer):
         live = sum(1 for p in self.projects.values() if p["status"] != "deleted")
         if live >= self.project_limit:
             return _err(
-                400, f"Project limit reached. Maximum {self.project_limit} projects per organization."
+                403,
+                f"You have reached the limit of {self.project_limit} projects. Contact us at contact@llmgateway.io to unlock more.",
             )
         mode = body.get("mode", "hybrid")
         if mode not in ("api-keys", "credits", "hybrid"):

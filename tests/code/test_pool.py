@@ -4,6 +4,7 @@ fork). Whatever the route, the outcomes are the same as running here, in the ord
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
@@ -142,7 +143,9 @@ def test_a_pool_that_breaks_leaves_the_rest_to_this_process(monkeypatch: pytest.
         def __init__(self) -> None:
             self.calls = 0
 
-        def submit(self, fn: object, batch: list[pool_mod.Item]) -> Future[list[FileOutcome]]:
+        def submit(
+            self, fn: object, batch: list[pool_mod.Item], ports: object = None
+        ) -> Future[list[FileOutcome]]:
             self.calls += 1
             future: Future[list[FileOutcome]] = Future()
             if self.calls == 1:
@@ -161,3 +164,25 @@ def test_a_pool_that_breaks_leaves_the_rest_to_this_process(monkeypatch: pytest.
     out = through(p, batch)
     assert [o.display for o in out] == [it[1] for it in batch[: len(out)]] and out
     assert [o.display for o in out] + [it[1] for it in p.pending] == [it[1] for it in batch]
+
+
+@needs_forkserver
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_the_server_does_not_hold_the_output_open() -> None:
+    # A reader of `code`'s output (a pipe, CI) sees its end when `code` exits, not when the server
+    # has torn down: the server's standard streams are /dev/null, and this process keeps its own.
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "from multiprocessing import forkserver\n"
+        "from llmgw_migrate.codemods import pool\n"
+        "assert pool._serve({'python'})\n"
+        "pid = forkserver._forkserver._forkserver_pid\n"
+        "print([os.readlink(f'/proc/{pid}/fd/{fd}') for fd in (0, 1, 2)])\n"
+        "print(os.readlink('/proc/self/fd/1') != os.devnull)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [str([os.devnull] * 3), "True"]

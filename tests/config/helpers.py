@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from llmgw_migrate.config.plan import ModelMapping, Plan
 from llmgw_migrate.config.plan_build import convert_file
+from llmgw_migrate.findings import Finding
 
 AS_OF = dt.date(2026, 11, 25)
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,3 +55,26 @@ def run_cli(
         text=True,
         timeout=120,
     )
+
+
+def reported(plan: Plan, code: str) -> list[Finding]:
+    """The findings that report `code`: with that code, or a roll-up or fold naming it as `[code]`."""
+    return [f for f in plan.findings if f.code == code or f"[{code}]" in f.message]
+
+
+def all_codes(plan: Plan) -> set[str]:
+    """Every code the plan reports, the causes inside roll-ups and folds included."""
+    return {c for f in plan.findings for c in [f.code, *re.findall(r"\[(LGM\d{3})\]", f.message)]}
+
+
+def cause_messages(plan: Plan, code: str) -> list[str]:
+    """The message of each cause with `code`: a finding of its own, or one `[code] ...` part of a
+    roll-up or fold (up to the next `[LGMnnn]` part)."""
+    out = []
+    for f in plan.findings:
+        if f.code == code:
+            out.append(f.message)
+            continue
+        parts = re.split(r"\[(LGM\d{3})\] ", f.message)
+        out.extend(text.rstrip("; ") for c, text in zip(parts[1::2], parts[2::2], strict=True) if c == code)
+    return out

@@ -12,7 +12,7 @@ import pytest
 
 from llmgw_migrate.config.catalog import load_catalog
 from llmgw_migrate.findings import Status
-from tests.config.helpers import codes, model, plan_of
+from tests.config.helpers import codes, model, plan_of, reported
 
 AS_OF = dt.date(2026, 12, 4)
 
@@ -190,7 +190,7 @@ def test_default_base_url_ending_in_an_api_root_gets_the_path_warning(tmp_path: 
     plan, _m = _one(
         tmp_path, "{model_name: gh, litellm_params: {model: github/gpt-4o, api_key: os.environ/GH}}"
     )
-    [f] = [f for f in plan.findings if f.code == "LGM129"]
+    [f] = reported(plan, "LGM129")
     assert "/inference/v1/chat/completions" in f.message
 
 

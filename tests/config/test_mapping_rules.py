@@ -11,7 +11,7 @@ import pytest
 
 from llmgw_migrate.config.resolve import CUSTOM_NAME_RE, derive_custom_name, normalize_base_url
 from llmgw_migrate.findings import Status
-from tests.config.helpers import codes, model, plan_of
+from tests.config.helpers import all_codes, codes, model, plan_of, reported
 
 
 def one(tmp_path: Path, params: str, info: str = "", **kw: object):  # type: ignore[no-untyped-def]
@@ -141,8 +141,8 @@ def test_vertex_credentials_are_manual_with_project_option(tmp_path: Path) -> No
         "google_vertex_project_id": "p1",
         "google_vertex_region": "us-central1",
     }
-    assert "LGM110" in codes(plan)
-    assert "LGM101" in codes(plan)  # a credential path inline counts as an inline credential
+    assert "LGM110" in all_codes(plan)
+    assert "LGM101" in all_codes(plan)  # a credential path inline counts as an inline credential
 
 
 class TestCustomProviders:
@@ -168,7 +168,7 @@ class TestCustomProviders:
 
     def test_base_url_without_v1_is_flagged(self, tmp_path: Path) -> None:
         plan = one(tmp_path, "{model: openai/x, api_base: 'https://open.bigmodel.cn/api/paas/v4'}")
-        [f] = [f for f in plan.findings if f.code == "LGM129"]
+        [f] = reported(plan, "LGM129")
         assert "/api/paas/v4/v1/chat/completions" in f.message
 
     def test_ollama_default_and_docker_host(self, tmp_path: Path) -> None:
@@ -423,16 +423,15 @@ def test_completion_kwargs_limits_and_dropped_params(tmp_path: Path) -> None:
             tpm: 10
         """,
     )
-    c = codes(plan)
-    # one finding per code for the model, each keeping every param and line it is about
-    assert sorted(c) == ["LGM111", "LGM118", "LGM119", "LGM126"]
-    [dropped] = [f for f in plan.findings if f.code == "LGM119"]
+    # four kinds of fields that do not carry over: one roll-up, keeping every param and line
+    assert codes(plan) == ["LGM156"]
+    assert all_codes(plan) == {"LGM156", "LGM111", "LGM118", "LGM119", "LGM126"}
+    [rollup] = plan.findings
     assert all(
-        f"litellm_params.{k} is dropped" in dropped.message for k in ("seed", "stop", "max_completion_tokens")
+        f"litellm_params.{k} is dropped" in rollup.message for k in ("seed", "stop", "max_completion_tokens")
     )
-    [limits] = [f for f in plan.findings if f.code == "LGM111"]
-    assert "rpm" in limits.message and "tpm" in limits.message
-    assert [loc.line for loc in limits.locations] == [3, 4]
+    assert "rpm set on the deployment" in rollup.message and "tpm (legacy form" in rollup.message
+    assert {loc.line for loc in rollup.locations} == {3, 4}
 
 
 def test_settings_sections_and_unknown_keys(tmp_path: Path) -> None:
@@ -488,6 +487,27 @@ def test_inline_secrets_are_reported_never_printed(tmp_path: Path) -> None:
         assert secret not in text
     assert codes(plan).count("LGM101") == 4
     assert plan.provider_keys[0].env_var is None
+
+
+def test_a_secret_that_is_a_schema_word_is_masked_without_breaking_the_plan(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "litellm"
+    # A database password `litellm` (and a key `exact`) once turned the plan's own `litellm_model` field
+    # and `exact` status into ***, and the plan no longer validated: exit 2 on a real config.
+    plan = plan_of(
+        tmp_path,
+        """\
+        model_list:
+          - {model_name: a, litellm_params: {model: openai/gpt-4o, api_key: exact}}
+          - {model_name: litellm-chat, litellm_params: {model: openai/gpt-4o-mini}}
+        general_settings: {database_url: 'postgresql://litellm:litellm@postgres:5432/litellm'}
+        """,
+    )
+    assert model(plan, "a").status == "exact"
+    assert [m.name for m in plan.models] == ["a", "litellm-chat"]
+    assert "***" not in (plan.models[0].file or "")
+    assert [m.litellm_model for m in plan.models] == ["openai/gpt-4o", "openai/gpt-4o-mini"]
+    assert "litellm:litellm@" not in plan.to_json()
+    assert codes(plan).count("LGM101") >= 1
 
 
 def test_placeholder_keys_are_not_secrets(tmp_path: Path) -> None:
@@ -552,7 +572,7 @@ def test_credentials_in_api_base_never_reach_the_plan(tmp_path: Path) -> None:
     plan = one(tmp_path, "{model: openai/m, api_base: 'https://bob:hunter2-pw@llm.corp.example/v1'}")
     assert plan.provider_keys[0].base_url == "https://llm.corp.example"
     assert "hunter2-pw" not in plan.to_json()
-    assert "LGM101" in codes(plan)
+    assert "LGM101" in all_codes(plan)
 
 
 def test_bare_star_and_env_model(tmp_path: Path) -> None:

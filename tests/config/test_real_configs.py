@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmgw_migrate.findings import Status
-from tests.config.helpers import model, plan_of
+from tests.config.helpers import cause_messages, model, plan_of
 
 
 def _by_code(plan, code: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f.message for f in plan.findings if f.code == code]
+    return cause_messages(plan, code)  # a finding of its own, or its part of the LGM156 roll-up
 
 
 def test_real_settings_keys_are_known(tmp_path: Path) -> None:
@@ -142,15 +142,13 @@ def test_same_unresolved_deployment_twice_is_not_a_mix(tmp_path: Path) -> None:
     assert model(plan, "g").status == Status.manual  # each deployment's LGM108 still stands
     # one finding per code for each model: both unknown azure deployment names (`mix` has the two) are
     # one LGM108 that names each and lists each deployment it touches
+    # `mix` serves its first deployment: the unknown `other-deployment` is part of its LGM122
     [unknown] = [f for f in plan.findings if f.code == "LGM108"]
-    assert [(loc.model, loc.line) for loc in unknown.locations] == [
-        ("g", 2),
-        ("g", 3),
-        ("mix", 4),
-        ("mix", 5),
-    ]
+    assert [(loc.model, loc.line) for loc in unknown.locations] == [("g", 2), ("g", 3), ("mix", 4)]
     assert "`chatgpt-v-2` of `g` and `mix` is not" in unknown.message
-    assert "`other-deployment` of `mix` is not" in unknown.message
+    [mixed] = [f for f in plan.findings if f.code == "LGM122"]
+    assert "[LGM108] azure deployment `other-deployment` of `mix` is not" in mixed.message
+    assert ("mix", 5) in [(loc.model, loc.line) for loc in mixed.locations]
     assert any(
         "`g` load-balances 2 deployments of `azure/chatgpt-v-2`" in m for m in _by_code(plan, "LGM121")
     )
@@ -246,10 +244,13 @@ def test_key_in_api_base_query_is_a_secret(tmp_path: Path) -> None:
         assert not any(secret in out for out in outputs), secret
     # the query string cannot stay in a custom provider's base URL (LGM129); its parameters are named, not valued
     assert plan.provider_keys[0].base_url == "https://my.server"
-    [query] = [f.message for f in plan.findings if f.code == "LGM129" and "my.server" in f.message]
+    [query] = [m for m in _by_code(plan, "LGM129") if "my.server" in m]
     assert "(api-key, region)" in query
-    secrets = [f for f in plan.findings if f.code == "LGM101"]
+    secrets = _by_code(plan, "LGM101")
     assert len(secrets) == 2  # one per secret-carrying key, each place listed
-    [api_base] = [f for f in secrets if "api_base" in f.message]
-    assert "`model_list[*].litellm_params.api_base`" in api_base.message
-    assert [loc.line for loc in api_base.locations] == [2, 3]
+    [api_base] = [m for m in secrets if "api_base" in m]
+    assert "`model_list[*].litellm_params.api_base`" in api_base and "(2 places)" in api_base
+    # the model_list one is part of the deployments' roll-up, which keeps both lines
+    [rollup] = [f for f in plan.findings if f.code == "LGM156"]
+    assert "[LGM101] inline secret at `model_list[*].litellm_params.api_base`" in rollup.message
+    assert {2, 3} <= {loc.line for loc in rollup.locations}

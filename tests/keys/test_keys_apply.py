@@ -152,7 +152,7 @@ def test_project_cap_stops_cleanly(tmp_path: Path) -> None:
         proc = run_cli("keys", "apply", "--plan", str(plan_path), "--master-url", api.url, "--yes",
                        "--tokens-out", str(tmp_path / "t.jsonl"), env=_env())  # fmt: skip
         assert proc.returncode == 1
-        assert "projects cap was reached: Project limit reached" in proc.stdout
+        assert "projects cap was reached: You have reached the limit of 1 projects" in proc.stdout
         assert len(api.projects) == 1 and not api.keys
 
 

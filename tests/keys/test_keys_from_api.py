@@ -19,7 +19,14 @@ def test_from_api_matches_the_database(seeded_db) -> None:
         proc = run_cli("keys", "--from-api", api.url, "-f", "json", env={"LITELLM_MASTER_KEY": MASTER})
         assert proc.returncode == 1, proc.stderr
         paths = {r.path for r in api.requests}
-        assert {"/key/list", "/v2/team/list", "/user/list", "/organization/list", "/budget/list"} <= paths
+        assert {
+            "/key/list",
+            "/v2/team/list",
+            "/user/list",
+            "/organization/list",
+            "/budget/list",
+            "/model/info",
+        } <= paths
         key_pages = [r for r in api.requests if r.path == "/key/list"]
         assert all(r.query["return_full_object"] == "true" and r.query["size"] == "100" for r in key_pages)
         url = api.url
@@ -31,7 +38,11 @@ def test_from_api_matches_the_database(seeded_db) -> None:
         return [{k: v for k, v in key.items() if k not in _USAGE} for key in keys]
 
     assert strip(from_api["keys"]) == strip(from_db["keys"])
-    assert {s["alias"] for s in from_api["skipped"]} == {"old-demo", "ci-admin"}  # deleted keys: db only
+    assert from_api["skipped"] == from_db["skipped"]  # expired, management and deleted keys
+    no_usage = [f for f in from_api["findings"] if f["code"] == "LGM730"]
+    assert len(no_usage) == 1 and no_usage[0]["message"].endswith(url)
+    assert not any(f["code"] == "LGM730" for f in from_db["findings"])
+    assert {s["alias"] for s in from_api["skipped"] if s["reason"] == "deleted"} == {"gone"}
     secrets_absent(proc.stdout + proc.stderr, tokens, extra=[MASTER])
 
 
@@ -42,7 +53,8 @@ def test_from_api_pages(seeded_db, monkeypatch) -> None:
     monkeypatch.setattr(api_reader, "PAGE_SIZE", 2)
     with FakeLiteLLMAdmin(dsn, MASTER) as api:
         data = api_reader.read_api(api.url, MASTER)
-        assert len([r for r in api.requests if r.path == "/key/list"]) == 5  # 9 keys, 2 a page
+        live = [r for r in api.requests if r.path == "/key/list" and "status" not in r.query]
+        assert len(live) == 5  # 9 keys, 2 a page
     assert len(data.keys) == 9 and len(data.teams) == 3 and set(data.users) == {"alice", "bob"}
     assert all(len(k.key_id) == 12 for k in data.keys)
 

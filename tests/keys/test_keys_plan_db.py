@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import psycopg
+import pytest
 from keys_support import run_cli, secrets_absent
 
 from llmgw_migrate.config.plan import ModelMapping, Plan
@@ -254,3 +255,23 @@ def test_prisma_schema_parameter(pg, litellm_db: str) -> None:
     proc = run_cli("keys", "--database-url", litellm_db + "?schema=litellm", "-f", "json")
     assert proc.returncode in (0, 1), proc.stderr
     assert [k["alias"] for k in json.loads(proc.stdout)["keys"]] == ["in-schema"]
+
+
+def test_key_rows_stream_once_and_close_the_connection(seeded_db) -> None:
+    from llmgw_migrate.keys.db_reader import read_database
+
+    dsn, _ = seeded_db
+    data = read_database(dsn)
+    stream = data.keys
+    conn = stream._conn  # type: ignore[attr-defined]
+    rows = iter(stream)
+    assert len(next(rows).key_id) == 12
+    rows.close()  # the planner stopped early: the reader thread ends and the connection is closed
+    assert conn.closed
+    with pytest.raises(RuntimeError):
+        next(iter(stream))
+    assert len(list(read_database(dsn).keys)) == 9  # the UI session key is left out
+    unread = read_database(dsn).keys  # never iterated (the planner failed first): close() cleans up
+    conn = unread._conn  # type: ignore[attr-defined]
+    unread.close()  # type: ignore[attr-defined]
+    assert conn.closed

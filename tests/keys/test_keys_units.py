@@ -79,3 +79,33 @@ def test_tightest_window() -> None:
     assert period == ("50", 1, "month")  # 50 a month is less per hour than 5 a day
     assert {c for c, _ in notes} == {"LGM704", "LGM714", "LGM715"}
     assert _tightest([(1.0, "15m")])[0] is None
+
+
+def test_key_json_lines_cover_every_field() -> None:
+    import dataclasses
+    import json
+
+    from pydantic_core import to_json
+
+    from llmgw_migrate.keys.plan_model import IamRule, KeyPlan, _key_dict, _key_json
+
+    rules = [IamRule("allow_models", {"models": ["gpt-4o"]})]
+    full = KeyPlan(
+        ref="ak-1", key_id="1", description="d", project="p", status="inactive", usage_limit="5",
+        period_usage_limit="1", period_usage_duration_value=1, period_usage_duration_unit="day",
+        expires_at="2030-01-01T00:00:00Z", iam_rules=rules, alias="a", old_key_name="sk-...x", user_id="u",
+        user_email="u@x", team_id="t", last_active="2026-01-01T00:00:00Z", requests_30d=3,
+        top_models=["gpt-4o"], findings=["LGM701"],
+    )  # fmt: skip
+    bare = KeyPlan(ref="ak-2", key_id="2", description="d", project="p")
+    assert list(_key_dict(full)) == [f.name for f in dataclasses.fields(KeyPlan) if f.name != "iam_rules"] + [
+        "iam_rules"
+    ]
+    assert _key_dict(bare) == {
+        "ref": "ak-2", "key_id": "2", "description": "d", "project": "p", "status": "active",
+        "requests_30d": 0,
+    }  # fmt: skip
+    cache: dict[int, bytes] = {}
+    for key in (full, bare, full):  # the second `full` takes its rules from the cache
+        line = _key_json(key, to_json, cache)
+        assert json.loads(line) == _key_dict(key) and line == to_json(_key_dict(key))

@@ -20,9 +20,10 @@ one identifier, so formatting, quotes and comments stay. What changes:
   { model })`, `embeddings.create`, `responses.create`, `messages.create`, LangChain `model`/`modelName`,
   Vercel `provider("name")` / `provider.chat("name")`, and `JSON.stringify({ model })` bodies of fetch calls
   to the proxy; `"x-litellm-api-key"` headers -> `"x-api-key"`.
-Findings: dropped request fields (LGM330), legacy completions (LGM331), names the plan does not know
-(LGM332), `x-litellm-*` header reads (LGM333), AzureOpenAI at the proxy (LGM334), plan names sent through
-a client built elsewhere (LGM335), a proxy client without apiKey (LGM336), LiteLLM-only routes (LGM304).
+Findings: dropped request fields (LGM330), legacy completions (LGM331), names the plan (or no plan)
+does not map (LGM332), placeholder models (LGM359), `x-litellm-*` header reads (LGM333), AzureOpenAI at
+the proxy (LGM334), plan names sent through a client built elsewhere (LGM335), a proxy client without
+apiKey (LGM336), LiteLLM-only routes (LGM304).
 """
 
 from __future__ import annotations

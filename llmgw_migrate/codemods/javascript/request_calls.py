@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmgw_migrate.codemods import file_rules
+from llmgw_migrate.codemods import file_rules, model_ids
 from llmgw_migrate.codemods.javascript.state import Analysis, Client
 from llmgw_migrate.codemods.javascript.syntax import first_arg, pairs, string_content, unwrap
 from llmgw_migrate.codemods.javascript.urls import is_proxy_expr
@@ -39,7 +39,22 @@ def rewrite_model(a: Analysis, value: Node) -> None:
     new = file_rules.model_for(name, a.ctx)
     if new is not None:
         a.edit(start, end, new)
-    elif a.ctx.has_plan and name and name not in a.ctx.known_models and name not in a.ctx.model_map.values():
+    elif model_ids.is_placeholder_model(name):
+        a.note(
+            "LGM359",
+            f"model '{name}' is a placeholder the proxy ignored; this request now reaches the gateway, which "
+            "needs a model id",
+            value,
+        )
+    elif not a.ctx.has_plan:
+        if not model_ids.is_gateway_id(name, a.ctx):
+            a.note(
+                "LGM332",
+                f"model '{name}' is no gateway model id, and without a plan `code` cannot map it (rerun with "
+                "--plan or --config); this request now reaches the gateway",
+                value,
+            )
+    elif name not in a.ctx.known_models and name not in a.ctx.model_map.values():
         a.note("LGM332", f"model '{name}' is not in the plan", value)
 
 

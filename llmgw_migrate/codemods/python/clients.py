@@ -16,6 +16,7 @@ from typing import cast
 
 import libcst as cst
 
+from llmgw_migrate.codemods import model_ids
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, string_value
 from llmgw_migrate.codemods.python.state import RewriteState, string_node
 
@@ -35,7 +36,6 @@ def _looks_like_real_key(value: str | None) -> bool:
 
 PLACEHOLDER_KEY_CODE = "LGM260"
 PLACEHOLDER_MODEL_CODE = "LGM261"
-_PLACEHOLDER_MODELS = ("null", "none", "anything", "dummy", "placeholder", "notrequired", "not-required")
 
 
 def is_placeholder_key(value: str | None) -> bool:
@@ -44,7 +44,7 @@ def is_placeholder_key(value: str | None) -> bool:
 
 
 def is_placeholder_model(value: str | None) -> bool:
-    return value is not None and (value.strip().lower() in _PLACEHOLDER_MODELS or not value.strip())
+    return model_ids.is_placeholder_model(value)
 
 
 def literal_value(state: RewriteState, node: cst.BaseExpression, depth: int = 0) -> str | None:

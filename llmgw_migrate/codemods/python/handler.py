@@ -1,13 +1,14 @@
 """The Python FileHandler: parse with libcst, collect facts, let every rule family decide, apply.
 
 Rule families (one module each): urls (LGM201, LGM213), env_vars (LGM202, LGM240, LGM241), clients
-(LGM203, LGM223-LGM225), litellm_sdk (LGM204, LGM230-LGM233), model_names (LGM205, LGM210-LGM212) and
-other_findings (LGM220-LGM222). Notebooks reuse this handler on their code cells.
+(LGM203, LGM223-LGM225), litellm_sdk (LGM204, LGM230-LGM233), model_names (LGM205, LGM210-LGM212,
+LGM261, LGM270, LGM271) and other_findings (LGM220-LGM222). Notebooks reuse this handler on their code
+cells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 import libcst as cst
@@ -262,7 +263,41 @@ def rewrite_module(
     extra = litellm_sdk.client_statements(state)
     if extra:
         new = _insert_after_imports(new, extra)
-    return RewriteResult(text=new.code, findings=findings)
+    return RewriteResult(text=_code(module, new, text), findings=findings)
+
+
+def _code(old: cst.Module, new: cst.Module, text: str) -> str:
+    """`new.code`, generating only the top-level statements that changed (the code of a whole module is
+    a fifth of a rewrite): `text` is `old.code`, so an old statement whose code occurs once in it is
+    found by search and replaced. Anything else (statements added, a statement's code seen twice, most
+    of the module changed) generates the whole module."""
+    same = (
+        len(new.body) == len(old.body)
+        and _identical(new.header, old.header)
+        and _identical(new.footer, old.footer)
+        and (new.encoding, new.default_indent, new.default_newline, new.has_trailing_newline)
+        == (old.encoding, old.default_indent, old.default_newline, old.has_trailing_newline)
+    )
+    if not same:
+        return new.code
+    changed = [(o, n) for o, n in zip(old.body, new.body, strict=True) if o is not n]
+    parts: list[str] = []
+    pos = budget = 0
+    for o, n in changed:
+        before = old.code_for_node(o)
+        budget += len(before)
+        start = text.find(before)
+        if budget * 2 > len(text) or start < pos or text.find(before, start + 1) >= 0:
+            return new.code
+        parts += (text[pos:start], new.code_for_node(n))
+        pos = start + len(before)
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _identical(a: Sequence[cst.CSTNode], b: Sequence[cst.CSTNode]) -> bool:
+    """The same nodes (a transform that did not descend rebuilds the sequence, not the nodes)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 HANDLER = PythonHandler()

@@ -8,7 +8,9 @@ dict passed to one (`**payload`, `json=` of a POST to the proxy). Never other st
 does not know is left as it is with an info finding (LGM210); one the plan knows without a gateway model
 is a warning (LGM211). A plan name sent through a client this file cannot place is reported, not
 rewritten (LGM212). A rewrite to an id the gateway has deactivated (it answers 410) is made, as the plan
-says, and reported at that line with the successor the plan proposes (LGM270).
+says, and reported at that line with the successor the plan proposes (LGM270). A placeholder name
+(`model="anything"`: the proxy served its one model whatever the name) is reported (LGM261), and so,
+without a plan, is every name that is no gateway model id (LGM271): the gateway refuses both.
 
 The literal may sit where the name is bound: a module constant bound once, the default of the enclosing
 function's parameter (`def ask(q, model="smart")` ... `model=model`), or a value of a dict bound once
@@ -22,6 +24,7 @@ from typing import Literal
 
 import libcst as cst
 
+from llmgw_migrate.codemods import model_ids
 from llmgw_migrate.codemods.python.data import provider_model_spec_for
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, llm_path, positional, string_value
 from llmgw_migrate.codemods.python.state import RewriteState
@@ -31,14 +34,8 @@ UNKNOWN_CODE = "LGM210"
 UNMAPPED_CODE = "LGM211"
 UNPLACED_CODE = "LGM212"
 RETIRED_CODE = "LGM270"
-
-
-@functools.cache
-def _catalog_ids() -> frozenset[str]:
-    from llmgw_migrate.config.catalog import load_catalog
-
-    catalog = load_catalog()
-    return frozenset(catalog.models) | frozenset(catalog.providers)
+PLACEHOLDER_CODE = "LGM261"
+NO_PLAN_CODE = "LGM271"
 
 
 @functools.cache
@@ -79,13 +76,7 @@ def _retired_finding(state: RewriteState, node: cst.CSTNode, name: str, gateway_
 
 
 def is_gateway_id(state: RewriteState, name: str) -> bool:
-    if name in state.ctx.model_map.values():
-        return True
-    ids = _catalog_ids()
-    if name in ids:
-        return True
-    head, _, rest = name.partition("/")
-    return bool(rest) and head in ids and rest.split(":")[0] in ids
+    return model_ids.is_gateway_id(name, state.ctx)
 
 
 def map_literal(
@@ -140,12 +131,41 @@ def map_literal(
     if had_proxy_prefix:
         # litellm_proxy/<name> must leave the proxy route even when the name is not in the plan.
         state.replace_string(node, route_prefix + name, CODE)
-    if not ctx.has_plan:
-        return
-    if name in ctx.known_models:
+    if model_ids.is_placeholder_model(name):
+        _placeholder(state, node, name)
+    elif not ctx.has_plan:
+        # (`litellm_proxy/<model>` outside a litellm call is LGM262's: the route, then the name)
+        if not name.startswith("litellm_proxy/") and not is_gateway_id(state, name):
+            _no_plan(state, node, name)
+    elif name in ctx.known_models:
         state.finding(UNMAPPED_CODE, node, f"model {name!r} has no gateway model in the plan")
     elif not is_gateway_id(state, name):
         state.finding(UNKNOWN_CODE, node, f"model {name!r} is not a model name of the plan; left unchanged")
+
+
+def _placeholder(state: RewriteState, node: cst.CSTNode, name: str) -> None:
+    """`model="anything"` sent through the proxy: `litellm --model X` served its one model whatever the
+    name; the gateway routes by model id and refuses the stand-in."""
+    state.finding(
+        PLACEHOLDER_CODE,
+        node,
+        f"model {name!r} is a placeholder the proxy ignored; this call now reaches the gateway, which needs "
+        "a model id",
+        fix="Name the gateway model id of the model the proxy served (your plan's model map, or "
+        "`llmgw-migrate catalog`).",
+    )
+
+
+def _no_plan(state: RewriteState, node: cst.CSTNode, name: str) -> None:
+    """Without a plan a LiteLLM model name cannot be mapped, and the gateway does not know it."""
+    state.finding(
+        NO_PLAN_CODE,
+        node,
+        f"model {name!r} is no gateway model id, and without a plan `code` cannot map it; this call now "
+        "reaches the gateway",
+        fix="Rerun with --plan (a plan.json from `llmgw-migrate config`) or --config litellm_config.yaml so "
+        "the name is mapped, or name a gateway model id (`llmgw-migrate catalog`).",
+    )
 
 
 def _param_default(state: RewriteState, name: cst.Name) -> cst.BaseExpression | Literal[False] | None:
