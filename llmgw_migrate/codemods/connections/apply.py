@@ -12,9 +12,10 @@ Per connection (decide.py):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from llmgw_migrate.codemods.connections import complete
 from llmgw_migrate.codemods.connections.collect import collect
 from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, HOSTED, connections, decide
 from llmgw_migrate.codemods.connections.model import (
@@ -111,14 +112,44 @@ def apply_decisions(
             )
         if not any(o.changed for o in files):
             continue
-        _complete(conn, files, langs, ctx)
-        problems = _verify(conn, files, langs, ctx)
+        notes, stay = _complete(conn, files, langs, ctx)
+        problems = _verify(conn, files, langs, ctx, stay)
         if problems:
             code, why, left = problems
             _revert(files)
             findings.append(_finding(code, conn, why + ": " + ", ".join(p.describe() for p in left[:10])))
-    findings.extend(_gateway_probes(outcomes, ctx))
+            continue
+        findings += notes
+        findings += _probes(conn, langs)
+    seen = {(f.file, f.line) for f in findings if f.code == GATEWAY_PROBE}
+    findings += [f for f in _gateway_probes(outcomes, ctx) if (f.file, f.line) not in seen]
     return findings
+
+
+def _probes(conn: Connection, langs: dict[str, str]) -> list[Finding]:
+    """The connection's liveness/readiness probes (`f"{base}/health/liveliness"`), once it moved: the
+    gateway does not serve them (a probe is no reason to keep the connection on the proxy)."""
+    from llmgw_migrate.codemods.connections.decide import CLIENT_LANGS
+
+    seen: set[tuple[str, int]] = set()
+    out: list[Finding] = []
+    for p in conn.parts:
+        if p.kind != "route" or p.role != "probe" or langs.get(p.file) not in CLIENT_LANGS:
+            continue
+        if (p.file, p.line) in seen:
+            continue
+        seen.add((p.file, p.line))
+        out.append(
+            make(
+                GATEWAY_PROBE,
+                f"a LiteLLM health probe ({p.name}) on this connection's URL, which now is the gateway's: "
+                "the gateway does not serve this route",
+                file=p.file,
+                line=p.line,
+                column=1,
+            )
+        )
+    return out
 
 
 # --- held ------------------------------------------------------------------------------------------
@@ -168,20 +199,66 @@ def _renames(conn: Connection, ctx: RewriteContext) -> dict[str, str]:
     return out
 
 
+def _url_renames(renames: dict[str, str], ctx: RewriteContext) -> dict[str, str]:
+    from llmgw_migrate.codemods.file_rules import is_url_var_rename
+
+    return {old: new for old, new in renames.items() if is_url_var_rename(old, new, ctx)}
+
+
 def _complete(
     conn: Connection, files: Sequence[FileOutcome], langs: dict[str, str], ctx: RewriteContext
-) -> None:
+) -> tuple[list[Finding], set[tuple[str, int]]]:
+    """Complete the rewrites across the connection's files; the findings to report if it migrates, and
+    the lines left on the proxy on purpose (file, line)."""
+    from llmgw_migrate.codemods.file_rules import split_prefix
+
     renames = _renames(conn, ctx)
+    url_renames = _url_renames(renames, ctx)
+    key_names = {ctx.key_env} | {n for n in renames.values() if split_prefix(n)[1] == ctx.key_env}
+    markers = (_gateway_host(ctx), ctx.url_env)
     v1_names = _v1_names(files, langs, ctx, renames)
+    notes: list[Finding] = []
+    stay: set[tuple[str, int]] = set()
     for o in files:
         text = o.result if o.result is not None else o.source
-        new = _rename_everywhere(text, langs.get(o.display, "data"), renames, ctx)
+        lang = langs.get(o.display, "data")
+        new = _rename_everywhere(text, lang, renames, ctx)
         new = _drop_appended_v1(new, v1_names)
-        if langs.get(o.display) == "shell" and o.result is not None:
+        if not complete.test_file(o.display):
+            new = complete.move_values(o.source, new, url_renames, ctx)
+        if lang == "shell" and o.result is not None:
             new = _curl_keys(o.source, new, ctx)
+        if lang in ("python", "javascript"):
+            new, dropped = complete.drop_master_fallback(new, lang, key_names)
+            notes += [
+                make(
+                    complete.MASTER_FALLBACK,
+                    "LITELLM_MASTER_KEY was read as the fallback of the gateway key; that read was dropped "
+                    "(the proxy's admin key must never be sent to the gateway)",
+                    file=o.display,
+                    line=ln,
+                    column=1,
+                )
+                for ln in dropped
+            ]
+        elif new != o.source:
+            new, kept = complete.keep_master_commands(o.source, new, markers)
+            notes += [
+                make(
+                    complete.MASTER_ON_GATEWAY,
+                    "this command sends the proxy's master key (or a variable holding it); its URL would "
+                    "move to the gateway, so the command was left on the proxy",
+                    file=o.display,
+                    line=lines.start,
+                    column=1,
+                )
+                for lines in kept
+            ]
+            stay.update((o.display, ln) for lines in kept for ln in lines)
         if new != text:
             o.result = new if new != o.source else None
             o.__dict__.pop("new_text", None)
+    return notes, stay
 
 
 def _rename_everywhere(text: str, lang: str, renames: dict[str, str], ctx: RewriteContext) -> str:
@@ -336,9 +413,14 @@ def _drop_appended_v1(text: str, names: set[str]) -> str:
 
 
 def _verify(
-    conn: Connection, files: Sequence[FileOutcome], langs: dict[str, str], ctx: RewriteContext
+    conn: Connection,
+    files: Sequence[FileOutcome],
+    langs: dict[str, str],
+    ctx: RewriteContext,
+    stay: Collection[tuple[str, int]] = (),
 ) -> tuple[str, str, list[Part]] | None:
-    """What would keep the connection on the proxy after the rewrites: (code, why, parts) or None."""
+    """What would keep the connection on the proxy after the rewrites: (code, why, parts) or None.
+    `stay`: lines left on the proxy on purpose (a command that sends the master key, reported)."""
     from llmgw_migrate.codemods.file_rules import is_master_key, urls
 
     renamed = set(_renames(conn, ctx))
@@ -356,19 +438,43 @@ def _verify(
         for o in files
     }
     moved = _moved_origins(files, after)
+    url_renames = _url_renames(_renames(conn, ctx), ctx)
+    # Names other files of the connection build on (bound to a part in the file that defines them).
+    borrowed: set[str] = set()
+    master_names: set[str] = set()  # names a module binds to the master key (as it now reads)
+    for o in files:
+        if o.facts is not None:
+            borrowed |= o.facts.uses | {name for name, _ in o.facts.appends}
+        now = after[o.display]
+        if now is not None:
+            master_names |= now.master
+    conn_renamed = any(p.kind == "env" and p.name in renamed and p.where != COMMENT for p in conn.parts)
     for o in files:
         text = o.result if o.result is not None else o.source
+        if o.result is not None and not complete.test_file(o.display):
+            # a renamed URL variable that kept a value no rule moved
+            left += [
+                Part(o.display, v.line, "url", v.url, "url")
+                for v in complete.unmoved_values(o.source, text, url_renames, complete.gateway_origin(ctx))
+            ]
         if "/v1/v1" in text and "/v1/v1" not in o.source:
             doubled.append(
                 Part(o.display, text[: text.index("/v1/v1")].count("\n") + 1, "route", "/v1/v1", "llm")
             )
         lang = langs.get(o.display, "data")
+        if o.changed and o.facts is not None and lang in ("python", "javascript"):
+            # `from app.config import MASTER` in a client that now reaches the gateway
+            for name in sorted(o.facts.uses & master_names):
+                master.append(Part(o.display, _first_use(text, name), "env", name, "read", STRING))
         facts = after[o.display]
         if facts is None:
             continue
         has_env = any(p.kind == "env" and p.name in renamed for p in facts.parts)
+        # The file as it was: a rename the handler did leaves no LiteLLM name to see after it (then only a
+        # URL given as a value counts, not one in prose: `(e.g., http://localhost:4000)` in a docstring).
+        had_env = o.facts is not None and any(p.kind == "env" and p.name in renamed for p in o.facts.parts)
         for p in facts.parts:
-            if p.where not in (STRING, DATA):
+            if p.where not in (STRING, DATA) or (p.file, p.line) in stay:
                 continue
             if p.kind == "env" and p.name in renamed and _renamed_beside(text, p, ctx):
                 continue
@@ -380,11 +486,25 @@ def _verify(
                 # A weak local address (no LiteLLM name beside it) is the proxy's when it is a bare
                 # origin or an LLM API base, and the same address moved elsewhere in the connection or
                 # it sits on LiteLLM's port beside a LiteLLM variable; `http://localhost:4000/api` is
-                # another server (fixtures/example_app). Python only for now: its strings are reliable.
+                # another server (fixtures/example_app). Python and JS/TS only: their strings are told
+                # from comments and names.
                 weak_left = (
-                    lang == "python"
+                    lang in ("python", "javascript")
                     and _bare_or_llm(p.name, matcher)
-                    and (origin(p.name) in moved or (has_env and origin(p.name).endswith(":4000")))
+                    and (
+                        origin(p.name) in moved
+                        or (
+                            origin(p.name).endswith(":4000")
+                            and (has_env or (had_env and _given_as_value(text, p)))
+                        )
+                    )
+                ) or (
+                    # `DEFAULT_PROXY_ROOT = "http://localhost:4000"` that another module of a renamed
+                    # connection builds its base URL on (f"{DEFAULT_PROXY_ROOT}/v1")
+                    lang in ("python", "javascript")
+                    and conn_renamed
+                    and _bare_or_llm(p.name, matcher)
+                    and _bound_to(text, p.line) in borrowed
                 )
                 if not p.weak or weak_left:
                     left.append(p)  # (an admin URL stays on the proxy on purpose, and is reported)
@@ -411,6 +531,29 @@ def _verify(
             master,
         )
     return None
+
+
+def _first_use(text: str, name: str) -> int:
+    """The line of the first use of `name` that is not an import (1 when there is none)."""
+    rx = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    for i, line in enumerate(text.split("\n"), start=1):
+        if rx.search(line) and not re.match(r"\s*(?:from\s|import\s)", line):
+            return i
+    return 1
+
+
+def _given_as_value(text: str, p: Part) -> bool:
+    """Whether the URL is a literal given as a value (`= "url"`, `?? "url"`, `, "url"`, `("url"`)."""
+    lines = text.split("\n")
+    line = lines[p.line - 1] if 0 < p.line <= len(lines) else ""
+    return re.search(r"(?:[=:(,]|\?\?|\|\||\bor)\s*[\"'`]" + re.escape(p.name), line) is not None
+
+
+def _bound_to(text: str, line: int) -> str | None:
+    """The name line `line` of `text` assigns (`NAME = ...`, `export const NAME = ...`), if any."""
+    lines = text.split("\n")
+    m = _ASSIGN.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    return m.group(1) if m else None
 
 
 def _bare_or_llm(url: str, matcher: UrlMatcher) -> bool:

@@ -50,7 +50,7 @@ _BASE_KW_RE = re.compile(
     r"(?<![\w$])(?:api_base|base_url|baseURL|baseUrl|basePath|openai_api_base|api_base_url)\s*[=:]\s*"
     r"[\"'`](https?://[^\s\"'`]+)[\"'`]"
 )
-_NOT_PROXY_HOSTS = ("llmgateway", "openai.com", "anthropic.com", "azure.com", "googleapis.com")
+NOT_PROXY_HOSTS = ("llmgateway", "openai.com", "anthropic.com", "azure.com", "googleapis.com")
 _CONNECTION_NAME_RE = re.compile(r"litellm|lite_llm", re.IGNORECASE)
 
 ADMIN_RE = re.compile(
@@ -200,7 +200,29 @@ def collect(
         return None
     _aliases(facts, text)
     _routes(facts, text, lines, where)
+    if lang in ("python", "javascript"):
+        _uses(facts, text)
     return facts
+
+
+# `from app.settings import A, B as C` / `from x import (A,\n B)`; `import { A, B } from "./x"`;
+# `config.LITELLM_BASE_URL`, `settings.litellm_base_url`
+_IMPORT_RE = re.compile(
+    r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)|import\s*(?:type\s+)?\{([^}]*)\}\s*from",
+    re.MULTILINE,
+)
+_ATTR_RE = re.compile(r"(?<=[\w)\]])\.([A-Za-z_][\w]*)")
+
+
+def _uses(facts: FileFacts, text: str) -> None:
+    """Shareable names the file imports or reads as attributes and does not bind itself."""
+    names: set[str] = set()
+    if "import" in text:
+        for m in _IMPORT_RE.finditer(text):
+            names.update(_IDENT_RE.findall(m.group(1) or m.group(2) or ""))
+    names.update(m.group(1) for m in _ATTR_RE.finditer(text))
+    env = {p.name for p in facts.parts if p.kind == "env"}
+    facts.uses = {n for n in names if shareable(n) and n not in facts.aliases and n not in env}
 
 
 def _hosted(url: str) -> bool:
@@ -219,7 +241,7 @@ def _hosted(url: str) -> bool:
         return False  # an address, local or not, is another server's as often as the proxy's
     except ValueError:
         pass
-    return not any(h in host for h in _NOT_PROXY_HOSTS)
+    return not any(h in host for h in NOT_PROXY_HOSTS)
 
 
 def _path_of(url: str) -> str:
@@ -236,7 +258,11 @@ def _aliases(facts: FileFacts, text: str) -> None:
     env = {p.name for p in facts.parts if p.kind == "env"}
     urls = {p.name for p in facts.parts if p.kind == "url"}
     assigns = [(m.group(1), m.group(2)) for m in _ASSIGN_RE.finditer(text)]
+    from llmgw_migrate.codemods.file_rules import is_master_key
+
+    master_env = {e for e in env if is_master_key(e)}
     known: set[str] = set()
+    master: set[str] = set()
     changed = True
     while changed:
         changed = False
@@ -247,6 +273,9 @@ def _aliases(facts: FileFacts, text: str) -> None:
             if idents & (env | known) or any(u in rhs for u in urls):
                 known.add(name)
                 changed = True
+                if idents & (master_env | master):
+                    master.add(name)
+    facts.master = master
     # A settings field named for LiteLLM's address (`litellm_base_url: str = ...`) is one too.
     for name, _ in assigns:
         low = name.lower()

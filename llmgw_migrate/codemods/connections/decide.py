@@ -3,7 +3,8 @@
 A connection is every part that shares a file with another of its parts, an env var name (by its base
 name: VITE_LITELLM_API_KEY is LITELLM_API_KEY), a proxy origin, or a distinctive name bound to one of
 them in one file and used in another (`LITELLM_BASE = os.environ[...]` in config.py,
-`f"{LITELLM_BASE}/key/generate"` in admin.py). Most repositories have one.
+`f"{LITELLM_BASE}/key/generate"` in admin.py, `from config import LITELLM_BASE`). Most repositories
+have one.
 
 It is held (nothing of it changes, one finding lists every part) when:
 - a part sits in a file of a language `code` does not rewrite (a rename would leave it behind), or it
@@ -27,7 +28,7 @@ ADMIN = "admin"
 HOSTED = "hosted"
 # Files whose admin routes are a client's (a script calling /key/generate), not the proxy's own
 # deployment (a compose healthcheck of the litellm service, which decommissioning handles).
-_CLIENT_LANGS = ("python", "javascript", "shell", "foreign")
+CLIENT_LANGS = ("python", "javascript", "shell", "foreign")
 
 
 @dataclass
@@ -74,6 +75,8 @@ def connections(all_facts: list[FileFacts]) -> list[Connection]:
             if name in shared:
                 uf.union("alias:" + name, node)
                 extra.setdefault(f.file, []).append(part)
+        for name in f.uses & shared:  # `from app.settings import OPENAI_BASE` (another file binds it)
+            uf.union("alias:" + name, node)
     groups: dict[str, list[FileFacts]] = {}
     for f in all_facts:
         groups.setdefault(uf.find("file:" + f.file), []).append(f)
@@ -111,7 +114,8 @@ def decide(conn: Connection, langs: dict[str, str]) -> Decision:
         return Decision(conn, FOREIGN)
     if conn.hosted and any(p.kind == "env" and p.where != COMMENT for p in conn.parts):
         return Decision(conn, HOSTED)
-    admin = [p for p in conn.admin_routes if langs.get(p.file) in _CLIENT_LANGS]
+    # (a liveness/readiness probe is no reason to stay: it gets LGM252 once the connection moves)
+    admin = [p for p in conn.admin_routes if p.role == "admin" and langs.get(p.file) in CLIENT_LANGS]
     if not admin:
         return Decision(conn, None)
     separable = _admin_only_files(conn, {p.file for p in admin})

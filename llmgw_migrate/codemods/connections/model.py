@@ -51,6 +51,11 @@ class FileFacts:
     aliases: set[str] = field(default_factory=set)
     # Routes appended to a name this file does not bind (it may be another file's alias).
     appends: list[tuple[str, Part]] = field(default_factory=list)
+    # Distinctive names this file imports or reads as an attribute and does not bind
+    # (`from app.settings import OPENAI_BASE`, `config.LITELLM_BASE_URL`): another file's alias, maybe.
+    uses: set[str] = field(default_factory=set)
+    # Aliases that hold the proxy's master key (`MASTER = os.environ["LITELLM_MASTER_KEY"]`).
+    master: set[str] = field(default_factory=set)
 
 
 @dataclass
