@@ -276,6 +276,9 @@ def _lines(body: bytes) -> list[str]:
     return body.decode("utf-8", "replace").splitlines()
 
 
+_IMPORT_RE = re.compile(r"\s*(from\s+[\w.]+\s+import\s|import\s)")
+
+
 def changed_lines(before: list[str], after: list[str]) -> tuple[dict[int, str], list[list[int]]]:
     """Old line number (1-based) -> the new text of its hunk, and the hunks as lists of old line numbers."""
     out: dict[int, str] = {}
@@ -287,6 +290,10 @@ def changed_lines(before: list[str], after: list[str]) -> tuple[dict[int, str], 
         new = "\n".join(after[j1:j2])
         # An insertion is charged to the line it follows (or the first line).
         olds = list(range(i1 + 1, i2 + 1)) or [max(i1, 1)]
+        if tag == "insert" and all(_IMPORT_RE.match(line) for line in after[j1:j2]):
+            # An added import (`from pydantic import AliasChoices, Field`) is part of the rewrite that
+            # uses it, not a change of its own: it is never charged as a false rewrite.
+            continue
         hunks.append(olds)
         for n in olds:
             out[n] = out.get(n, "") + "\n" + new if n in out else new

@@ -175,11 +175,16 @@ def _revert(files: Sequence[FileOutcome]) -> None:
 
 
 def _finding(code: str, conn: Connection, why: str) -> Finding:
-    shown = [p for p in conn.parts if p.where != COMMENT]
-    listed = "; ".join(p.describe() for p in shown[:MAX_LISTED])
+    live = [p for p in conn.parts if p.where != COMMENT]
+    # Commented-out settings (`# LITELLM_API_KEY=...` in .env.example) come last: users uncomment them,
+    # so they belong to the connection the user has to move by hand.
+    shown = live + [p for p in conn.parts if p.where == COMMENT]
+    listed = "; ".join(
+        p.describe() + (" (commented out)" if p.where == COMMENT else "") for p in shown[:MAX_LISTED]
+    )
     if len(shown) > MAX_LISTED:
         listed += f"; and {len(shown) - MAX_LISTED} more"
-    first = shown[0] if shown else conn.parts[0]
+    first = live[0] if live else conn.parts[0]
     return make(code, f"{why}. Its parts: {listed}", file=first.file, line=first.line, column=1)
 
 

@@ -64,12 +64,20 @@ class _UnionFind:
 def connections(all_facts: list[FileFacts]) -> list[Connection]:
     """The repository's connections, each with every part, in a stable order."""
     shared = frozenset(a for f in all_facts for a in f.aliases)
+    # A commented-out setting (`# LITELLM_API_KEY=...`) joins the connection of a variable some file
+    # really uses, so a held connection's finding lists it too; alone it makes no connection.
+    live_envs = frozenset(
+        "env:" + base_name(p.name)
+        for f in all_facts
+        for p in f.parts
+        if p.kind == "env" and p.where != COMMENT
+    )
     uf = _UnionFind()
     extra: dict[str, list[Part]] = {}
     for f in all_facts:
         node = "file:" + f.file
         uf.find(node)
-        for key in _keys(f, shared):
+        for key in _keys(f, shared, live_envs):
             uf.union(key, node)
         for name, part in f.appends:
             if name in shared:
@@ -92,10 +100,12 @@ def connections(all_facts: list[FileFacts]) -> list[Connection]:
     return out
 
 
-def _keys(f: FileFacts, shared: frozenset[str]) -> set[str]:
+def _keys(f: FileFacts, shared: frozenset[str], live_envs: frozenset[str] = frozenset()) -> set[str]:
     out: set[str] = set()
     for p in f.parts:
         if p.where == COMMENT:
+            if p.kind == "env" and "env:" + base_name(p.name) in live_envs:
+                out.add("env:" + base_name(p.name))
             continue
         if p.kind == "env":
             out.add("env:" + base_name(p.name))
