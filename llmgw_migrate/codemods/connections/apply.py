@@ -155,8 +155,11 @@ def _probes(conn: Connection, langs: dict[str, str]) -> list[Finding]:
 # --- held ------------------------------------------------------------------------------------------
 
 # Findings that describe a rename the file no longer gets once it is undone, or what a call sends once
-# it reaches the gateway (a placeholder model, a model no plan maps).
-_RENAME_NOTES = frozenset({"LGM302", "LGM306", "LGM308", "LGM261", "LGM271", "LGM332", "LGM359"})
+# it reaches the gateway (a placeholder model, a model no plan maps), or a key the file would send
+# there (LGM355 placeholder, LGM360 literal: computed on the rewritten text before a hold undoes it).
+_RENAME_NOTES = frozenset(
+    {"LGM302", "LGM306", "LGM308", "LGM261", "LGM271", "LGM332", "LGM359", "LGM355", "LGM360"}
+)
 
 
 def _applied_codes() -> frozenset[str]:
