@@ -56,6 +56,8 @@ def test_case(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert (tmp_path / rel).read_text(encoding="utf-8") == spec.get("after", spec["before"]), rel
     got = sorted(f"{f.code}:{f.file}:{f.line}" for f in run.findings if f.code in _CONNECTION_CODES)
     assert got == sorted(case.get("findings", []))
+    # findings that only make sense once the connection moved (a held one must not carry them)
+    assert not [f"{f.code}:{f.file}:{f.line}" for f in run.findings if f.code in case.get("absent", [])]
     assert all(f.code in registry() for f in run.findings)
     for _ in range(2):
         again = engine.run_code([Path(".")], ctx, jobs=1)

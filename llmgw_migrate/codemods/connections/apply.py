@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections import complete
 from llmgw_migrate.codemods.connections.collect import collect
-from llmgw_migrate.codemods.connections.decide import ADMIN, FOREIGN, HOSTED, connections, decide
+from llmgw_migrate.codemods.connections.decide import (
+    ADMIN,
+    CLIENT_LANGS,
+    FOREIGN,
+    HOSTED,
+    connections,
+    decide,
+)
 from llmgw_migrate.codemods.connections.model import (
     COMMENT,
     DATA,
@@ -58,12 +65,17 @@ def apply_decisions(
         if decision.hold == FOREIGN:
             _revert(files)
             foreign = conn.foreign or [p for p in conn.parts if p.doc]  # docs naming its variables
+            # (its admin calls would hold it too: said, so the user knows it must stay on the proxy)
+            admin = sorted(
+                {p.name for p in conn.admin_routes if p.role == "admin" and langs.get(p.file) in CLIENT_LANGS}
+            )
+            also = f"; it also calls the proxy's own API ({', '.join(admin)})" if admin else ""
             findings.append(
                 _finding(
                     HELD_FOREIGN,
                     conn,
                     f"a LiteLLM connection is also used where `code` cannot rewrite it "
-                    f"({', '.join(sorted({p.at for p in foreign}))}); nothing of it was changed",
+                    f"({', '.join(sorted({p.at for p in foreign}))}){also}; nothing of it was changed",
                 )
             )
             continue
@@ -155,8 +167,11 @@ def _probes(conn: Connection, langs: dict[str, str]) -> list[Finding]:
 # --- held ------------------------------------------------------------------------------------------
 
 # Findings that describe a rename the file no longer gets once it is undone, or what a call sends once
-# it reaches the gateway (a placeholder model, a model no plan maps).
-_RENAME_NOTES = frozenset({"LGM302", "LGM306", "LGM308", "LGM261", "LGM271", "LGM332", "LGM359"})
+# it reaches the gateway (a placeholder model, a model no plan maps), or a key the file would send
+# there (LGM355 placeholder, LGM360 literal: computed on the rewritten text before a hold undoes it).
+_RENAME_NOTES = frozenset(
+    {"LGM302", "LGM306", "LGM308", "LGM261", "LGM271", "LGM332", "LGM359", "LGM355", "LGM360"}
+)
 
 
 def _applied_codes() -> frozenset[str]:

@@ -113,7 +113,8 @@ def _where_fn(lang: str, text: str, lines: _Lines) -> Callable[[int], str]:
 
     def data_where(off: int) -> str:
         stripped = lines.line_text(lines.line_of(off)).lstrip()
-        if stripped.startswith(("#", "//", "/*", "* ", "--")):
+        # (in a shell script `--url=$X` continues a command: only `#` starts a comment there)
+        if stripped.startswith(("#",) if lang == "shell" else ("#", "//", "/*", "* ", "--")):
             return COMMENT
         return DATA
 
@@ -192,6 +193,10 @@ def collect(
             if m.group(1).upper() in relevant:
                 ln = lines.line_of(m.start(1))
                 facts.parts.append(Part(display, ln, "env", m.group(1).upper(), "read", CODE, rewritable))
+    if lang == "shell" and facts.parts:  # `./register_model.sh --url=$LITELLM_BASE_URL` (script_args.py)
+        from llmgw_migrate.codemods.connections import script_args
+
+        facts.parts += script_args.parts(display, text, relevant, base_name)
     if facts.parts and proxy_own.launches_proxy(text):  # the proxy's own master key, not a client's
         facts.parts = [
             p for p in facts.parts if not (p.kind == "env" and p.name.endswith("LITELLM_MASTER_KEY"))
