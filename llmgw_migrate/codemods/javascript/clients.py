@@ -238,6 +238,8 @@ def resolve_proxy_clients(a: Analysis) -> None:
     for client in a.clients:
         bases = client_option_values(client.options, BASE_URL_KEYS)
         client.proxy = any(is_proxy_expr(a, v) for _k, _kn, v in bases)
+        if not client.proxy and client.node is not None and client.kind != "wrapper":
+            _lan_client(a, [v for _k, _kn, v in bases])
         if not client.proxy or client.node is None:
             continue
         if client.kind == "vercel" and client.name:
@@ -279,3 +281,30 @@ def _placeholder_key(a: Analysis, node: Node | None, depth: int = 0) -> bool:
     if node.type == "identifier":
         return _placeholder_key(a, a.values.get(a.text(node)), depth + 1)
     return False
+
+
+def _lan_client(a: Analysis, bases: list[Node]) -> None:
+    """LGM361: an LLM client whose base URL is a :4000 address on the team's own host (`http://eldo:4000`):
+    LiteLLM's port reaching an LLM client, but at a host no rule knows as the proxy, so it is reported
+    with nothing changed (the Python form is LGM274)."""
+    from urllib.parse import urlsplit
+
+    from llmgw_migrate.codemods.python.unknown_proxies import lan_proxy_host
+
+    for value in bases:
+        node = unwrap(value)
+        if node is not None and node.type == "identifier":
+            node = unwrap(a.values.get(a.text(node)))
+        content = string_content(a, node) if node is not None else None
+        host = lan_proxy_host(content[0], a.ctx.not_proxy_ports) if content else None
+        if host is None or node is None:
+            continue
+        scheme = urlsplit(content[0]).scheme if content else "http"
+        a.note(
+            "LGM361",
+            "this LLM client's base URL is on port 4000, LiteLLM's default, at a host `code` does not know "
+            f"as the proxy; if it is the proxy, migrate its URL and key together (rerun with --from-url "
+            f"{scheme}://{host}:4000)",
+            value,
+        )
+        return

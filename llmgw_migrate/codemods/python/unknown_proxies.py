@@ -70,6 +70,17 @@ def _public(host: str) -> bool:
     return any(host == h or host.endswith("." + h) or h in host for h in _PUBLIC_HOSTS)
 
 
+def lan_proxy_host(url: str, not_proxy_ports: tuple[int, ...]) -> str | None:
+    """The host of a :4000 URL on the team's own network (not local, not a public site or provider), when
+    the repository runs no other server on :4000; else None. Shared by LGM274 and JS's LGM361."""
+    hp = _host_port(url)
+    if hp is None or hp[1] != _LITELLM_PORT or hp[0] in _LOCAL_HOSTS or _public(hp[0]):
+        return None
+    if _LITELLM_PORT in not_proxy_ports:
+        return None  # the repository runs another server on :4000
+    return hp[0]
+
+
 def _line(state: RewriteState, node: cst.CSTNode) -> int:
     return state.pos(node)[0]
 
@@ -92,11 +103,10 @@ def lan_client_finding(state: RewriteState, call: cst.Call, target: str | None) 
     if url is None:
         return
     value = literal_value(state, url.value)
-    hp = _host_port(value) if value else None
-    if hp is None or hp[1] != _LITELLM_PORT or hp[0] in _LOCAL_HOSTS or _public(hp[0]):
+    host = lan_proxy_host(value, state.ctx.not_proxy_ports) if value else None
+    if host is None:
         return
-    if _LITELLM_PORT in state.ctx.not_proxy_ports:
-        return  # the repository runs another server on :4000
+    hp = (host, _LITELLM_PORT)
     parts = [f"{state.path}:{_line(state, call)} the client"]
     where = _name_line(state, url.value)
     if where is not None:
