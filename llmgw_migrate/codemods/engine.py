@@ -251,7 +251,11 @@ def _doc_facts(display: str, data: bytes, ctx: RewriteContext, doc_urls: list[Pa
     doc_urls += [p for p in ff.parts if p.kind == "url"]
     ff.parts = [dataclasses.replace(p, doc=True) for p in ff.parts if p.kind == "env" and p.where != COMMENT]
     ff.aliases, ff.appends = set(), []
-    return ff if ff.parts else None
+    if not ff.parts:
+        return None
+    # (only beside its variables: a page's requests alone tie it to no connection)
+    ff.parts += connection_facts.doc_requests(display, data.decode("utf-8", errors="replace"))
+    return ff
 
 
 # --- driver -----------------------------------------------------------------------------------------

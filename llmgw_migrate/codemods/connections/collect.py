@@ -240,6 +240,27 @@ def _commented_keys(facts: FileFacts, text: str, lines: _Lines) -> None:
             ln += 1
 
 
+# A request a documentation page shows (`curl 'http://localhost:31519/v1/completions'`): an LLM route or a
+# LiteLLM key/team/spend route, at any address that is not a provider's.
+_DOC_ROUTE_RE = re.compile(
+    r"https?://[^\s/\"'`<>()]+(/(?:v1/(?:chat/completions|completions|embeddings|responses|messages)"
+    r"|(?:v1/)?(?:key|team|spend|budget|customer|organization)/)[^\s\"'`<>()]*)"
+)
+
+
+def doc_requests(display: str, text: str) -> list[Part]:
+    """The requests a documentation page shows (kind "docurl"): listed with a connection the page's
+    variables already tie it to, so a held connection's finding names every proxy reference there."""
+    lines = _Lines(text)
+    out: list[Part] = []
+    for m in _DOC_ROUTE_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:")
+        if any(h in url.lower() for h in NOT_PROXY_HOSTS):
+            continue
+        out.append(Part(display, lines.line_of(m.start()), "docurl", url, "url", DATA, False, doc=True))
+    return out
+
+
 def collect_template(display: str, text: str, urls: UrlMatcher) -> FileFacts | None:
     """A template file (helmfile.yaml.gotmpl, *.j2): the parts the text scan finds, plus the client
     settings it reads from the environment (`{{ env "OPENAI_API_BASE" }}`). Those are `uses`: a dotenv
