@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from llmgw_migrate.atomic import write_bytes_atomic
 from llmgw_migrate.codemods import doc_mentions, port_evidence
@@ -234,6 +234,8 @@ def _foreign_facts(display: str, data: bytes, ctx: RewriteContext) -> FileFacts 
     from llmgw_migrate.codemods.file_rules import matcher
 
     text = data.decode("utf-8", errors="replace")
+    if PurePath(display).suffix.lower() in connection_facts.TEMPLATE_SUFFIXES:
+        return connection_facts.collect_template(display, text, matcher(ctx.from_urls, ctx.not_proxy_ports))
     return connection_facts.collect(
         display, text, "foreign", matcher(ctx.from_urls, ctx.not_proxy_ports), rewritable=False
     )
@@ -249,7 +251,11 @@ def _doc_facts(display: str, data: bytes, ctx: RewriteContext, doc_urls: list[Pa
     doc_urls += [p for p in ff.parts if p.kind == "url"]
     ff.parts = [dataclasses.replace(p, doc=True) for p in ff.parts if p.kind == "env" and p.where != COMMENT]
     ff.aliases, ff.appends = set(), []
-    return ff if ff.parts else None
+    if not ff.parts:
+        return None
+    # (only beside its variables: a page's requests alone tie it to no connection)
+    ff.parts += connection_facts.doc_requests(display, data.decode("utf-8", errors="replace"))
+    return ff
 
 
 # --- driver -----------------------------------------------------------------------------------------
@@ -412,7 +418,10 @@ def run_code(
                         continue
                     if evidence is not None:
                         evidence.add(path_s, p[0].lower(), data)
-                    if any(a in data for a in connection_facts.ANCHORS):
+                    if any(a in data for a in connection_facts.ANCHORS) or (
+                        p[2] in connection_facts.TEMPLATE_SUFFIXES
+                        and connection_facts.TEMPLATE_ENV_ANCHOR.search(data)
+                    ):
                         foreign_data.append((display_path(Path(path_s), cwd), data, doc))
                 elif evidence is not None and evidence.wants(low := p[0].lower()):
                     evidence.extra(path_s, low)

@@ -58,6 +58,12 @@ def test_case(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert got == sorted(case.get("findings", []))
     # findings that only make sense once the connection moved (a held one must not carry them)
     assert not [f"{f.code}:{f.file}:{f.line}" for f in run.findings if f.code in case.get("absent", [])]
+    # `lists`: file:line parts the connection finding must name (`not_lists`: must not)
+    listed = " ".join(f.message for f in run.findings if f.code in _CONNECTION_CODES) + ";"
+    for at in case.get("lists", []):
+        assert f"{at} " in listed or f"{at}," in listed or f"{at})" in listed, at
+    for at in case.get("not_lists", []):
+        assert f"{at} " not in listed and f"{at}," not in listed and f"{at})" not in listed, at
     assert all(f.code in registry() for f in run.findings)
     for _ in range(2):
         again = engine.run_code([Path(".")], ctx, jobs=1)

@@ -23,7 +23,24 @@ from llmgw_migrate.proxy_urls import URL_RE, UrlKind, UrlMatcher
 FOREIGN_SUFFIXES = frozenset(
     {".java", ".kt", ".kts", ".go", ".rs", ".cs", ".rb", ".php", ".swift", ".scala", ".groovy"}
     | {".properties", ".gradle", ".tf", ".tfvars", ".hcl", ".ini", ".cfg", ".conf"}
+    # Templates (helmfile.yaml.gotmpl, Jinja): `{{ env "X" | default "http://litellm:4000" }}` is the
+    # value that runs when X is unset, and no handler rewrites inside a template expression.
+    | {".gotmpl", ".tpl", ".tmpl", ".j2", ".jinja", ".jinja2"}
 )
+TEMPLATE_SUFFIXES = frozenset({".gotmpl", ".tpl", ".tmpl", ".j2", ".jinja", ".jinja2"})
+# A template reads a variable: `{{ env "X" }}`, `requiredEnv "X"`, `.Env.X`, Jinja `lookup('env', 'X')`.
+TEMPLATE_ENV_ANCHOR = re.compile(rb"\b(?:env|requiredEnv)\b|\.Env\.|lookup\(")
+_TEMPLATE_ENV_RE = re.compile(
+    r"""\b(?:requiredEnv|env)\s*\(?\s*["']([A-Z][A-Z0-9_]*)["']|\.Env\.([A-Z][A-Z0-9_]*)"""
+    r"""|lookup\(\s*["']env["']\s*,\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
+# Only a client's LLM settings are listed as a template's parts (not its MILVUS_URI or DEFAULT_MODELS).
+_CLIENT_VAR_RE = re.compile(r"API_BASE|BASE_URL|OPENAI|LLM|API_KEY")
+# A dotenv comment that names LiteLLM above key definitions (`# LiteLLM keys, one per app`): the keys
+# below it are the proxy's virtual keys, which the gateway does not know.
+_LITELLM_COMMENT_RE = re.compile(r"^[ \t]*#[^\n]*litellm[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_DEF_LINE_RE = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Z][A-Z0-9_]*)[ \t]*=")
+_KEY_NAME_RE = re.compile(r"(?:^|_)(?:KEY|TOKEN)(?:_|$)")
 # Documentation pages: read for the LiteLLM variable names they tell the user to set (decide.py).
 DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst"})
 # What a file must hold to have any part at all (the scan itself runs only on such files).
@@ -207,7 +224,64 @@ def collect(
     _routes(facts, text, lines, where)
     if lang in ("python", "javascript"):
         _uses(facts, text)
+    if lang == "data" and "#" in text:
+        _commented_keys(facts, text, lines)
     return facts
+
+
+def _commented_keys(facts: FileFacts, text: str, lines: _Lines) -> None:
+    """Key definitions right below a comment that names LiteLLM (no blank line between): listed with
+    the connection (kind "key"), since its finding must name the keys the gateway key replaces."""
+    known = {p.name for p in facts.parts if p.kind == "env"}
+    for m in _LITELLM_COMMENT_RE.finditer(text):
+        ln = lines.line_of(m.start()) + 1
+        while ln <= len(lines.starts):
+            d = _DEF_LINE_RE.match(lines.line_text(ln))
+            if d is None:
+                break
+            name = d.group(1)
+            if _KEY_NAME_RE.search(name) and name not in known:
+                facts.parts.append(Part(facts.file, ln, "key", name, "defined", DATA, facts.rewritable))
+            ln += 1
+
+
+# A request a documentation page shows (`curl 'http://localhost:31519/v1/completions'`): an LLM route or a
+# LiteLLM key/team/spend route, at any address that is not a provider's.
+_DOC_ROUTE_RE = re.compile(
+    r"https?://[^\s/\"'`<>()]+(/(?:v1/(?:chat/completions|completions|embeddings|responses|messages)"
+    r"|(?:v1/)?(?:key|team|spend|budget|customer|organization)/)[^\s\"'`<>()]*)"
+)
+
+
+def doc_requests(display: str, text: str) -> list[Part]:
+    """The requests a documentation page shows (kind "docurl"): listed with a connection the page's
+    variables already tie it to, so a held connection's finding names every proxy reference there."""
+    lines = _Lines(text)
+    out: list[Part] = []
+    for m in _DOC_ROUTE_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:")
+        if any(h in url.lower() for h in NOT_PROXY_HOSTS):
+            continue
+        out.append(Part(display, lines.line_of(m.start()), "docurl", url, "url", DATA, False, doc=True))
+    return out
+
+
+def collect_template(display: str, text: str, urls: UrlMatcher) -> FileFacts | None:
+    """A template file (helmfile.yaml.gotmpl, *.j2): the parts the text scan finds, plus the client
+    settings it reads from the environment (`{{ env "OPENAI_API_BASE" }}`). Those are `uses`: a dotenv
+    that binds the name to the proxy URL ties the template to its connection, whose finding lists them."""
+    facts = collect(display, text, "foreign", urls, rewritable=False) or FileFacts(display, "foreign", False)
+    lines = _Lines(text)
+    env = {p.name for p in facts.parts if p.kind == "env"}
+    for m in _TEMPLATE_ENV_RE.finditer(text):
+        name = m.group(1) or m.group(2) or m.group(3)
+        if name in env or not _CLIENT_VAR_RE.search(name) or not shareable(name):
+            continue
+        ln = lines.line_of(m.start())
+        # (weak: listed with a connection its file holds, never the reason to hold one by itself)
+        facts.parts.append(Part(display, ln, "read", name, "read", DATA, False, weak=True))
+        facts.uses.add(name)
+    return facts if facts.parts else None
 
 
 # `from app.settings import A, B as C` / `from x import (A,\n B)`; `import { A, B } from "./x"`;

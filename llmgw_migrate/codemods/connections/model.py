@@ -18,7 +18,10 @@ class Part:
 
     file: str  # display path
     line: int
-    kind: str  # "env" | "url" | "route" | "hosted" (a client's base URL at an unknown hosted address)
+    # "env" | "url" | "route" | "hosted" (a client's base URL at an unknown hosted address) | "key" (a
+    # dotenv key a LiteLLM comment names) | "read" (a client setting a template reads from the environment)
+    # | "docurl" (a request a documentation page shows, to an address the matcher may not know)
+    kind: str
     name: str  # the variable, the URL, or the route's path
     role: str  # env: defined/read/set/deleted/listed/mentioned; route: llm/admin/probe; url: url
     where: str = DATA  # STRING / CODE / COMMENT / DATA
