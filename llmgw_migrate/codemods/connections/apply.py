@@ -34,6 +34,7 @@ from llmgw_migrate.codemods.connections.model import (
     Part,
     origin,
 )
+from llmgw_migrate.codemods.connections.shell_text import command_ranges
 from llmgw_migrate.findings import Finding, Status, make, registry
 
 if TYPE_CHECKING:
@@ -319,19 +320,6 @@ def _rename_everywhere(text: str, lang: str, renames: dict[str, str], ctx: Rewri
 _SHELL_KEY = re.compile(r"\$(\{?)((?:[A-Z][A-Z0-9]*_)*?LITELLM_[A-Z0-9_]*(?:KEY|TOKEN)[A-Z0-9_]*)(\}?)")
 
 
-def _commands(lines: list[str]) -> list[range]:
-    """Line ranges of the shell commands (a line ending in a backslash continues on the next)."""
-    out: list[range] = []
-    start = 0
-    for i, line in enumerate(lines):
-        if not line.rstrip().endswith("\\"):
-            out.append(range(start, i + 1))
-            start = i + 1
-    if start < len(lines):
-        out.append(range(start, len(lines)))
-    return out
-
-
 def _curl_keys(source: str, text: str, ctx: RewriteContext) -> str:
     """A command whose URL moved to the gateway sends the gateway key: `Bearer $LITELLM_DEV_KEY` on it
     becomes the gateway key variable (the master key stays, and _verify holds the file)."""
@@ -341,7 +329,7 @@ def _curl_keys(source: str, text: str, ctx: RewriteContext) -> str:
     if len(before) != len(after) or "$" not in text:
         return text  # (a handler that adds or drops lines: no way to pair the commands)
     host = _gateway_host(ctx)
-    for cmd in _commands(after):
+    for cmd in command_ranges(after):
         if not any(before[i] != after[i] and host in after[i] for i in cmd):
             continue
         for i in cmd:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llmgw_migrate.codemods.connections.collect import NOT_PROXY_HOSTS
+from llmgw_migrate.codemods.connections.shell_text import command_ranges
 
 if TYPE_CHECKING:
     from llmgw_migrate.codemods.base import RewriteContext
@@ -210,19 +211,6 @@ def _master_holders(text: str) -> set[str]:
     return held
 
 
-def _commands(lines: list[str]) -> list[range]:
-    """Line ranges of the commands (a line ending in a backslash continues on the next)."""
-    out: list[range] = []
-    start = 0
-    for i, line in enumerate(lines):
-        if not line.rstrip().endswith("\\"):
-            out.append(range(start, i + 1))
-            start = i + 1
-    if start < len(lines):
-        out.append(range(start, len(lines)))
-    return out
-
-
 def keep_master_commands(source: str, text: str, markers: tuple[str, ...]) -> tuple[str, list[range]]:
     """`text` with every HTTP command that now reaches the gateway (a line holding one of `markers` that
     the rewrite changed) while it sends the master key put back as in `source`; the commands' lines
@@ -234,7 +222,7 @@ def keep_master_commands(source: str, text: str, markers: tuple[str, ...]) -> tu
         return text, []
     held = _master_holders(source)
     kept: list[range] = []
-    for cmd in _commands(after):
+    for cmd in command_ranges(after):
         if not any(before[i] != after[i] and any(m in after[i] for m in markers) for i in cmd):
             continue
         joined = "\n".join(after[i] for i in cmd)

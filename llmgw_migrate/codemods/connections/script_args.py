@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from llmgw_migrate.codemods.connections.model import DATA, Part
+from llmgw_migrate.codemods.connections.shell_text import command_ranges
 
 # `x.sh`, `./x.sh`, `bash scripts/x.sh`, `python3 /workspace/x.py` (a token that names a script)
 _SCRIPT_RE = re.compile(r"(?<![\w$./-])((?:[\w.-]*/)*[\w-][\w.-]*\.(?:sh|py))(?=[\s\"';)&|]|$)")
@@ -32,18 +33,8 @@ _MAX_BYTES = 1_000_000
 
 def _commands(text: str) -> list[tuple[int, str]]:
     """(first line, text) of each shell command (a line ending in a backslash continues it)."""
-    out: list[tuple[int, str]] = []
-    start, buf = 1, list[str]()
-    for i, line in enumerate(text.split("\n"), start=1):
-        if not buf:
-            start = i
-        buf.append(line)
-        if not line.rstrip().endswith("\\"):
-            out.append((start, "\n".join(buf)))
-            buf = []
-    if buf:
-        out.append((start, "\n".join(buf)))
-    return out
+    lines = text.split("\n")
+    return [(r.start + 1, "\n".join(lines[r.start : r.stop])) for r in command_ranges(lines)]
 
 
 def _read_script(caller: str, script: str) -> str | None:

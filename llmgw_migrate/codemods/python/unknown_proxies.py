@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
+from llmgw_migrate.codemods.connections.collect import NOT_PROXY_HOSTS
 from llmgw_migrate.codemods.engine import is_suppressed
 from llmgw_migrate.codemods.python.facts import dotted, kwarg, string_value
 from llmgw_migrate.codemods.python.state import RewriteState
@@ -27,17 +28,14 @@ LAN_CLIENT_CODE = "LGM274"
 LITELLM_CONSTANT_CODE = "LGM275"
 _LITELLM_PORT = 4000
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal")
-# Public sites and providers' APIs: never the team's proxy, whatever a variable is called.
+# Public sites and providers' APIs: never the team's proxy, whatever a variable is called (the
+# connection model's own list, plus sites that only name LiteLLM).
 _PUBLIC_HOSTS = (
-    "llmgateway",
+    *NOT_PROXY_HOSTS,
     "litellm.ai",
     "litellm.vercel.app",
     "github.com",
     "githubusercontent.com",
-    "openai.com",
-    "anthropic.com",
-    "azure.com",
-    "googleapis.com",
     "example.com",
 )
 _URL_NAME_RE = re.compile(r"(?:^|_)(?:URL|BASE|HOST|ENDPOINT|SERVER|ADDR|ADDRESS|API_BASE|PROXY)(?:_|$)")
