@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from llmgw_migrate.config.settings import (
     section_findings,
 )
 from llmgw_migrate.findings import Finding, Status, make
+from llmgw_migrate.secret_text import mask_secrets
 
 _STATUS_RANK = {Status.exact: 0, Status.approximate: 1, Status.manual: 2, Status.unsupported: 3}
 FALLBACK_KINDS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks")
@@ -249,28 +249,14 @@ def _redacted(plan: Plan, found: list[tuple[str, Loc, str]]) -> Plan:
     return plan if cleaned == data else Plan.model_validate(cleaned)
 
 
-def _redact_text(text: str, secrets: set[str]) -> str:
-    """*** for each secret in `text`. A short plain word (a password `litellm`) is masked only where it
-    stands alone, so a model named `litellm-chat` or a folder `litellm/` keeps its name; anything longer or less word-like is
-    masked wherever it occurs."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret not in text:
-            continue
-        if len(secret) >= 12 or not re.fullmatch(r"[A-Za-z]+", secret):
-            text = text.replace(secret, "***")
-        else:
-            text = re.sub(rf"(?<![\w./-]){re.escape(secret)}(?![\w./-])", "***", text)
-    return text
-
-
 def _redact_tree(node: Any, secrets: set[str], vocabulary: frozenset[str]) -> Any:
     if isinstance(node, str):
-        return node if node in vocabulary else _redact_text(node, secrets)
+        return node if node in vocabulary else mask_secrets(node, secrets)
     if isinstance(node, list):
         return [_redact_tree(item, secrets, vocabulary) for item in node]
     if isinstance(node, dict):
         return {
-            (k if k in vocabulary else _redact_text(k, secrets)): _redact_tree(v, secrets, vocabulary)
+            (k if k in vocabulary else mask_secrets(k, secrets)): _redact_tree(v, secrets, vocabulary)
             for k, v in node.items()
         }
     return node

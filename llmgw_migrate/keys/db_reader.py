@@ -158,8 +158,10 @@ def connect(url: str) -> Any:
 
 def _first_line(exc: BaseException, url: str) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    from llmgw_migrate.secret_text import mask_secrets
+
     password = urlsplit(url).password
-    return text.replace(password, "***") if password else text
+    return mask_secrets(text, [password]) if password else text
 
 
 def check_schema(conn: Any, where: str) -> None:

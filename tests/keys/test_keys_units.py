@@ -109,3 +109,13 @@ def test_key_json_lines_cover_every_field() -> None:
     for key in (full, bare, full):  # the second `full` takes its rules from the cache
         line = _key_json(key, to_json, cache)
         assert json.loads(line) == _key_dict(key) and line == to_json(_key_dict(key))
+
+
+def test_a_driver_error_masks_the_password_not_the_words_around_it() -> None:
+    from llmgw_migrate.keys.db_reader import _first_line
+
+    err = RuntimeError('connection to server at "127.0.0.1", port 1 failed: password p for u rejected')
+    shown = _first_line(err, "postgresql://u:p@127.0.0.1:1/x")
+    assert shown == 'connection to server at "127.0.0.1", port 1 failed: password *** for u rejected'
+    long = "s3cr3t-Pa55word"
+    assert long not in _first_line(RuntimeError(f"bad auth {long}x"), f"postgresql://u:{long}@h/x")
